@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian/Ubuntu machine (as root) for mnbatch: system packages, a running
+# Docker engine, npm dependencies, the build, and the local base image (made without any
+# registry). Safe to run again: each step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+apt_packages=(docker.io debootstrap openmpi-bin libopenmpi-dev openssh-server openssh-client python3-botocore iproute2 ca-certificates)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  log 'starting dockerd'
+  if command -v systemctl >/dev/null 2>&1 && systemctl start docker 2>/dev/null; then :; else
+    nohup dockerd >/var/log/mnbatch-dockerd.log 2>&1 &
+  fi
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  docker info >/dev/null 2>&1 || { log 'dockerd did not start; see /var/log/mnbatch-dockerd.log'; exit 1; }
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log 'installing npm dependencies'
+  npm ci --no-fund --no-audit --loglevel=error
+fi
+
+log 'building'
+npm run --silent build
+
+if [ -x container/make-base-image.sh ]; then
+  container/make-base-image.sh
+fi

@@ -1,0 +1,63 @@
+import { Command, CommanderError } from 'commander';
+import { isMnbatchError } from '../errors.js';
+import { mnbatchVersion } from '../version.js';
+import { commands } from './commands/index.js';
+import type { CliContext, RegisterCommand } from './context.js';
+import type { Output } from './output.js';
+
+/** Exit code for a bad command line (unknown option, missing argument). */
+export const EXIT_USAGE = 2;
+/** Exit code for an unexpected internal error (sysexits EX_SOFTWARE). */
+export const EXIT_INTERNAL = 70;
+
+export interface ExecOptions {
+  readonly output: Output;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
+  /** Overrides the registered commands (tests). */
+  readonly commands?: readonly RegisterCommand[];
+}
+
+/** Runs the mnbatch CLI on `argv` (without node and script) and returns the exit code. */
+export async function exec(argv: readonly string[], options: ExecOptions): Promise<number> {
+  const { output } = options;
+  const ctx: CliContext = {
+    output,
+    env: options.env ?? {},
+    cwd: options.cwd ?? '.',
+    exitCode: 0,
+  };
+  const program = new Command('mnbatch')
+    .description('MPI on AWS Batch multi-node parallel jobs, and the same job on one machine with Docker')
+    .version(mnbatchVersion(), '-V, --version')
+    .option('--debug', 'show stack traces of unexpected errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => output.out(s.replace(/\n$/, '')),
+      writeErr: (s) => output.err(s.replace(/\n$/, '')),
+    });
+  for (const register of options.commands ?? commands) register(program, ctx);
+  for (const sub of program.commands) sub.exitOverride().configureOutput(program.configureOutput());
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return ctx.exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here with exit code 0.
+      return e.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (isMnbatchError(e)) {
+      output.err(`error: ${e.message}`);
+      for (const line of e.details) output.err(`  ${line}`);
+      if (program.opts().debug && e.stack) output.err(e.stack);
+      return e.exitCode;
+    }
+    const err = e instanceof Error ? e : new Error(String(e));
+    output.err(`error: unexpected: ${err.message}`);
+    if (program.opts().debug) output.err(err.stack ?? '');
+    else output.err('  (run again with --debug for the stack trace)');
+    return EXIT_INTERNAL;
+  }
+}

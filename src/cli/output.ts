@@ -1,0 +1,39 @@
+/**
+ * The only place that writes to the terminal. Commands receive an `Output` so tests can
+ * capture what a user would see.
+ */
+export interface Output {
+  /** A line of the command's result (stdout). */
+  out(line: string): void;
+  /** A line of progress, warning or error (stderr). */
+  err(line: string): void;
+  /** Whether stdout is an interactive terminal (progress redraws, colours). */
+  readonly isTty: boolean;
+}
+
+/** Output bound to the real process streams. */
+export function processOutput(): Output {
+  return {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    isTty: Boolean(process.stdout.isTTY),
+  };
+}
+
+/** Output that records lines, for tests. */
+export function memoryOutput(): Output & {
+  readonly stdout: string[];
+  readonly stderr: string[];
+  text(): string;
+} {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {
+    stdout,
+    stderr,
+    out: (line) => stdout.push(line),
+    err: (line) => stderr.push(line),
+    isTty: false,
+    text: () => [...stdout, ...stderr].join('\n'),
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * The variables the launcher (and the local runner) give the agent, beside the AWS_BATCH_*
+ * ones Batch sets. Both sides import the names from here, so they cannot drift apart.
+ * Values are strings; lists and maps are JSON.
+ */
+export const AGENT_ENV = {
+  /** Per-submission secret for the rendezvous HMAC. Set in SubmitJob's nodeOverrides, never in the job definition. */
+  token: 'MNBATCH_TOKEN',
+  /** Agent protocol version the launcher planned for ("1"). */
+  protocol: 'MNBATCH_PROTOCOL',
+  /** The job's name from job.yaml (for logs). */
+  jobName: 'MNBATCH_JOB_NAME',
+  /** `mpirun` (main node runs mpirun over all nodes), `each` (every node runs the command), `main` (main node runs the command, e.g. the user's own mpirun/pdsh/deepspeed). */
+  launch: 'MNBATCH_LAUNCH',
+  /** MPI implementation: `openmpi` | `mpich` | `intelmpi`. */
+  mpi: 'MNBATCH_MPI',
+  /** Slots per node: `auto` (GPUs when MNBATCH_GPUS > 0, else physical cores) or a positive integer. */
+  slots: 'MNBATCH_SLOTS',
+  /** GPUs per node the job asked for (`0` when none). */
+  gpus: 'MNBATCH_GPUS',
+  /** JSON array of extra mpirun arguments. */
+  mpirunArgs: 'MNBATCH_MPIRUN_ARGS',
+  /** JSON object of variables exported to every rank. */
+  mpiEnv: 'MNBATCH_MPI_ENV',
+  /** TCP port of the main node's rendezvous server. */
+  rendezvousPort: 'MNBATCH_RENDEZVOUS_PORT',
+  /** Bring-up deadline in seconds, counted from the main node's start. */
+  rendezvousTimeout: 'MNBATCH_RENDEZVOUS_TIMEOUT',
+  /** Nodes (main included) that must register before the command starts; the rest may be missing when the deadline passes. */
+  minNodes: 'MNBATCH_MIN_NODES',
+  /** sshd port on every node. */
+  sshPort: 'MNBATCH_SSH_PORT',
+  /** Network interface whose IPv4 address is this node's (never a 169.254.x address). */
+  interface: 'MNBATCH_INTERFACE',
+  /** Explicit IPv4 address of this node, overriding the interface (tests, unusual networks). */
+  ip: 'MNBATCH_IP',
+  /** Directory for the agent's generated files (keys, hostfiles, sshd config). */
+  stateDir: 'MNBATCH_STATE_DIR',
+  /** `debug` | `info` | `warn` | `error`. */
+  logLevel: 'MNBATCH_LOG_LEVEL',
+} as const;
+
+/** Variables the agent sets for the user's command (on the main node, or every node with `launch: each`). */
+export const COMMAND_ENV = {
+  mainIp: 'MNBATCH_MAIN_IP',
+  nodeRank: 'MNBATCH_NODE_RANK',
+  numNodes: 'MNBATCH_NUM_NODES',
+  hostfile: 'MNBATCH_HOSTFILE',
+  sshConfig: 'MNBATCH_SSH_CONFIG',
+} as const;
+
+/** The variables AWS Batch sets on every node of a multi-node parallel job. */
+export const BATCH_ENV = {
+  jobId: 'AWS_BATCH_JOB_ID',
+  attempt: 'AWS_BATCH_JOB_ATTEMPT',
+  nodeIndex: 'AWS_BATCH_JOB_NODE_INDEX',
+  numNodes: 'AWS_BATCH_JOB_NUM_NODES',
+  mainNodeIndex: 'AWS_BATCH_JOB_MAIN_NODE_INDEX',
+  /** Set on children only. */
+  mainNodeIp: 'AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS',
+} as const;
+
+export const AGENT_DEFAULTS = {
+  protocol: '1',
+  launch: 'mpirun',
+  mpi: 'openmpi',
+  slots: 'auto',
+  rendezvousPort: 7070,
+  rendezvousTimeoutSeconds: 600,
+  sshPort: 2222,
+  interface: 'eth0',
+  stateDir: '/run/mnbatch',
+} as const;
+
+export type LaunchMode = 'mpirun' | 'each' | 'main';
+export type MpiImplementation = 'openmpi' | 'mpich' | 'intelmpi';
