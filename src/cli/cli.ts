@@ -14,6 +14,8 @@ export interface ExecOptions {
   readonly output: Output;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly cwd?: string;
+  /** Aborted when the user interrupts (Ctrl-C); never aborted when not given. */
+  readonly signal?: AbortSignal;
   /** Overrides the registered commands (tests). */
   readonly commands?: readonly RegisterCommand[];
 }
@@ -25,6 +27,7 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
     output,
     env: options.env ?? {},
     cwd: options.cwd ?? '.',
+    signal: options.signal ?? new AbortController().signal,
     exitCode: 0,
   };
   const program = new Command('mnbatch')

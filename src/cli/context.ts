@@ -6,6 +6,8 @@ export interface CliContext {
   readonly output: Output;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** Aborted on the first Ctrl-C / SIGTERM; long-running commands clean up and return. */
+  readonly signal: AbortSignal;
   /** Set by a command's action: what `exec` returns. */
   exitCode: number;
 }
