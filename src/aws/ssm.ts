@@ -1,0 +1,34 @@
+/**
+ * SSM adapter: only the public-parameter lookup mnbatch makes (the ECS-optimized AMI id).
+ */
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { type AwsOptions, sdkClientConfig } from './clients.js';
+
+/** Public SSM parameter with the current ECS-optimized Amazon Linux 2023 AMI id of the region. */
+export const ECS_AL2023_AMI_PARAMETER =
+  '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id';
+
+/** The SSM calls mnbatch makes. */
+export interface Ssm {
+  /** The parameter's value, or undefined when it does not exist. */
+  getParameter(name: string): Promise<string | undefined>;
+}
+
+/** An `Ssm` backed by a real SDK client built from `sdkClientConfig`. */
+export function createSsm(options: AwsOptions): Ssm {
+  return ssmFromClient(new SSMClient(sdkClientConfig(options)));
+}
+
+/** An `Ssm` over an existing client. */
+export function ssmFromClient(client: SSMClient): Ssm {
+  return {
+    async getParameter(name) {
+      try {
+        return (await client.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+      } catch (e) {
+        if (e instanceof Error && e.name === 'ParameterNotFound') return undefined;
+        throw e;
+      }
+    },
+  };
+}
