@@ -1,0 +1,90 @@
+/**
+ * Batch adapter for infrastructure: compute environments and job queues (`infra up/down/status`).
+ * Job calls (register, submit, describe jobs) live in `batch.ts`; this split keeps each
+ * interface to the calls one part of mnbatch makes.
+ */
+import {
+  BatchClient,
+  type ComputeEnvironmentDetail,
+  CreateComputeEnvironmentCommand,
+  type CreateComputeEnvironmentCommandInput,
+  CreateJobQueueCommand,
+  type CreateJobQueueCommandInput,
+  DeleteComputeEnvironmentCommand,
+  DeleteJobQueueCommand,
+  DescribeComputeEnvironmentsCommand,
+  DescribeJobQueuesCommand,
+  type JobQueueDetail,
+  UpdateComputeEnvironmentCommand,
+  type UpdateComputeEnvironmentCommandInput,
+  UpdateJobQueueCommand,
+  type UpdateJobQueueCommandInput,
+} from '@aws-sdk/client-batch';
+import { type AwsOptions, sdkClientConfig } from './clients.js';
+
+/** The Batch infrastructure calls mnbatch makes. */
+export interface BatchInfra {
+  /** Compute environments by name (all pages); missing names are simply absent. */
+  describeComputeEnvironments(names: readonly string[]): Promise<ComputeEnvironmentDetail[]>;
+  /** Returns the new compute environment's ARN. */
+  createComputeEnvironment(input: CreateComputeEnvironmentCommandInput): Promise<string>;
+  updateComputeEnvironment(input: UpdateComputeEnvironmentCommandInput): Promise<void>;
+  deleteComputeEnvironment(name: string): Promise<void>;
+  /** Job queues by name (all pages); missing names are simply absent. */
+  describeJobQueues(names: readonly string[]): Promise<JobQueueDetail[]>;
+  /** Returns the new job queue's ARN. */
+  createJobQueue(input: CreateJobQueueCommandInput): Promise<string>;
+  updateJobQueue(input: UpdateJobQueueCommandInput): Promise<void>;
+  deleteJobQueue(name: string): Promise<void>;
+}
+
+/** A `BatchInfra` backed by a real SDK client built from `sdkClientConfig`. */
+export function createBatchInfra(options: AwsOptions): BatchInfra {
+  return batchInfraFromClient(new BatchClient(sdkClientConfig(options)));
+}
+
+/** A `BatchInfra` over an existing client. */
+export function batchInfraFromClient(client: BatchClient): BatchInfra {
+  return {
+    async describeComputeEnvironments(names) {
+      const out: ComputeEnvironmentDetail[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await client.send(
+          new DescribeComputeEnvironmentsCommand({ computeEnvironments: [...names], nextToken }),
+        );
+        out.push(...(page.computeEnvironments ?? []));
+        nextToken = page.nextToken;
+      } while (nextToken);
+      return out;
+    },
+    async createComputeEnvironment(input) {
+      return (await client.send(new CreateComputeEnvironmentCommand(input))).computeEnvironmentArn ?? '';
+    },
+    async updateComputeEnvironment(input) {
+      await client.send(new UpdateComputeEnvironmentCommand(input));
+    },
+    async deleteComputeEnvironment(computeEnvironment) {
+      await client.send(new DeleteComputeEnvironmentCommand({ computeEnvironment }));
+    },
+    async describeJobQueues(names) {
+      const out: JobQueueDetail[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await client.send(new DescribeJobQueuesCommand({ jobQueues: [...names], nextToken }));
+        out.push(...(page.jobQueues ?? []));
+        nextToken = page.nextToken;
+      } while (nextToken);
+      return out;
+    },
+    async createJobQueue(input) {
+      return (await client.send(new CreateJobQueueCommand(input))).jobQueueArn ?? '';
+    },
+    async updateJobQueue(input) {
+      await client.send(new UpdateJobQueueCommand(input));
+    },
+    async deleteJobQueue(jobQueue) {
+      await client.send(new DeleteJobQueueCommand({ jobQueue }));
+    },
+  };
+}

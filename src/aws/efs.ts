@@ -1,0 +1,87 @@
+/**
+ * EFS adapter: only the calls `infra up/down/status` make, paginators flattened.
+ */
+import {
+  CreateFileSystemCommand,
+  type CreateFileSystemCommandInput,
+  CreateMountTargetCommand,
+  type CreateMountTargetCommandInput,
+  DeleteFileSystemCommand,
+  DeleteMountTargetCommand,
+  DescribeFileSystemsCommand,
+  type DescribeFileSystemsCommandInput,
+  DescribeMountTargetsCommand,
+  EFSClient,
+  type FileSystemDescription,
+  type MountTargetDescription,
+} from '@aws-sdk/client-efs';
+import { type AwsOptions, sdkClientConfig } from './clients.js';
+
+/** The EFS calls mnbatch makes. */
+export interface Efs {
+  /** Every file system matching `input` (all pages); empty when a given id does not exist. */
+  describeFileSystems(input: DescribeFileSystemsCommandInput): Promise<FileSystemDescription[]>;
+  createFileSystem(input: CreateFileSystemCommandInput): Promise<FileSystemDescription>;
+  deleteFileSystem(fileSystemId: string): Promise<void>;
+  /** Mount targets of one file system (all pages); empty when the file system does not exist. */
+  describeMountTargets(fileSystemId: string): Promise<MountTargetDescription[]>;
+  createMountTarget(input: CreateMountTargetCommandInput): Promise<MountTargetDescription>;
+  deleteMountTarget(mountTargetId: string): Promise<void>;
+}
+
+/** An `Efs` backed by a real SDK client built from `sdkClientConfig`. */
+export function createEfs(options: AwsOptions): Efs {
+  return efsFromClient(new EFSClient(sdkClientConfig(options)));
+}
+
+function isNotFound(e: unknown): boolean {
+  return e instanceof Error && e.name === 'FileSystemNotFound';
+}
+
+/** An `Efs` over an existing client. */
+export function efsFromClient(client: EFSClient): Efs {
+  return {
+    async describeFileSystems(input) {
+      const out: FileSystemDescription[] = [];
+      let Marker: string | undefined;
+      try {
+        do {
+          const page = await client.send(new DescribeFileSystemsCommand({ ...input, Marker }));
+          out.push(...(page.FileSystems ?? []));
+          Marker = page.NextMarker;
+        } while (Marker);
+      } catch (e) {
+        if (isNotFound(e)) return [];
+        throw e;
+      }
+      return out;
+    },
+    async createFileSystem(input) {
+      return client.send(new CreateFileSystemCommand(input));
+    },
+    async deleteFileSystem(FileSystemId) {
+      await client.send(new DeleteFileSystemCommand({ FileSystemId }));
+    },
+    async describeMountTargets(FileSystemId) {
+      const out: MountTargetDescription[] = [];
+      let Marker: string | undefined;
+      try {
+        do {
+          const page = await client.send(new DescribeMountTargetsCommand({ FileSystemId, Marker }));
+          out.push(...(page.MountTargets ?? []));
+          Marker = page.NextMarker;
+        } while (Marker);
+      } catch (e) {
+        if (isNotFound(e)) return [];
+        throw e;
+      }
+      return out;
+    },
+    async createMountTarget(input) {
+      return client.send(new CreateMountTargetCommand(input));
+    },
+    async deleteMountTarget(MountTargetId) {
+      await client.send(new DeleteMountTargetCommand({ MountTargetId }));
+    },
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * IAM adapter: the roles and instance profile `infra up` creates when asked (`roles.create`).
+ */
+import {
+  AddRoleToInstanceProfileCommand,
+  AttachRolePolicyCommand,
+  CreateInstanceProfileCommand,
+  CreateRoleCommand,
+  type CreateRoleCommandInput,
+  DeleteInstanceProfileCommand,
+  DeleteRoleCommand,
+  DetachRolePolicyCommand,
+  GetInstanceProfileCommand,
+  GetRoleCommand,
+  IAMClient,
+  type InstanceProfile,
+  ListAttachedRolePoliciesCommand,
+  RemoveRoleFromInstanceProfileCommand,
+  type Role,
+  type Tag,
+} from '@aws-sdk/client-iam';
+import { type AwsOptions, sdkClientConfig } from './clients.js';
+
+/** The IAM calls mnbatch makes. */
+export interface Iam {
+  /** The role with its tags, or undefined when it does not exist. */
+  getRole(name: string): Promise<Role | undefined>;
+  createRole(input: CreateRoleCommandInput): Promise<Role>;
+  deleteRole(name: string): Promise<void>;
+  attachRolePolicy(roleName: string, policyArn: string): Promise<void>;
+  detachRolePolicy(roleName: string, policyArn: string): Promise<void>;
+  /** ARNs of the managed policies attached to a role (all pages). */
+  listAttachedRolePolicies(roleName: string): Promise<string[]>;
+  /** The instance profile with its roles and tags, or undefined when it does not exist. */
+  getInstanceProfile(name: string): Promise<InstanceProfile | undefined>;
+  createInstanceProfile(name: string, tags: Tag[]): Promise<InstanceProfile>;
+  deleteInstanceProfile(name: string): Promise<void>;
+  addRoleToInstanceProfile(profileName: string, roleName: string): Promise<void>;
+  removeRoleFromInstanceProfile(profileName: string, roleName: string): Promise<void>;
+}
+
+/** An `Iam` backed by a real SDK client built from `sdkClientConfig`. */
+export function createIam(options: AwsOptions): Iam {
+  return iamFromClient(new IAMClient(sdkClientConfig(options)));
+}
+
+function isNoSuchEntity(e: unknown): boolean {
+  return e instanceof Error && e.name === 'NoSuchEntityException';
+}
+
+/** An `Iam` over an existing client. */
+export function iamFromClient(client: IAMClient): Iam {
+  return {
+    async getRole(RoleName) {
+      try {
+        return (await client.send(new GetRoleCommand({ RoleName }))).Role;
+      } catch (e) {
+        if (isNoSuchEntity(e)) return undefined;
+        throw e;
+      }
+    },
+    async createRole(input) {
+      const role = (await client.send(new CreateRoleCommand(input))).Role;
+      if (!role) throw new Error(`CreateRole ${input.RoleName} returned no role`);
+      return role;
+    },
+    async deleteRole(RoleName) {
+      await client.send(new DeleteRoleCommand({ RoleName }));
+    },
+    async attachRolePolicy(RoleName, PolicyArn) {
+      await client.send(new AttachRolePolicyCommand({ RoleName, PolicyArn }));
+    },
+    async detachRolePolicy(RoleName, PolicyArn) {
+      await client.send(new DetachRolePolicyCommand({ RoleName, PolicyArn }));
+    },
+    async listAttachedRolePolicies(RoleName) {
+      const out: string[] = [];
+      let Marker: string | undefined;
+      do {
+        const page = await client.send(new ListAttachedRolePoliciesCommand({ RoleName, Marker }));
+        for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn) out.push(p.PolicyArn);
+        Marker = page.IsTruncated ? page.Marker : undefined;
+      } while (Marker);
+      return out;
+    },
+    async getInstanceProfile(InstanceProfileName) {
+      try {
+        return (await client.send(new GetInstanceProfileCommand({ InstanceProfileName }))).InstanceProfile;
+      } catch (e) {
+        if (isNoSuchEntity(e)) return undefined;
+        throw e;
+      }
+    },
+    async createInstanceProfile(InstanceProfileName, Tags) {
+      const p = (await client.send(new CreateInstanceProfileCommand({ InstanceProfileName, Tags })))
+        .InstanceProfile;
+      if (!p) throw new Error(`CreateInstanceProfile ${InstanceProfileName} returned no profile`);
+      return p;
+    },
+    async deleteInstanceProfile(InstanceProfileName) {
+      await client.send(new DeleteInstanceProfileCommand({ InstanceProfileName }));
+    },
+    async addRoleToInstanceProfile(InstanceProfileName, RoleName) {
+      await client.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName, RoleName }));
+    },
+    async removeRoleFromInstanceProfile(InstanceProfileName, RoleName) {
+      await client.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName, RoleName }));
+    },
+  };
+}
