@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds the agent executable (npm run build:agent) and the agent base image
+# mnbatch/agent:<version> + :latest. Uses mnbatch/debian:bookworm (container/make-base-image.sh)
+# as the base when it exists, otherwise the public default; BASE_IMAGE=… overrides both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+version="$(node -p 'require("./package.json").version')"
+if [ -z "${BASE_IMAGE:-}" ]; then
+  if docker image inspect mnbatch/debian:bookworm >/dev/null 2>&1; then BASE_IMAGE=mnbatch/debian:bookworm; else BASE_IMAGE=debian:bookworm-slim; fi
+fi
+npm run --silent build:agent
+docker build -f container/Dockerfile --build-arg "BASE_IMAGE=$BASE_IMAGE" \
+  -t "mnbatch/agent:$version" -t mnbatch/agent:latest .

@@ -1,0 +1,38 @@
+/*
+ * hello-mpi: proves that every node took part in a run. Each rank adds rank+1 in an
+ * MPI_Allreduce (the sum must be N(N+1)/2) and sends its host name to rank 0, which prints
+ * the world size, the sum, the expected sum and every rank's host. Exits 1 when the sum is wrong.
+ */
+#include <mpi.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HOST_LEN 256
+
+int main(int argc, char **argv) {
+  MPI_Init(&argc, &argv);
+  int rank = 0, size = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+
+  char host[HOST_LEN];
+  memset(host, 0, sizeof host);
+  if (gethostname(host, sizeof host - 1) != 0) strcpy(host, "unknown");
+
+  long mine = rank + 1, sum = 0;
+  MPI_Allreduce(&mine, &sum, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
+  long expected = (long)size * (size + 1) / 2;
+
+  char hosts[size > 0 ? size : 1][HOST_LEN];
+  MPI_Gather(host, HOST_LEN, MPI_CHAR, hosts, HOST_LEN, MPI_CHAR, 0, MPI_COMM_WORLD);
+
+  int ok = sum == expected;
+  if (rank == 0) {
+    printf("hello-mpi: size=%d allreduce=%ld expected=%ld %s\n", size, sum, expected, ok ? "OK" : "WRONG");
+    for (int r = 0; r < size; r++) printf("hello-mpi: rank %d on %s\n", r, hosts[r]);
+    fflush(stdout);
+  }
+  MPI_Finalize();
+  return ok ? 0 : 1;
+}

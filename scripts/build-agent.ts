@@ -1,0 +1,111 @@
+/**
+ * Ships the agent as one file, so that `COPY` of it makes any MPI image an mnbatch image:
+ *   dist/agent-bundle/mnbatch-agent.cjs  one CommonJS bundle (minified, shebang) that needs only Node 18+
+ *   dist/agent-bundle/mnbatch-agent      a Node single executable application (SEA) that needs no Node at all
+ *
+ * Usage: node --import tsx scripts/build-agent.ts [--no-sea] [--entry src/agent/main.ts] [--out dist/agent-bundle]
+ * The SEA is made with the Node that runs this script (20+: `--experimental-sea-config` + postject).
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build, type Plugin } from 'esbuild';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** Written into postject's and Node's SEA loader: must match the fuse Node's binary carries. */
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+const { values } = parseArgs({
+  options: {
+    entry: { type: 'string', default: 'src/agent/main.ts' },
+    out: { type: 'string', default: 'dist/agent-bundle' },
+    'no-sea': { type: 'boolean', default: false },
+  },
+});
+
+const entry = resolve(root, values.entry);
+const outDir = resolve(root, values.out);
+const bundle = join(outDir, 'mnbatch-agent.cjs');
+const executable = join(outDir, 'mnbatch-agent');
+const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+
+function log(line: string): void {
+  process.stderr.write(`[build-agent] ${line}\n`);
+}
+
+/**
+ * src/version.ts reads package.json next to src/ at run time; in a container there is no
+ * package.json, so the bundle gets the version as a constant instead.
+ */
+const inlineVersion: Plugin = {
+  name: 'inline-version',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]version\.ts$/ }, () => ({
+      contents: `export function mnbatchVersion() { return ${JSON.stringify(version)}; }`,
+      loader: 'ts',
+    }));
+  },
+};
+
+async function bundleAgent(): Promise<void> {
+  if (!existsSync(entry)) throw new Error(`agent entry ${values.entry} does not exist`);
+  mkdirSync(outDir, { recursive: true });
+  await build({
+    entryPoints: [entry],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    target: 'node18',
+    // CommonJS: the only format a Node SEA can run.
+    format: 'cjs',
+    minify: true,
+    legalComments: 'none',
+    banner: { js: '#!/usr/bin/env node' },
+    // ssh2's optional native add-ons: it falls back to pure JS when their require() fails.
+    external: ['cpu-features', '*.node'],
+    plugins: [inlineVersion],
+    logLevel: 'warning',
+  });
+  chmodSync(bundle, 0o755);
+  log(`bundle ${bundle} (${Math.round(readFileSync(bundle).length / 1024)} KiB, needs Node 18+)`);
+}
+
+function makeSingleExecutable(): void {
+  const seaConfig = join(outDir, 'sea-config.json');
+  const blob = join(outDir, 'mnbatch-agent.blob');
+  writeFileSync(
+    seaConfig,
+    JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false }),
+  );
+  execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'inherit' });
+  rmSync(executable, { force: true });
+  copyFileSync(process.execPath, executable);
+  chmodSync(executable, 0o755);
+  execFileSync(
+    process.execPath,
+    [
+      join(root, 'node_modules/postject/dist/cli.js'),
+      executable,
+      'NODE_SEA_BLOB',
+      blob,
+      '--sentinel-fuse',
+      SEA_FUSE,
+    ],
+    // postject warns about ELF note sections on every run; its output matters only when it fails.
+    { stdio: 'pipe' },
+  );
+  rmSync(blob);
+  rmSync(seaConfig);
+  log(`single executable ${executable} (Node ${process.versions.node}, needs no Node)`);
+}
+
+await bundleAgent();
+if (values['no-sea']) {
+  log('single executable skipped (--no-sea)');
+} else if (Number(process.versions.node.split('.')[0]) < 20) {
+  log(`single executable skipped: needs Node 20+ to build, this is ${process.versions.node}`);
+} else {
+  makeSingleExecutable();
+}
