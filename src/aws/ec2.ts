@@ -56,6 +56,8 @@ import {
   DescribeVpcEndpointsCommand,
   type DescribeVpcEndpointsCommandInput,
   EC2Client,
+  GetConsoleOutputCommand,
+  type GetConsoleOutputCommandInput,
   type Image,
   type Instance,
   type InstanceTypeInfo,
@@ -116,6 +118,8 @@ export interface Ec2 {
   /** Returns the new image id. */
   createImage(input: CreateImageCommandInput): Promise<string>;
   deregisterImage(input: DeregisterImageCommandInput): Promise<void>;
+  /** The instance's console output as text (decoded), or '' when EC2 has none yet. */
+  getConsoleOutput(input: GetConsoleOutputCommandInput): Promise<string>;
   // --- end of AMI bake section ---
 }
 
@@ -242,6 +246,10 @@ export function ec2FromClient(client: EC2Client): Ec2 {
     },
     async deregisterImage(input) {
       await client.send(new DeregisterImageCommand(input));
+    },
+    async getConsoleOutput(input) {
+      const output = (await client.send(new GetConsoleOutputCommand(input))).Output;
+      return output ? Buffer.from(output, 'base64').toString('utf8') : '';
     },
     // --- end of AMI bake section ---
   };
