@@ -38,6 +38,8 @@ export const AGENT_ENV = {
   stateDir: 'MNBATCH_STATE_DIR',
   /** `debug` | `info` | `warn` | `error`. */
   logLevel: 'MNBATCH_LOG_LEVEL',
+  /** `auto` (default: only when the state dir is the default, i.e. in a container) | `yes` | `no`: also install the SSH client config, key and known_hosts into `$HOME/.ssh` so plain `ssh`/`pdsh` work. */
+  installSsh: 'MNBATCH_INSTALL_SSH',
 } as const;
 
 /** Variables the agent sets for the user's command (on the main node, or every node with `launch: each`). */

@@ -1,0 +1,145 @@
+/**
+ * A child node: sshd plus registration with the main node, then serve until told to exit
+ * (running the command itself with `launch: each`). Exits 205 when the main node goes away.
+ */
+import { AGENT_EXIT, signalExitCode } from '../contract/exit-codes.js';
+import { type RunningCommand, STOP_GRACE_MS, startCommand } from './command.js';
+import { errorMessage } from './errors.js';
+import { commandEnv, writeJobFiles } from './job-files.js';
+import { launchSshd, type NodeContext, prepareSshd } from './node-setup.js';
+import type { Bodies, Frame } from './protocol.js';
+import { RendezvousClient } from './rendezvous-client.js';
+import { renderAuthorizedKeys } from './ssh-config.js';
+import type { Sshd } from './sshd.js';
+import { writeFile } from './state-dir.js';
+
+/** Runs a child node to the end; returns the agent's exit code. */
+export async function runChild(ctx: NodeContext): Promise<number> {
+  const { config, log } = ctx;
+  const mainIp = config.mainIp ?? '';
+  let signalled: NodeJS.Signals | undefined;
+  let onSignal: ((s: NodeJS.Signals) => void) | undefined;
+  ctx.onSignal((s) => {
+    signalled ??= s;
+    onSignal?.(s);
+  });
+
+  const hostKey = prepareSshd(ctx, undefined);
+  const client = new RendezvousClient({
+    token: config.token,
+    job: config,
+    nodeIndex: config.nodeIndex,
+    mainIndex: config.mainNodeIndex,
+    host: mainIp,
+    port: config.rendezvousPort,
+    deadline: ctx.startedAt + config.rendezvousTimeoutSeconds * 1000,
+    log,
+  });
+  // sshd starts while the registration goes out: they do not depend on each other.
+  const sshdStarting = launchSshd(ctx);
+  const welcoming = client.register({
+    ip: ctx.ip,
+    slots: ctx.slots,
+    hostname: ctx.hostname,
+    hostKey: hostKey.publicKey,
+  });
+  welcoming.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+  let sshd: Sshd;
+  try {
+    sshd = await sshdStarting;
+  } catch (e) {
+    log.error(errorMessage(e));
+    client.close();
+    return AGENT_EXIT.sshSetup;
+  }
+  const stopAll = async (code: number) => {
+    client.close();
+    await sshd.stop();
+    return code;
+  };
+  let welcome: Awaited<typeof welcoming>;
+  try {
+    welcome = await Promise.race([
+      welcoming,
+      new Promise<never>((_, reject) => {
+        onSignal = (s) => reject(new Error(`got ${s}`));
+        if (signalled !== undefined) onSignal(signalled);
+      }),
+    ]);
+  } catch (e) {
+    log.error(errorMessage(e));
+    const code =
+      signalled !== undefined
+        ? signalExitCode(signalled)
+        : ((e as { exitCode?: number }).exitCode ?? AGENT_EXIT.bringUp);
+    return stopAll(code);
+  }
+  if ('exit' in welcome) {
+    log.info(`main node said exit: ${welcome.exit}`);
+    return stopAll(0);
+  }
+  writeFile(ctx.paths.authorizedKeys, renderAuthorizedKeys(welcome.userPublicKey));
+  client.send('ready', {});
+  log.debug(`registered with the main node ${mainIp}:${config.rendezvousPort}; serving sshd`);
+
+  // Serve until the main node says exit or goes away, running the command when told to.
+  let command: RunningCommand | undefined;
+  let commandCode: number | undefined;
+  const outcome = await new Promise<{ code: number; why: string }>((resolve) => {
+    onSignal = (s) => resolve({ code: signalExitCode(s), why: `got ${s}` });
+    if (signalled !== undefined) onSignal(signalled);
+    void sshd.exited.then((why) => resolve({ code: AGENT_EXIT.sshSetup, why }));
+    void client.closed.then((why) =>
+      resolve({ code: AGENT_EXIT.mainLost, why: `main node ${mainIp} went away (${why})` }),
+    );
+    client.onFrame((frame: Frame) => {
+      if (frame.type === 'exit') {
+        resolve({
+          code: commandCode ?? 0,
+          why: `main node said exit: ${(frame.body as Bodies['exit']).reason}`,
+        });
+      } else if (frame.type === 'run' && command === undefined) {
+        void runCommand(ctx, frame.body as Bodies['run']).then(
+          (c) => {
+            command = c;
+            void c.exited.then((code) => {
+              commandCode = code;
+              log.info(`command finished with code ${code}`);
+              client.send('done', { exitCode: code });
+            });
+          },
+          (e) => {
+            log.error(errorMessage(e));
+            commandCode = AGENT_EXIT.launchFailed;
+            client.send('done', { exitCode: AGENT_EXIT.launchFailed });
+          },
+        );
+      }
+    });
+  });
+  if (outcome.code === 0) log.debug(outcome.why);
+  else if (outcome.code === AGENT_EXIT.mainLost) log.error(outcome.why);
+  else log.warn(outcome.why);
+  if (command !== undefined && commandCode === undefined) await command.stop(STOP_GRACE_MS);
+  return stopAll(outcome.code);
+}
+
+async function runCommand(ctx: NodeContext, run: Bodies['run']): Promise<RunningCommand> {
+  const h = run.hostfiles;
+  writeJobFiles(
+    ctx,
+    {
+      hostfiles: {
+        hostfile: h.hostfile ?? '',
+        'hostfile.mpich': h['hostfile.mpich'] ?? '',
+        'hostfile.intelmpi': h['hostfile.intelmpi'] ?? '',
+        hosts: h.hosts ?? '',
+      },
+      knownHosts: run.knownHosts,
+      ips: (h.hosts ?? '').split('\n').filter((l) => l !== ''),
+    },
+    undefined,
+  );
+  ctx.log.debug(`running the command as rank ${run.rank} of ${run.numNodes}`);
+  return startCommand(ctx.config.command, commandEnv(ctx.env, ctx.paths, run.rank, run.numNodes, run.mainIp));
+}

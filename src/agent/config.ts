@@ -1,0 +1,228 @@
+/**
+ * The agent's configuration: AWS_BATCH_* and MNBATCH_* variables plus the command (argv),
+ * validated by hand so that the agent's import graph stays tiny. Pure: no I/O here.
+ */
+import type { LaunchMode, MpiImplementation } from '../contract/agent-env.js';
+import { AGENT_DEFAULTS, AGENT_ENV, BATCH_ENV } from '../contract/agent-env.js';
+import { AgentError } from './errors.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type Role = 'main' | 'child';
+
+/** Everything the agent needs to know, typed and checked. */
+export interface AgentConfig {
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly nodeIndex: number;
+  readonly numNodes: number;
+  readonly mainNodeIndex: number;
+  readonly role: Role;
+  /** The main node's IPv4 address (children only). */
+  readonly mainIp: string | undefined;
+  readonly token: string;
+  readonly protocol: string;
+  readonly jobName: string;
+  readonly launch: LaunchMode;
+  readonly mpi: MpiImplementation;
+  readonly slots: number | 'auto';
+  readonly gpus: number;
+  readonly mpirunArgs: readonly string[];
+  readonly mpiEnv: Readonly<Record<string, string>>;
+  readonly rendezvousPort: number;
+  readonly rendezvousTimeoutSeconds: number;
+  readonly minNodes: number;
+  readonly sshPort: number;
+  readonly interface: string;
+  /** Explicit own address; otherwise taken from `interface`. */
+  readonly ip: string | undefined;
+  readonly stateDir: string;
+  readonly logLevel: LogLevel;
+  /** Whether to also install the SSH client files into `<home>/.ssh`. */
+  readonly installSsh: boolean;
+  readonly home: string | undefined;
+  /** The user's command: the agent's own arguments. */
+  readonly command: readonly string[];
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Minimum length of MNBATCH_TOKEN: a short secret would make the HMAC guessable. */
+export const MIN_TOKEN_LENGTH = 16;
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** True for a dotted-quad IPv4 address. */
+export function isIpv4(s: string): boolean {
+  return IPV4.test(s);
+}
+
+function fail(name: string, problem: string): never {
+  throw new AgentError('config', `${name} ${problem}`);
+}
+
+function required(env: Env, name: string): string {
+  const v = env[name];
+  if (v === undefined || v.trim() === '') fail(name, 'is not set');
+  return v.trim();
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const v = env[name]?.trim();
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function integer(name: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^\d+$/.test(value)) fail(name, `must be a whole number, got "${value}"`);
+  const n = Number(value);
+  if (n < min || n > max) fail(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    fail(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
+  }
+  return value as T;
+}
+
+function jsonArgs(name: string, value: string | undefined): string[] {
+  if (value === undefined) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    fail(name, 'must be a JSON array of strings');
+  }
+  if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === 'string')) {
+    fail(name, 'must be a JSON array of strings');
+  }
+  return parsed;
+}
+
+function jsonEnv(name: string, value: string | undefined): Record<string, string> {
+  if (value === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    fail(name, 'must be a JSON object of strings');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    fail(name, 'must be a JSON object of strings');
+  }
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parsed)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) fail(name, `has an invalid variable name "${k}"`);
+    if (typeof v !== 'string') fail(name, `value of ${k} must be a string`);
+    out[k] = v;
+  }
+  return out;
+}
+
+/** Reads and validates the agent's configuration; throws AgentError('config') naming the variable. */
+export function parseConfig(env: Env, argv: readonly string[]): AgentConfig {
+  const jobId = required(env, BATCH_ENV.jobId);
+  const attempt = integer(BATCH_ENV.attempt, optional(env, BATCH_ENV.attempt) ?? '1', 0);
+  const numNodes = integer(BATCH_ENV.numNodes, required(env, BATCH_ENV.numNodes), 1, 10_000);
+  const nodeIndex = integer(BATCH_ENV.nodeIndex, required(env, BATCH_ENV.nodeIndex), 0, numNodes - 1);
+  const mainNodeIndex = integer(
+    BATCH_ENV.mainNodeIndex,
+    required(env, BATCH_ENV.mainNodeIndex),
+    0,
+    numNodes - 1,
+  );
+  const role: Role = nodeIndex === mainNodeIndex ? 'main' : 'child';
+  let mainIp: string | undefined;
+  if (role === 'child') {
+    mainIp = required(env, BATCH_ENV.mainNodeIp);
+    if (!isIpv4(mainIp)) fail(BATCH_ENV.mainNodeIp, `must be an IPv4 address, got "${mainIp}"`);
+  }
+
+  const token = required(env, AGENT_ENV.token);
+  if (token.length < MIN_TOKEN_LENGTH)
+    fail(AGENT_ENV.token, `must be at least ${MIN_TOKEN_LENGTH} characters`);
+  const protocol = optional(env, AGENT_ENV.protocol) ?? AGENT_DEFAULTS.protocol;
+  if (protocol !== AGENT_DEFAULTS.protocol) {
+    fail(AGENT_ENV.protocol, `is "${protocol}" but this agent speaks protocol ${AGENT_DEFAULTS.protocol}`);
+  }
+  const launch = oneOf<LaunchMode>(
+    AGENT_ENV.launch,
+    optional(env, AGENT_ENV.launch) ?? AGENT_DEFAULTS.launch,
+    ['mpirun', 'each', 'main'],
+  );
+  const mpi = oneOf<MpiImplementation>(AGENT_ENV.mpi, optional(env, AGENT_ENV.mpi) ?? AGENT_DEFAULTS.mpi, [
+    'openmpi',
+    'mpich',
+    'intelmpi',
+  ]);
+  const slotsText = optional(env, AGENT_ENV.slots) ?? AGENT_DEFAULTS.slots;
+  const slots = slotsText === 'auto' ? 'auto' : integer(AGENT_ENV.slots, slotsText, 1, 1_000_000);
+  const gpus = integer(AGENT_ENV.gpus, optional(env, AGENT_ENV.gpus) ?? '0', 0, 1024);
+  const port = (name: string, fallback: number) =>
+    integer(name, optional(env, name) ?? String(fallback), 1, 65535);
+  const rendezvousPort = port(AGENT_ENV.rendezvousPort, AGENT_DEFAULTS.rendezvousPort);
+  const sshPort = port(AGENT_ENV.sshPort, AGENT_DEFAULTS.sshPort);
+  if (rendezvousPort === sshPort)
+    fail(AGENT_ENV.rendezvousPort, `must differ from ${AGENT_ENV.sshPort} (${sshPort})`);
+  const rendezvousTimeoutSeconds = integer(
+    AGENT_ENV.rendezvousTimeout,
+    optional(env, AGENT_ENV.rendezvousTimeout) ?? String(AGENT_DEFAULTS.rendezvousTimeoutSeconds),
+    1,
+    7 * 24 * 3600,
+  );
+  const minNodes = integer(
+    AGENT_ENV.minNodes,
+    optional(env, AGENT_ENV.minNodes) ?? String(numNodes),
+    1,
+    numNodes,
+  );
+
+  const ip = optional(env, AGENT_ENV.ip);
+  if (ip !== undefined && !isIpv4(ip)) fail(AGENT_ENV.ip, `must be an IPv4 address, got "${ip}"`);
+  const stateDir = optional(env, AGENT_ENV.stateDir) ?? AGENT_DEFAULTS.stateDir;
+  if (!stateDir.startsWith('/')) fail(AGENT_ENV.stateDir, `must be an absolute path, got "${stateDir}"`);
+  const installText = optional(env, AGENT_ENV.installSsh) ?? 'auto';
+  const install = oneOf(AGENT_ENV.installSsh, installText, ['auto', 'yes', 'no']);
+  const installSsh = install === 'yes' || (install === 'auto' && stateDir === AGENT_DEFAULTS.stateDir);
+
+  if (argv.length === 0 || argv[0] === '') {
+    throw new AgentError(
+      'config',
+      'no command given: pass the program to run as the arguments of mnbatch-agent',
+    );
+  }
+  return {
+    jobId,
+    attempt,
+    nodeIndex,
+    numNodes,
+    mainNodeIndex,
+    role,
+    mainIp,
+    token,
+    protocol,
+    jobName: optional(env, AGENT_ENV.jobName) ?? jobId,
+    launch,
+    mpi,
+    slots,
+    gpus,
+    mpirunArgs: jsonArgs(AGENT_ENV.mpirunArgs, optional(env, AGENT_ENV.mpirunArgs)),
+    mpiEnv: jsonEnv(AGENT_ENV.mpiEnv, optional(env, AGENT_ENV.mpiEnv)),
+    rendezvousPort,
+    rendezvousTimeoutSeconds,
+    minNodes,
+    sshPort,
+    interface: optional(env, AGENT_ENV.interface) ?? AGENT_DEFAULTS.interface,
+    ip,
+    stateDir,
+    logLevel: oneOf<LogLevel>(AGENT_ENV.logLevel, optional(env, AGENT_ENV.logLevel) ?? 'info', [
+      'debug',
+      'info',
+      'warn',
+      'error',
+    ]),
+    installSsh,
+    home: optional(env, 'HOME'),
+    command: [...argv],
+  };
+}

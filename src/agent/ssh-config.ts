@@ -1,0 +1,115 @@
+/** Text of sshd_config, ssh_config, known_hosts and authorized_keys (pure). */
+import type { NodeInfo } from './cluster.js';
+
+/** Paths and settings that sshd_config refers to. */
+export interface SshdSettings {
+  readonly port: number;
+  readonly listenAddress: string;
+  readonly hostKeyFile: string;
+  readonly authorizedKeysFile: string;
+  readonly pidFile: string;
+  /** Variables every SSH session gets (the container's environment, which sessions would otherwise lose). */
+  readonly setEnv: Readonly<Record<string, string>>;
+}
+
+// Session variables that belong to the login, not the container, and the agent's own secret.
+const NOT_FORWARDED = new Set([
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'PWD',
+  'OLDPWD',
+  'SHLVL',
+  'TERM',
+  'MAIL',
+  '_',
+  'HOSTNAME',
+  'MNBATCH_TOKEN',
+]);
+
+/** The subset of `env` that sshd can pass to sessions with SetEnv (no secrets, nothing sshd cannot quote). */
+export function sessionEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined || NOT_FORWARDED.has(k) || k.startsWith('SSH_')) continue;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) continue;
+    // sshd_config has no escape for quotes or line breaks inside a quoted value.
+    if (/["\n\r\\]/.test(v) || v.length > 4000) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+/** sshd_config: key-only login on one address and port, host key and authorized keys in the state dir. */
+export function renderSshdConfig(s: SshdSettings): string {
+  const lines = [
+    '# Written by mnbatch-agent for this job only.',
+    `Port ${s.port}`,
+    `ListenAddress ${s.listenAddress}`,
+    `HostKey ${s.hostKeyFile}`,
+    `AuthorizedKeysFile ${s.authorizedKeysFile}`,
+    `PidFile ${s.pidFile}`,
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PubkeyAuthentication yes',
+    'PermitRootLogin prohibit-password',
+    'UsePAM no',
+    'PrintMotd no',
+    'UseDNS no',
+    // mpirun starts one session per node at once; the default (10:30:100) drops some on large jobs.
+    'MaxStartups 1000',
+    'MaxSessions 100',
+    'ClientAliveInterval 30',
+    'ClientAliveCountMax 4',
+    'Subsystem sftp internal-sftp',
+  ];
+  const entries = Object.entries(s.setEnv).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (entries.length > 0) lines.push(`SetEnv ${entries.map(([k, v]) => `"${k}=${v}"`).join(' ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Paths and settings of the SSH client config that mpirun/pdsh/DeepSpeed use. */
+export interface SshClientSettings {
+  readonly hosts: readonly string[];
+  readonly port: number;
+  readonly user: string;
+  readonly identityFile: string;
+  readonly knownHostsFile: string;
+}
+
+/** ssh_config with one Host block for the job's node addresses, strict host key checking on. */
+export function renderSshConfig(s: SshClientSettings): string {
+  return [
+    '# Written by mnbatch-agent for this job only.',
+    `Host ${s.hosts.join(' ')}`,
+    `  Port ${s.port}`,
+    `  User ${s.user}`,
+    `  IdentityFile ${s.identityFile}`,
+    '  IdentitiesOnly yes',
+    `  UserKnownHostsFile ${s.knownHostsFile}`,
+    '  GlobalKnownHostsFile /dev/null',
+    '  StrictHostKeyChecking yes',
+    '  BatchMode yes',
+    '  ConnectTimeout 10',
+    '  ServerAliveInterval 30',
+    '  LogLevel ERROR',
+    '',
+  ].join('\n');
+}
+
+/** known_hosts: `[ip]:port <host key>` per node (the bracket form is what ssh looks up on a non-22 port). */
+export function renderKnownHosts(nodes: readonly NodeInfo[], port: number): string {
+  return nodes
+    .map((n) => {
+      const host = port === 22 ? n.ip : `[${n.ip}]:${port}`;
+      const key = n.hostKey.split(' ').slice(0, 2).join(' ');
+      return `${host} ${key}\n`;
+    })
+    .join('');
+}
+
+/** authorized_keys holding the job's user key, restricted to what MPI launchers need. */
+export function renderAuthorizedKeys(userPublicKey: string): string {
+  return `${userPublicKey.trim()}\n`;
+}
