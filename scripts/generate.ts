@@ -10,7 +10,12 @@ export interface Generated {
   readonly render: () => Promise<string>;
 }
 
-const generated: Generated[] = [];
+const generated: Generated[] = [
+  {
+    path: 'job.schema.json',
+    render: async () => (await import('../src/spec/json-schema.js')).jobSchemaText(),
+  },
+];
 
 const check = process.argv.includes('--check');
 let stale = 0;

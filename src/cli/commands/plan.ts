@@ -1,0 +1,61 @@
+import { resolve } from 'node:path';
+import { InvalidArgumentError } from 'commander';
+import type { CliContext, RegisterCommand } from '../context.js';
+import { action } from '../context.js';
+
+/** `--nodes N`: a whole number 2–1000 (Batch's limits for multi-node jobs). */
+export function parseNodes(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 2 || n > 1000) {
+    throw new InvalidArgumentError('must be a whole number from 2 to 1000');
+  }
+  return n;
+}
+
+interface PlanFlags {
+  readonly nodes?: number;
+  readonly queue?: string;
+  readonly json?: boolean;
+}
+
+/** `mnbatch plan FILE`: prints the RegisterJobDefinition and SubmitJob requests `submit` would send. */
+export const register: RegisterCommand = (program, ctx) => {
+  program
+    .command('plan')
+    .description('print the AWS Batch requests submit would send, without calling AWS')
+    .argument('<file>', 'job file')
+    .option('--nodes <n>', 'override the number of nodes (nodeOverrides.numNodes)', parseNodes)
+    .option('--queue <queue>', 'job queue (instead of queue/stack in the job file)')
+    .option('--json', 'print {"registerJobDefinition", "submitJob"} as JSON only')
+    .action(action(ctx, (file: string, flags: PlanFlags) => printPlan(file, flags, ctx)));
+};
+
+async function printPlan(file: string, flags: PlanFlags, ctx: CliContext): Promise<number> {
+  // Loaded here, not at the top, so that `mnbatch --help` does not load zod and yaml.
+  const [{ planJobText, TOKEN_PLACEHOLDER, submitterOf }, { readJobFile }, { mnbatchVersion }] =
+    await Promise.all([
+      import('../../plan/index.js'),
+      import('../../spec/index.js'),
+      import('../../version.js'),
+    ]);
+  const text = await readJobFile(resolve(ctx.cwd, file), file);
+  const user = submitterOf(ctx.env);
+  const { plan } = planJobText(text, file, {
+    token: TOKEN_PLACEHOLDER,
+    version: mnbatchVersion(),
+    ...(flags.nodes !== undefined ? { nodes: flags.nodes } : {}),
+    ...(flags.queue !== undefined ? { queue: flags.queue } : {}),
+    ...(user !== undefined ? { user } : {}),
+  });
+  const { registerJobDefinition, submitJob } = plan;
+  if (flags.json) {
+    ctx.output.out(JSON.stringify({ registerJobDefinition, submitJob }, null, 2));
+    return 0;
+  }
+  ctx.output.out(`RegisterJobDefinition (only when no ACTIVE ${plan.jobDefinitionName} exists)`);
+  ctx.output.out(JSON.stringify(registerJobDefinition, null, 2));
+  ctx.output.out('');
+  ctx.output.out(`SubmitJob (${plan.numNodes} nodes)`);
+  ctx.output.out(JSON.stringify(submitJob, null, 2));
+  return 0;
+}

@@ -1,0 +1,13 @@
+/** Pure planning: job spec → the AWS Batch requests of a submission. */
+export { canonicalJson, contentHash } from './hash.js';
+export { loadPlannedJob, type PlannedJob, planJobText, QUEUE_PLACEHOLDER } from './job-file.js';
+export {
+  type JobPlan,
+  MAX_JOB_DEFINITION_BYTES,
+  type PlanOptions,
+  PlanRuleError,
+  planJob,
+  submitterOf,
+  TOKEN_PLACEHOLDER,
+} from './plan-job.js';
+export { retryStrategy } from './retry.js';

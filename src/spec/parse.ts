@@ -1,0 +1,77 @@
+/** job.yaml text → validated JobSpec, or every problem of the file with its position. */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { MnbatchError } from '../errors.js';
+import { problemsOf, sortProblems, specErrorMap } from './issues.js';
+import { type JobSpec, jobSpecSchema } from './schema.js';
+import { type Anchor, formatPath, type Problem, readYaml, type Segment } from './source.js';
+
+/** A valid spec, or the problems of the file; `locate` names the position of any path. */
+export interface SpecCheck {
+  readonly spec: JobSpec | undefined;
+  readonly problems: readonly Problem[];
+  /** `file:line:col: path: message` for a problem about `path` found later (e.g. by the planner). */
+  problemLine(path: readonly Segment[], message: string, at?: Anchor): string;
+}
+
+/** Checks `text` (the content of `file`) without throwing. */
+export function checkJobSpec(text: string, file: string): SpecCheck {
+  const source = readYaml(text);
+  const problemLine = (path: readonly Segment[], message: string, at: Anchor = 'key') =>
+    formatProblem(file, { ...source.locate(path, at), path: formatPath(path), message });
+  if (source.problems.length > 0)
+    return { spec: undefined, problems: sortProblems(source.problems), problemLine };
+  const result = jobSpecSchema.safeParse(source.value, { error: specErrorMap });
+  if (result.success) return { spec: result.data, problems: [], problemLine };
+  return {
+    spec: undefined,
+    problems: sortProblems(problemsOf(result.error.issues, source, jobSpecSchema)),
+    problemLine,
+  };
+}
+
+/** `file:line:col: path: message`. */
+export function formatProblem(file: string, p: Problem): string {
+  return `${file}:${p.line}:${p.col}: ${p.path}: ${p.message}`;
+}
+
+/** The error for a file with problems: one line, then one detail line per problem. */
+export function specInvalid(file: string, lines: readonly string[]): MnbatchError {
+  return new MnbatchError(
+    'SPEC_INVALID',
+    `${file}: ${lines.length} problem${lines.length === 1 ? '' : 's'}`,
+    {
+      details: lines,
+    },
+  );
+}
+
+/** Validates job.yaml text; throws MnbatchError SPEC_INVALID listing every problem. */
+export function parseJobSpec(text: string, file: string): JobSpec {
+  const check = checkJobSpec(text, file);
+  if (check.spec === undefined) {
+    throw specInvalid(
+      file,
+      check.problems.map((p) => formatProblem(file, p)),
+    );
+  }
+  return check.spec;
+}
+
+/** Reads and validates a job file; `dir` is its folder (build.context is relative to it). */
+export async function loadJobSpec(file: string): Promise<{ spec: JobSpec; file: string; dir: string }> {
+  const text = await readJobFile(file);
+  return { spec: parseJobSpec(text, file), file, dir: dirname(resolve(file)) };
+}
+
+/** The text of a job file, or a clear error (naming it as `shownAs`) when it cannot be read. */
+export async function readJobFile(file: string, shownAs = file): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+    throw new MnbatchError('SPEC_UNREADABLE', `${shownAs}: cannot read: ${why}`, { cause: e });
+  }
+}

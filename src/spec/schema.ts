@@ -1,0 +1,428 @@
+/**
+ * The job.yaml schema: one zod schema, strict objects, camelCase keys. Defaults are applied
+ * here, so everything downstream (plan, local runner) reads a complete spec.
+ */
+import { z } from 'zod';
+import { efaDevicesOf } from './efa.js';
+import {
+  AT_KEY,
+  command,
+  duration,
+  environmentMap,
+  mebibytes,
+  port,
+  resources,
+  resourcesOverride,
+  roleArn,
+  scalarText,
+} from './fields.js';
+import { parseRange, RANGE_PATTERN, rangeProblems } from './ranges.js';
+
+/** Limits of AWS Batch multi-node parallel jobs. */
+export const BATCH_LIMITS = { minNodes: 2, maxNodes: 1000, maxNodeRanges: 5, minTimeoutSeconds: 60 } as const;
+
+/** Longest job name: the job definition name adds "-" and 10 hex digits and may be 128 long. */
+export const MAX_JOB_NAME = 117;
+
+const ULIMIT_NAMES = [
+  'core',
+  'cpu',
+  'data',
+  'fsize',
+  'locks',
+  'memlock',
+  'msgqueue',
+  'nice',
+  'nofile',
+  'nproc',
+  'rss',
+  'rtprio',
+  'rttime',
+  'sigpending',
+  'stack',
+] as const;
+
+const LOG_DRIVERS = ['awslogs', 'fluentd', 'gelf', 'journald', 'json-file', 'splunk', 'syslog'] as const;
+
+const limit = z.union([z.number().int().min(-1), z.literal('unlimited')], {
+  error: 'must be a whole number or "unlimited"',
+});
+
+const ulimit = z.union([limit, z.object({ soft: limit, hard: limit }).strict()], {
+  error: 'must be a number, "unlimited" or {soft, hard}',
+});
+
+const path = (what: string) => z.string().regex(/^\//, { error: `${what} must be an absolute path` });
+
+const efs = z
+  .object({
+    fileSystemId: z
+      .string()
+      .regex(/^fs-[0-9a-f]{8,40}$/, { error: 'must be an EFS file system id like fs-0123456789abcdef0' })
+      .optional()
+      .describe('EFS file system mounted by the container (efsVolumeConfiguration.fileSystemId)'),
+    accessPointId: z
+      .string()
+      .regex(/^fsap-[0-9a-f]{8,40}$/, { error: 'must be an EFS access point id like fsap-0123456789abcdef0' })
+      .optional()
+      .describe('EFS access point (authorizationConfig.accessPointId); needs transitEncryption'),
+    rootDirectory: path('rootDirectory')
+      .optional()
+      .describe('directory of the file system to mount (default /)'),
+    transitEncryption: z
+      .boolean()
+      .optional()
+      .describe('TLS to EFS (default true; required with an access point)'),
+    iam: z
+      .boolean()
+      .optional()
+      .describe('use the job role for EFS IAM authorization (authorizationConfig.iam)'),
+    hostPath: path('hostPath')
+      .optional()
+      .describe('instead of fileSystemId: where the instance (AMI) already mounts EFS; a host volume'),
+    mountPath: path('mountPath').default('/efs').describe('where the container sees the file system'),
+  })
+  .strict()
+  .superRefine((e, ctx) => {
+    if (e.fileSystemId === undefined && e.hostPath === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'needs fileSystemId (EFS volume) or hostPath (EFS mounted by the AMI)',
+      });
+    }
+    if (e.hostPath !== undefined) {
+      for (const key of [
+        'fileSystemId',
+        'accessPointId',
+        'rootDirectory',
+        'transitEncryption',
+        'iam',
+      ] as const) {
+        if (e[key] !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            params: AT_KEY,
+            message: `cannot be used with hostPath`,
+          });
+        }
+      }
+    }
+    if (e.accessPointId !== undefined && e.transitEncryption === false) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['transitEncryption'],
+        message: 'must be true when accessPointId is set (EFS access points need TLS)',
+      });
+    }
+    if (e.iam === true && e.transitEncryption === false) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['transitEncryption'],
+        message: 'must be true when iam is true (EFS IAM authorization needs TLS)',
+      });
+    }
+    if (e.accessPointId !== undefined && e.rootDirectory !== undefined && e.rootDirectory !== '/') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rootDirectory'],
+        message: 'must be left out with accessPointId (the access point sets the root directory)',
+      });
+    }
+  });
+
+const volume = z
+  .object({
+    hostPath: path('hostPath').describe('directory on the instance'),
+    containerPath: path('containerPath').describe('where the container sees it'),
+    readOnly: z.boolean().default(false).describe('mount read-only'),
+  })
+  .strict();
+
+const range = z
+  .union(
+    [
+      z.string().regex(RANGE_PATTERN, { error: 'must be a node range like "0:3" or "4:"' }),
+      z
+        .object({
+          from: z.number().int().min(0).describe('first node index'),
+          to: z.number().int().min(0).optional().describe('last node index (left out: to the last node)'),
+        })
+        .strict(),
+    ],
+    { error: 'must be a node range like "0:3", "4:" or {from, to}' },
+  )
+  .transform((r) => (typeof r === 'string' ? parseRange(r)! : { from: r.from, to: r.to }));
+
+const nodeGroup = z
+  .object({
+    range: range.describe('node indices of this group: "0:3", "4:" (to the last node) or {from, to}'),
+    image: z.string().min(1).optional().describe('image of this group (default: the job image)'),
+    command: command.optional().describe('command of this group (default: the job command)'),
+    environment: environmentMap()
+      .default({})
+      .describe('variables added to (or replacing) the job environment'),
+    resources: resourcesOverride
+      .optional()
+      .describe('resources of this group; fields replace the job resources'),
+    instanceType: z.string().optional().describe('must equal the job instanceType (Batch uses one type)'),
+  })
+  .strict();
+
+/** The schema of job.yaml. */
+export const jobSpecSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, {
+        error: 'must start with a letter or digit and contain only letters, digits, - and _',
+      })
+      .max(MAX_JOB_NAME)
+      .describe('job name (jobName); also names the job definition'),
+    image: z.string().min(1).describe('container image of every node; its ENTRYPOINT is mnbatch-agent'),
+    build: z
+      .object({
+        context: z.string().min(1).default('.').describe('build context, relative to job.yaml'),
+        dockerfile: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Dockerfile, relative to the context (default Dockerfile)'),
+        args: z.record(z.string(), scalarText).default({}).describe('build arguments'),
+      })
+      .strict()
+      .optional()
+      .describe('how `mnbatch run --local` builds the image (not used on AWS)'),
+    nodes: z
+      .number()
+      .int()
+      .min(BATCH_LIMITS.minNodes)
+      .max(BATCH_LIMITS.maxNodes)
+      .describe('number of nodes (nodeProperties.numNodes), 2 to 1000'),
+    mainNode: z.number().int().min(0).default(0).describe('index of the main node (nodeProperties.mainNode)'),
+    queue: z.string().min(1).optional().describe('job queue name or ARN (jobQueue)'),
+    stack: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('an `mnbatch infra` stack: its queue is used when queue is not set'),
+    instanceType: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/, { error: 'must be an instance type like c5n.18xlarge' })
+      .optional()
+      .describe('instance type of every node (container.instanceType)'),
+    resources: resources.describe('what each node reserves (resourceRequirements)'),
+    command: command
+      .optional()
+      .describe('argv list, or a string run with /bin/sh -c (container.command); default: the image CMD'),
+    environment: environmentMap().default({}).describe('variables of every node (container.environment)'),
+    mpi: z
+      .object({
+        implementation: z
+          .enum(['openmpi', 'mpich', 'intelmpi'])
+          .default('openmpi')
+          .describe('MPI flavour of mpirun'),
+        slotsPerNode: z
+          .union([z.literal('auto'), z.number().int().min(1)], {
+            error: 'must be "auto" or a positive integer',
+          })
+          .default('auto')
+          .describe('ranks per node: auto = GPUs when the job has GPUs, else physical cores'),
+        args: z.array(z.string()).default([]).describe('extra mpirun arguments'),
+        env: environmentMap().default({}).describe('variables exported to every rank'),
+      })
+      .strict()
+      .prefault({})
+      .describe('how the main node runs mpirun (launch: mpirun)'),
+    launch: z
+      .enum(['mpirun', 'each', 'main'])
+      .default('mpirun')
+      .describe(
+        'mpirun: main runs mpirun over all nodes; each: every node runs the command; main: only the main node',
+      ),
+    efs: efs.optional().describe('EFS file system mounted on every node'),
+    volumes: z
+      .array(volume)
+      .default([])
+      .describe('host directories mounted on every node (volumes, mountPoints)'),
+    efa: z
+      .union([z.literal('off'), z.literal('auto'), z.number().int().min(1).max(32)], {
+        error: 'must be off, auto or a number of EFA devices',
+      })
+      .default('off')
+      .describe('EFA devices mapped into the container (/dev/infiniband/uverbsN): off, auto or a count'),
+    sharedMemory: mebibytes(1)
+      .optional()
+      .describe('size of /dev/shm (linuxParameters.sharedMemorySize): MiB or a size like 8GiB'),
+    ulimits: z
+      .record(z.string(), ulimit)
+      .default({})
+      .superRefine((u, ctx) => {
+        for (const name of Object.keys(u)) {
+          if (!(ULIMIT_NAMES as readonly string[]).includes(name)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [name],
+              params: { ...AT_KEY, allowed: ULIMIT_NAMES },
+              message: `unknown ulimit "${name}"`,
+            });
+          }
+        }
+      })
+      .describe('ulimits: name → number, "unlimited" or {soft, hard} (container.ulimits)'),
+    timeout: duration(BATCH_LIMITS.minTimeoutSeconds)
+      .optional()
+      .describe(
+        'limit of each attempt, at least 60 s: 90m, 2h, 1h30m, or seconds (timeout.attemptDurationSeconds)',
+      ),
+    retries: z
+      .object({
+        attempts: z.number().int().min(1).max(10).default(1).describe('attempts in all, 1 to 10'),
+        on: z
+          .enum(['infrastructure', 'any'])
+          .default('infrastructure')
+          .describe(
+            'infrastructure: retry only agent bring-up/SSH/node-lost codes and host failures; any: every failure',
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe('retryStrategy'),
+    tags: z
+      .record(z.string(), z.string())
+      .default({})
+      .superRefine((tags, ctx) => {
+        for (const key of Object.keys(tags)) {
+          if (/^(aws|mnbatch):/i.test(key)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              params: AT_KEY,
+              message: `tag "${key}" is reserved`,
+            });
+          } else if (key.length > 128) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              params: AT_KEY,
+              message: 'tag keys are at most 128 characters',
+            });
+          } else if ((tags[key] ?? '').length > 256) {
+            ctx.addIssue({ code: 'custom', path: [key], message: 'tag values are at most 256 characters' });
+          }
+        }
+      })
+      .describe('tags of the job definition and the job'),
+    propagateTags: z.boolean().default(false).describe('copy tags to the ECS tasks (propagateTags)'),
+    jobRoleArn: roleArn.optional().describe('role the containers run with (container.jobRoleArn)'),
+    executionRoleArn: roleArn
+      .optional()
+      .describe('role ECS uses to pull images and write logs (executionRoleArn)'),
+    logging: z
+      .object({
+        driver: z.enum(LOG_DRIVERS).describe('log driver (logConfiguration.logDriver)'),
+        options: z.record(z.string(), scalarText).default({}).describe('driver options'),
+      })
+      .strict()
+      .optional()
+      .describe('container log configuration (default: awslogs of the compute environment)'),
+    rendezvous: z
+      .object({
+        timeout: duration(1).default(600).describe('bring-up deadline of all nodes (default 10m)'),
+        port: port.default(7070).describe('TCP port of the main node rendezvous server'),
+        minNodes: z
+          .number()
+          .int()
+          .min(BATCH_LIMITS.minNodes)
+          .optional()
+          .describe('start with this many nodes when the deadline passes (default: all)'),
+      })
+      .strict()
+      .prefault({})
+      .describe('how the nodes find each other'),
+    ssh: z
+      .object({ port: port.default(2222).describe('sshd port of every node') })
+      .strict()
+      .prefault({})
+      .describe('SSH between nodes'),
+    nodeGroups: z
+      .array(nodeGroup)
+      .min(1)
+      .max(BATCH_LIMITS.maxNodeRanges)
+      .optional()
+      .describe('advanced: up to 5 node ranges with their own image, command, environment or resources'),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (spec.mainNode >= spec.nodes) {
+      ctx.addIssue({ code: 'custom', path: ['mainNode'], message: `must be below nodes (${spec.nodes})` });
+    }
+    const minNodes = spec.rendezvous.minNodes;
+    if (minNodes !== undefined && minNodes > spec.nodes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rendezvous', 'minNodes'],
+        message: `must be at most nodes (${spec.nodes})`,
+      });
+    }
+    if (spec.rendezvous.port === spec.ssh.port) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rendezvous', 'port'],
+        message: `must differ from ssh.port (${spec.ssh.port})`,
+      });
+    }
+    checkEfa(spec.efa, spec.instanceType, ctx);
+    spec.nodeGroups?.forEach((group, i) => {
+      if (group.instanceType !== undefined && group.instanceType !== spec.instanceType) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodeGroups', i, 'instanceType'],
+          message: `must equal the job instanceType (${spec.instanceType ?? 'not set'}): Batch runs all nodes on one instance type`,
+        });
+      }
+    });
+    if (spec.nodeGroups) {
+      for (const p of rangeProblems(
+        spec.nodeGroups.map((g) => g.range),
+        spec.nodes,
+      )) {
+        ctx.addIssue({ code: 'custom', path: ['nodeGroups', p.index, 'range'], message: p.message });
+      }
+    }
+  });
+
+function checkEfa(
+  efa: 'off' | 'auto' | number,
+  instanceType: string | undefined,
+  ctx: z.RefinementCtx,
+): void {
+  const known = efaDevicesOf(instanceType);
+  if (efa === 'auto' && known === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['efa'],
+      message:
+        instanceType === undefined
+          ? 'auto needs instanceType; or give the number of EFA devices'
+          : `mnbatch does not know how many EFA devices ${instanceType} has: give the number (efa: 1)`,
+    });
+  } else if (typeof efa === 'number' && known !== undefined && efa > known) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['efa'],
+      message: `${instanceType} has ${known} EFA device${known === 1 ? '' : 's'}`,
+    });
+  }
+}
+
+/** The validated job.yaml with defaults applied. */
+export type JobSpec = z.infer<typeof jobSpecSchema>;
+
+/** The JSON Schema of job.yaml, for editors (yaml-language-server) and `mnbatch schema`. */
+export function jobJsonSchema(): object {
+  return {
+    ...z.toJSONSchema(jobSpecSchema, { io: 'input', unrepresentable: 'any' }),
+    title: 'mnbatch job.yaml',
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * Reads job.yaml with positions kept, so every problem can name file:line:col. YAML-level
+ * problems (syntax, duplicate keys, tabs, empty file, non-mapping root) are found here.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLError } from 'yaml';
+
+/** One problem of a job file, at a position, about a YAML path. */
+export interface Problem {
+  readonly line: number;
+  readonly col: number;
+  /** Display path, e.g. `resources.memory`, `nodeGroups[1].range`, `(root)`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export type Segment = string | number;
+
+/** Where a problem about a path points: the key, the value, or the parent (for a missing key). */
+export type Anchor = 'key' | 'value' | 'parent';
+
+/** A parsed job file: its plain value (when the YAML is sound) and how to find a path's position. */
+export interface YamlSource {
+  readonly value: unknown;
+  readonly problems: readonly Problem[];
+  locate(path: readonly Segment[], at: Anchor): { line: number; col: number };
+}
+
+/** Parses `text`; YAML problems come back in `problems` (then `value` is undefined). */
+export function readYaml(text: string): YamlSource {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, keepSourceTokens: true, uniqueKeys: true });
+  const pos = (offset: number) => {
+    const p = lines.linePos(offset);
+    return { line: p.line, col: p.col };
+  };
+  const root = doc.contents as Node | null;
+  const locate = (path: readonly Segment[], at: Anchor) => pos(offsetOf(root, path, at));
+  const source = (value: unknown, problems: Problem[]): YamlSource => ({ value, problems, locate });
+
+  if (doc.errors.length > 0) {
+    return source(
+      undefined,
+      doc.errors.map((e) => yamlProblem(e, root, pos)),
+    );
+  }
+  if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) {
+    return source(undefined, [
+      {
+        line: 1,
+        col: 1,
+        path: '(root)',
+        message: 'the file is empty: a job needs at least name, image, nodes and resources',
+      },
+    ]);
+  }
+  if (!isMap(root)) {
+    const what = isSeq(root)
+      ? 'a list'
+      : `a single value (${JSON.stringify(String((root as { value?: unknown }).value))})`;
+    return source(undefined, [
+      {
+        ...pos(root.range?.[0] ?? 0),
+        path: '(root)',
+        message: `the top level must be a mapping of job fields, not ${what}`,
+      },
+    ]);
+  }
+  try {
+    return source(doc.toJS({ maxAliasCount: 100 }), []);
+  } catch (e) {
+    return source(undefined, [{ line: 1, col: 1, path: '(root)', message: (e as Error).message }]);
+  }
+}
+
+/** `a.b[2].c` for a path; keys that are not plain words are quoted. */
+export function formatPath(path: readonly Segment[]): string {
+  if (path.length === 0) return '(root)';
+  return path
+    .map((s, i) => {
+      if (typeof s === 'number') return `[${s}]`;
+      const word = /^[A-Za-z_][\w-]*$/.test(s) ? s : JSON.stringify(s);
+      return i === 0 ? word : word.startsWith('"') ? `[${word}]` : `.${word}`;
+    })
+    .join('');
+}
+
+function yamlProblem(
+  e: YAMLError,
+  root: Node | null,
+  pos: (o: number) => { line: number; col: number },
+): Problem {
+  const at = pos(e.pos[0]);
+  const path = formatPath(pathAt(root, e.pos[0]));
+  const first = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const messages: Partial<Record<string, string>> = {
+    DUPLICATE_KEY: 'duplicate key: this key appears earlier in the same mapping',
+    TAB_AS_INDENT: 'tab used for indentation: YAML indents with spaces only',
+    MULTIPLE_DOCS: 'a job file holds one YAML document: remove the second "---"',
+    BAD_ALIAS: 'unknown alias',
+  };
+  return { ...at, path, message: messages[e.code] ?? `YAML syntax error: ${first}` };
+}
+
+/** Offset in the text of the node at `path` (or the closest thing to it). */
+function offsetOf(root: Node | null, path: readonly Segment[], at: Anchor): number {
+  const rootStart = root?.range?.[0] ?? 0;
+  const target = at === 'parent' ? path.slice(0, -1) : path;
+  let node: unknown = root;
+  let keyStart = rootStart;
+  let valueStart = rootStart;
+  for (const segment of target) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+      if (!pair) return keyStart;
+      keyStart = (pair.key as Node).range?.[0] ?? keyStart;
+      node = pair.value;
+      valueStart = (pair.value as Node | null)?.range?.[0] ?? keyStart;
+    } else if (isSeq(node) && typeof segment === 'number' && node.items[segment]) {
+      node = node.items[segment];
+      keyStart = valueStart = (node as Node).range?.[0] ?? keyStart;
+    } else {
+      return keyStart;
+    }
+  }
+  // A mapping or list as a whole is best shown at its key: its first line may be far below.
+  return at === 'value' && !isMap(node) && !isSeq(node) ? valueStart : keyStart;
+}
+
+/** The path of the deepest key or item whose source contains `offset`. */
+function pathAt(root: Node | null, offset: number): Segment[] {
+  const path: Segment[] = [];
+  let node: unknown = root;
+  for (;;) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => {
+        const start = (p.key as Node | null)?.range?.[0] ?? Number.POSITIVE_INFINITY;
+        const end = (p.value as Node | null)?.range?.[2] ?? (p.key as Node | null)?.range?.[2] ?? start;
+        return isPair(p) && isScalar(p.key) && start <= offset && offset <= end;
+      });
+      if (!pair) return path;
+      path.push(String((pair.key as { value: unknown }).value));
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const i = node.items.findIndex((item) => {
+        const r = (item as Node | null)?.range;
+        return r != null && r[0] <= offset && offset <= r[2];
+      });
+      if (i < 0) return path;
+      path.push(i);
+      node = node.items[i];
+    } else {
+      return path;
+    }
+  }
+}
