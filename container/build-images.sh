@@ -10,5 +10,6 @@ if [ -z "${BASE_IMAGE:-}" ]; then
   if docker image inspect mnbatch/debian:bookworm >/dev/null 2>&1; then BASE_IMAGE=mnbatch/debian:bookworm; else BASE_IMAGE=debian:bookworm-slim; fi
 fi
 npm run --silent build:agent
-docker build -f container/Dockerfile --build-arg "BASE_IMAGE=$BASE_IMAGE" \
-  -t "mnbatch/agent:$version" -t mnbatch/agent:latest .
+hash="$(sha256sum dist/agent-bundle/mnbatch-agent | cut -d" " -f1)"
+docker build -f container/Dockerfile --build-arg "BASE_IMAGE=$BASE_IMAGE" --label "mnbatch.agent.sha256=$hash" \
+  -t "mnbatch/agent:$version" -t mnbatch/agent:latest dist/agent-bundle

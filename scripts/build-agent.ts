@@ -8,6 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -49,27 +50,63 @@ const inlineVersion: Plugin = {
   },
 };
 
+/**
+ * Node builtins become CommonJS `require` calls inside the bundle, so that the ESM bundle has no
+ * `import` statement left and can be wrapped into a CommonJS script (see bundleAgent).
+ */
+const builtinsAsRequire: Plugin = {
+  name: 'builtins-as-require',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (!isBuiltin(args.path)) return undefined;
+      return args.namespace === 'builtin'
+        ? { path: args.path, external: true }
+        : { path: args.path, namespace: 'builtin' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * A Node SEA runs only CommonJS, and esbuild refuses top-level await in CommonJS output. So the
+ * agent is bundled as ESM with no imports left (builtinsAsRequire), and that body is wrapped in
+ * an async function: a CommonJS script that keeps the entry's top-level await working.
+ */
 async function bundleAgent(): Promise<void> {
   if (!existsSync(entry)) throw new Error(`agent entry ${values.entry} does not exist`);
   mkdirSync(outDir, { recursive: true });
-  await build({
+  const result = await build({
     entryPoints: [entry],
-    outfile: bundle,
+    write: false,
     bundle: true,
     platform: 'node',
     target: 'node18',
-    // CommonJS: the only format a Node SEA can run.
-    format: 'cjs',
+    format: 'esm',
     minify: true,
     legalComments: 'none',
-    banner: { js: '#!/usr/bin/env node' },
     // ssh2's optional native add-ons: it falls back to pure JS when their require() fails.
     external: ['cpu-features', '*.node'],
-    plugins: [inlineVersion],
+    plugins: [inlineVersion, builtinsAsRequire],
     logLevel: 'warning',
   });
+  const body = result.outputFiles[0]?.text ?? '';
+  if (/^\s*(import|export)\b/m.test(body.replace(/^#!.*\n/, ''))) {
+    throw new Error('the agent bundle still has import/export statements; it cannot become CommonJS');
+  }
+  const script = [
+    '#!/usr/bin/env node',
+    '"use strict";',
+    '(async()=>{',
+    body.replace(/^#!.*\n/, ''),
+    '})().catch((e)=>{process.stderr.write("mnbatch-agent: "+((e&&e.stack)||e)+"\\n");process.exit(70)});',
+    '',
+  ].join('\n');
+  writeFileSync(bundle, script);
   chmodSync(bundle, 0o755);
-  log(`bundle ${bundle} (${Math.round(readFileSync(bundle).length / 1024)} KiB, needs Node 18+)`);
+  log(`bundle ${bundle} (${Math.round(script.length / 1024)} KiB, needs Node 18+)`);
 }
 
 function makeSingleExecutable(): void {

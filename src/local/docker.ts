@@ -1,0 +1,229 @@
+/**
+ * The Docker calls the local runner makes, behind one small interface (like the AWS adapters),
+ * so the orchestration is tested with a fake and end to end with the real `docker` CLI.
+ */
+import { execa } from 'execa';
+import { MnbatchError } from '../errors.js';
+
+/** Labels of containers and networks, by name. */
+export type Labels = Readonly<Record<string, string>>;
+
+export interface BuildRequest {
+  readonly context: string;
+  readonly dockerfile?: string;
+  readonly tags: readonly string[];
+  readonly args?: Readonly<Record<string, string>>;
+  readonly labels?: Labels;
+}
+
+export interface ContainerState {
+  readonly running: boolean;
+  /** Exit code once the container stopped. */
+  readonly exitCode: number;
+  /** IPv4 address on `network`, when attached and running. */
+  readonly ip: string | undefined;
+}
+
+/** A container or network found by label. */
+export interface LabelledObject {
+  readonly id: string;
+  readonly labels: Labels;
+}
+
+export interface Docker {
+  /** Throws a clear error when docker is not installed or the daemon does not answer. */
+  check(): Promise<void>;
+  /** The image's labels, or undefined when the image is not there. */
+  imageLabels(ref: string): Promise<Labels | undefined>;
+  /** Builds an image; on failure the error shows the last lines of the build output. */
+  build(request: BuildRequest): Promise<void>;
+  tag(source: string, target: string): Promise<void>;
+  createNetwork(name: string, labels: Labels): Promise<void>;
+  removeNetworks(names: readonly string[]): Promise<void>;
+  /** `docker create <argv>`; returns the container id. */
+  createContainer(argv: readonly string[]): Promise<string>;
+  start(id: string): Promise<void>;
+  inspect(id: string, network: string): Promise<ContainerState>;
+  /** Follows the container's output line by line until it stops or is removed. */
+  followLogs(id: string, onLine: (line: string, stream: 'stdout' | 'stderr') => void): Promise<void>;
+  /** Resolves with the exit code when the container stops. */
+  wait(id: string): Promise<number>;
+  /** Removes containers (and their anonymous volumes), running or not. */
+  removeContainers(ids: readonly string[]): Promise<void>;
+  listContainers(label: string): Promise<LabelledObject[]>;
+  listNetworks(label: string): Promise<LabelledObject[]>;
+}
+
+const BUILD_TAIL_LINES = 25;
+
+function dockerError(
+  code: string,
+  message: string,
+  details: readonly string[] = [],
+  cause?: unknown,
+): MnbatchError {
+  return new MnbatchError(code, message, { origin: 'docker', details, cause });
+}
+
+function lastLines(text: string, n: number): string[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-n);
+}
+
+/** Runs `docker args`; throws DOCKER_FAILED with docker's own message on a non-zero exit. */
+async function run(args: readonly string[], what: string): Promise<string> {
+  const r = await execa('docker', args, { reject: false, stdin: 'ignore' });
+  if (r.failed) {
+    if ((r as { code?: string }).code === 'ENOENT') throw notInstalled();
+    throw dockerError(
+      'DOCKER_FAILED',
+      `${what} failed: ${lastLines(r.stderr, 1)[0] ?? `exit ${r.exitCode}`}`,
+    );
+  }
+  return r.stdout;
+}
+
+function notInstalled(): MnbatchError {
+  return dockerError('DOCKER_NOT_INSTALLED', 'docker is not installed (the local runner needs Docker)', [
+    'install it, e.g. apt-get install docker.io, and start the daemon',
+  ]);
+}
+
+function parseLabels(text: string): Labels {
+  const labels: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq > 0) labels[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return labels;
+}
+
+/** Docker through its CLI (execa). */
+export function createDocker(): Docker {
+  return {
+    async check() {
+      const r = await execa('docker', ['version', '--format', '{{.Server.Version}}'], {
+        reject: false,
+        stdin: 'ignore',
+      });
+      if ((r as { code?: string }).code === 'ENOENT') throw notInstalled();
+      if (r.failed) {
+        throw dockerError('DOCKER_NOT_RUNNING', 'the Docker daemon is not running or not reachable', [
+          ...lastLines(r.stderr, 1),
+          'start it (systemctl start docker, or dockerd &) and check you may use it (docker info)',
+        ]);
+      }
+    },
+    async imageLabels(ref) {
+      const r = await execa('docker', ['image', 'inspect', '--format', '{{json .Config.Labels}}', ref], {
+        reject: false,
+        stdin: 'ignore',
+      });
+      if (r.failed) return undefined;
+      return (JSON.parse(r.stdout || 'null') as Record<string, string> | null) ?? {};
+    },
+    async build(req) {
+      const args = ['build', '--progress', 'plain'];
+      if (req.dockerfile) args.push('-f', req.dockerfile);
+      for (const [k, v] of Object.entries(req.args ?? {})) args.push('--build-arg', `${k}=${v}`);
+      for (const [k, v] of Object.entries(req.labels ?? {})) args.push('--label', `${k}=${v}`);
+      for (const t of req.tags) args.push('-t', t);
+      args.push(req.context);
+      // The legacy builder knows no --progress: try BuildKit's flag first, then without it.
+      let r = await execa('docker', args, { reject: false, all: true, stdin: 'ignore' });
+      if (r.failed && /unknown flag: --progress/.test(r.all ?? '')) {
+        r = await execa(
+          'docker',
+          args.filter((a, i) => a !== '--progress' && args[i - 1] !== '--progress'),
+          {
+            reject: false,
+            all: true,
+            stdin: 'ignore',
+          },
+        );
+      }
+      if ((r as { code?: string }).code === 'ENOENT') throw notInstalled();
+      if (r.failed) {
+        throw dockerError(
+          'IMAGE_BUILD_FAILED',
+          `building image ${req.tags[0]} failed (docker build exited ${r.exitCode})`,
+          lastLines(r.all ?? '', BUILD_TAIL_LINES),
+        );
+      }
+    },
+    async tag(source, target) {
+      await run(['tag', source, target], `docker tag ${source} ${target}`);
+    },
+    async createNetwork(name, labels) {
+      const args = ['network', 'create', '--internal'];
+      for (const [k, v] of Object.entries(labels)) args.push('--label', `${k}=${v}`);
+      await run([...args, name], `creating network ${name}`);
+    },
+    async removeNetworks(names) {
+      if (names.length === 0) return;
+      await execa('docker', ['network', 'rm', ...names], { reject: false, stdin: 'ignore' });
+    },
+    async createContainer(argv) {
+      return (await run(['create', ...argv], 'docker create')).trim();
+    },
+    async start(id) {
+      await run(['start', id], `starting container ${id}`);
+    },
+    async inspect(id, network) {
+      const format = `{{.State.Running}} {{.State.ExitCode}} {{with index .NetworkSettings.Networks "${network}"}}{{.IPAddress}}{{end}}`;
+      const out = (await run(['inspect', '--format', format, id], `inspecting container ${id}`)).trim();
+      const [running, exitCode, ip] = out.split(' ');
+      return { running: running === 'true', exitCode: Number(exitCode), ip: ip || undefined };
+    },
+    async followLogs(id, onLine) {
+      const logs = execa('docker', ['logs', '--follow', id], {
+        reject: false,
+        stdin: 'ignore',
+        buffer: false,
+        stripFinalNewline: false,
+      });
+      const pump = async (stream: 'stdout' | 'stderr') => {
+        for await (const line of logs.iterable({ from: stream })) onLine(String(line), stream);
+      };
+      await Promise.all([pump('stdout'), pump('stderr'), logs]);
+    },
+    async wait(id) {
+      const r = await execa('docker', ['wait', id], { reject: false, stdin: 'ignore' });
+      const code = Number(r.stdout.trim());
+      // A container removed while waited on has no exit code: treat it as killed.
+      return r.failed || !Number.isInteger(code) ? 137 : code;
+    },
+    async removeContainers(ids) {
+      if (ids.length === 0) return;
+      await execa('docker', ['rm', '--force', '--volumes', ...ids], { reject: false, stdin: 'ignore' });
+    },
+    async listContainers(label) {
+      const out = await run(
+        ['ps', '--all', '--no-trunc', '--filter', `label=${label}`, '--format', '{{.ID}}\t{{.Labels}}'],
+        'listing containers',
+      );
+      return out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const [id = '', labels = ''] = l.split('\t');
+          return { id, labels: parseLabels(labels) };
+        });
+    },
+    async listNetworks(label) {
+      const out = await run(
+        ['network', 'ls', '--filter', `label=${label}`, '--format', '{{.Name}}\t{{.Labels}}'],
+        'listing networks',
+      );
+      return out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const [id = '', labels = ''] = l.split('\t');
+          return { id, labels: parseLabels(labels) };
+        });
+    },
+  };
+}

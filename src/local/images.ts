@@ -1,0 +1,103 @@
+/** The images of a local run: the agent base image and the job's image, built only when needed. */
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { MnbatchError } from '../errors.js';
+import type { Docker } from './docker.js';
+
+/** Repository of the agent base image; tagged with mnbatch's version and `latest`. */
+export const AGENT_IMAGE = 'mnbatch/agent';
+/** The registry-free Debian image made by container/make-base-image.sh, preferred when present. */
+export const LOCAL_BASE_IMAGE = 'mnbatch/debian:bookworm';
+/** Image label holding the SHA-256 of the agent executable inside, to tell when to rebuild. */
+export const AGENT_HASH_LABEL = 'mnbatch.agent.sha256';
+
+async function sha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export interface AgentImageOptions {
+  /** Directory holding container/Dockerfile and dist/agent-bundle (the package root). */
+  readonly packageRoot: string;
+  readonly version: string;
+  /** BASE_IMAGE build argument; default: mnbatch/debian:bookworm when present, else the Dockerfile's. */
+  readonly baseImage?: string;
+  readonly say: (line: string) => void;
+}
+
+/**
+ * Makes sure mnbatch/agent:<version> and :latest hold the current agent executable; builds
+ * the image only when the executable changed. Returns the versioned tag.
+ */
+export async function ensureAgentImage(docker: Docker, options: AgentImageOptions): Promise<string> {
+  const bundleDir = join(options.packageRoot, 'dist', 'agent-bundle');
+  const executable = join(bundleDir, 'mnbatch-agent');
+  if (!existsSync(executable)) {
+    throw new MnbatchError('AGENT_NOT_BUILT', `the agent executable ${executable} is missing`, {
+      details: ['build it with: npm run build:agent'],
+    });
+  }
+  const tag = `${AGENT_IMAGE}:${options.version}`;
+  const latest = `${AGENT_IMAGE}:latest`;
+  const hash = await sha256(executable);
+  const [current, latestLabels] = await Promise.all([docker.imageLabels(tag), docker.imageLabels(latest)]);
+  if (current?.[AGENT_HASH_LABEL] === hash) {
+    if (latestLabels?.[AGENT_HASH_LABEL] !== hash) await docker.tag(tag, latest);
+    return tag;
+  }
+  const baseImage =
+    options.baseImage ??
+    ((await docker.imageLabels(LOCAL_BASE_IMAGE)) !== undefined ? LOCAL_BASE_IMAGE : undefined);
+  options.say(`building the agent image ${tag}${baseImage ? ` from ${baseImage}` : ''}`);
+  await docker.build({
+    context: bundleDir,
+    dockerfile: join(options.packageRoot, 'container', 'Dockerfile'),
+    tags: [tag, latest],
+    args: baseImage ? { BASE_IMAGE: baseImage } : {},
+    labels: { [AGENT_HASH_LABEL]: hash },
+  });
+  return tag;
+}
+
+/** How job.yaml says to build the job's image. */
+export interface JobBuild {
+  readonly context: string;
+  readonly dockerfile?: string;
+  readonly args: Readonly<Record<string, string>>;
+}
+
+export interface JobImageOptions {
+  readonly image: string;
+  readonly build: JobBuild | undefined;
+  /** Directory of job.yaml: the build context is relative to it. */
+  readonly dir: string;
+  /** false with --no-build: the image must already exist. */
+  readonly allowBuild: boolean;
+  readonly say: (line: string) => void;
+}
+
+/** Builds the job's image from its `build` section (Docker's cache makes an unchanged build quick), or checks it exists. */
+export async function ensureJobImage(docker: Docker, options: JobImageOptions): Promise<void> {
+  const { image, build } = options;
+  if (!build || !options.allowBuild) {
+    if ((await docker.imageLabels(image)) !== undefined) return;
+    throw new MnbatchError('IMAGE_MISSING', `image ${image} is not on this machine`, {
+      origin: 'docker',
+      details: [
+        build
+          ? 'drop --no-build to build it from the build section of job.yaml'
+          : 'pull it (docker pull), or add a build section to job.yaml so mnbatch builds it',
+      ],
+    });
+  }
+  const context = resolve(options.dir, build.context);
+  options.say(`building the job image ${image} from ${context}`);
+  await docker.build({
+    context,
+    ...(build.dockerfile ? { dockerfile: resolve(context, build.dockerfile) } : {}),
+    tags: [image],
+    args: build.args,
+  });
+}

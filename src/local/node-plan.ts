@@ -1,0 +1,239 @@
+/**
+ * Pure: from the planned Batch requests to the containers of a local run. The same job
+ * definition and submit request that go to AWS decide each node's image, command and
+ * environment, so a local run exercises exactly what Batch would start.
+ */
+import type {
+  ContainerProperties,
+  KeyValuePair,
+  NodeRangeProperty,
+  RegisterJobDefinitionCommandInput,
+  SubmitJobCommandInput,
+} from '@aws-sdk/client-batch';
+import { BATCH_ENV } from '../contract/agent-env.js';
+import { MnbatchError } from '../errors.js';
+
+/** Label on every container and network of a local run; its value is the run id. */
+export const RUN_LABEL = 'mnbatch.run';
+/** Label with the pid of the `mnbatch run` process, to tell a crashed run's leftovers from a live run. */
+export const PID_LABEL = 'mnbatch.pid';
+/** Label of runs started with --keep: never cleaned up as leftovers. */
+export const KEEP_LABEL = 'mnbatch.keep';
+
+/** What `planJob` returns that the local runner reads. */
+export interface PlannedJob {
+  readonly registerJobDefinition: RegisterJobDefinitionCommandInput;
+  readonly submitJob: SubmitJobCommandInput;
+  readonly numNodes: number;
+}
+
+export interface LocalPlanInput {
+  readonly plan: PlannedJob;
+  readonly runId: string;
+  /** AWS_BATCH_JOB_ID of the run. */
+  readonly jobId: string;
+  /** pid of the runner, written as a label. */
+  readonly pid: number;
+  /** Per-run directory on the host; EFS volumes become subdirectories of it, shared by all nodes. */
+  readonly sharedDir: string;
+  /** Whether a host path exists (host volumes are mounted only when they do). */
+  readonly hostPathExists: (path: string) => boolean;
+  readonly keep?: boolean;
+}
+
+/** One node's container, before the main node's address is known. */
+export interface NodeContainer {
+  readonly index: number;
+  readonly name: string;
+  readonly hostname: string;
+  readonly image: string;
+  /** Variables in the order they are passed; children also get the main node's address. */
+  readonly env: readonly KeyValuePair[];
+  /** `docker create` options other than name, hostname, network and environment. */
+  readonly options: readonly string[];
+  /** Arguments after the image (the container's command); empty: the image's CMD. */
+  readonly command: readonly string[];
+}
+
+export interface LocalRunPlan {
+  readonly runId: string;
+  readonly network: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly mainIndex: number;
+  readonly nodes: readonly NodeContainer[];
+  /** Host directories to create before the containers start. */
+  readonly sharedDirs: readonly string[];
+  /** Settings that cannot apply on one machine, one line each. */
+  readonly warnings: readonly string[];
+}
+
+/** Docker names: lower case letters, digits and dashes. */
+function dnsLabel(name: string): string {
+  const s = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return s === '' ? 'job' : s;
+}
+
+/** Whether Batch's `targetNodes` ("0", "1:", ":3", "2:5") covers node `index`. */
+export function targetsNode(target: string | undefined, index: number, numNodes: number): boolean {
+  if (target === undefined) return false;
+  const m = /^(\d*)(?::(\d*))?$/.exec(target.trim());
+  if (!m) return false;
+  const from = m[1] === '' ? 0 : Number(m[1]);
+  const hasColon = target.includes(':');
+  const to = !hasColon ? from : m[2] === '' || m[2] === undefined ? numNodes - 1 : Number(m[2]);
+  return index >= from && index <= to;
+}
+
+function rangeOf(ranges: readonly NodeRangeProperty[], index: number, numNodes: number): ContainerProperties {
+  const range = ranges.find((r) => targetsNode(r.targetNodes, index, numNodes));
+  if (!range?.container) {
+    throw new MnbatchError(
+      'LOCAL_NO_NODE_RANGE',
+      `no node range of the job definition covers node ${index}`,
+      {
+        origin: 'internal',
+      },
+    );
+  }
+  return range.container;
+}
+
+function mergeEnv(base: readonly KeyValuePair[], over: readonly KeyValuePair[]): KeyValuePair[] {
+  const out = new Map<string, string>();
+  for (const kv of [...base, ...over]) if (kv.name !== undefined) out.set(kv.name, kv.value ?? '');
+  return [...out].map(([name, value]) => ({ name, value }));
+}
+
+/** The container settings that make sense on one machine, as `docker create` options, plus warnings. */
+export function containerOptions(
+  c: ContainerProperties,
+  input: Pick<LocalPlanInput, 'sharedDir' | 'hostPathExists'>,
+): { options: string[]; sharedDirs: string[]; warnings: string[] } {
+  const options: string[] = [];
+  const sharedDirs: string[] = [];
+  const warnings: string[] = [];
+  const linux = c.linuxParameters;
+  if (linux?.sharedMemorySize !== undefined) options.push('--shm-size', `${linux.sharedMemorySize}m`);
+  if (linux?.initProcessEnabled) options.push('--init');
+  for (const t of linux?.tmpfs ?? []) {
+    const opts = [`size=${t.size}m`, ...(t.mountOptions ?? [])].join(',');
+    options.push('--tmpfs', `${t.containerPath}:${opts}`);
+  }
+  if ((linux?.devices ?? []).length > 0) {
+    const paths = (linux?.devices ?? []).map((d) => d.hostPath).join(', ');
+    warnings.push(
+      `devices (${paths}) are not mapped locally: EFA and other devices exist only on the instances`,
+    );
+  }
+  for (const u of c.ulimits ?? []) options.push('--ulimit', `${u.name}=${u.softLimit}:${u.hardLimit}`);
+  if (c.privileged) options.push('--privileged');
+  if (c.user) options.push('--user', c.user);
+  if (c.readonlyRootFilesystem) options.push('--read-only');
+  for (const mp of c.mountPoints ?? []) {
+    const volume = c.volumes?.find((v) => v.name === mp.sourceVolume);
+    if (!volume || !mp.containerPath) continue;
+    const ro = mp.readOnly ? ',readonly' : '';
+    if (volume.efsVolumeConfiguration) {
+      // Like EFS: one directory every node of the run sees, made fresh for the run.
+      const dir = `${input.sharedDir}/${dnsLabel(volume.name ?? 'efs')}`;
+      if (!sharedDirs.includes(dir)) sharedDirs.push(dir);
+      options.push('--mount', `type=bind,source=${dir},target=${mp.containerPath}${ro}`);
+    } else if (volume.host?.sourcePath) {
+      if (input.hostPathExists(volume.host.sourcePath)) {
+        options.push('--mount', `type=bind,source=${volume.host.sourcePath},target=${mp.containerPath}${ro}`);
+      } else {
+        warnings.push(
+          `host volume ${volume.host.sourcePath} does not exist here: ${mp.containerPath} is not mounted`,
+        );
+      }
+    } else {
+      options.push('--mount', `type=volume,target=${mp.containerPath}${ro}`);
+    }
+  }
+  const gpus = c.resourceRequirements?.find((r) => r.type === 'GPU');
+  if (gpus) warnings.push(`GPUs (${gpus.value} per node) are not given to local containers`);
+  if ((c.secrets ?? []).length > 0) {
+    warnings.push(`secrets (${(c.secrets ?? []).map((s) => s.name).join(', ')}) are not fetched locally`);
+  }
+  return { options, sharedDirs, warnings };
+}
+
+/** The network, containers and warnings of a local run of `plan`. */
+export function planLocalRun(input: LocalPlanInput): LocalRunPlan {
+  const { plan, runId, jobId } = input;
+  const props = plan.registerJobDefinition.nodeProperties;
+  if (!props?.nodeRangeProperties) {
+    throw new MnbatchError('LOCAL_NOT_MULTINODE', 'the planned job definition has no node properties', {
+      origin: 'internal',
+    });
+  }
+  const numNodes = plan.numNodes;
+  const mainIndex = props.mainNode ?? 0;
+  const job = dnsLabel(plan.submitJob.jobName ?? 'job').slice(0, 40);
+  const labels = {
+    [RUN_LABEL]: runId,
+    [PID_LABEL]: String(input.pid),
+    'mnbatch.job': job,
+    ...(input.keep ? { [KEEP_LABEL]: 'true' } : {}),
+  };
+  const overrides = plan.submitJob.nodeOverrides?.nodePropertyOverrides ?? [];
+  const sharedDirs: string[] = [];
+  const warnings = new Set<string>();
+  const nodes: NodeContainer[] = [];
+  for (let index = 0; index < numNodes; index++) {
+    const container = rangeOf(props.nodeRangeProperties, index, numNodes);
+    const mine = overrides.filter((o) => targetsNode(o.targetNodes, index, numNodes));
+    const overrideEnv = mine.flatMap((o) => o.containerOverrides?.environment ?? []);
+    const overrideCommand = mine.map((o) => o.containerOverrides?.command).find((cmd) => cmd !== undefined);
+    const batchEnv: KeyValuePair[] = [
+      { name: BATCH_ENV.jobId, value: jobId },
+      { name: BATCH_ENV.attempt, value: '1' },
+      { name: BATCH_ENV.nodeIndex, value: String(index) },
+      { name: BATCH_ENV.numNodes, value: String(numNodes) },
+      { name: BATCH_ENV.mainNodeIndex, value: String(mainIndex) },
+    ];
+    const settings = containerOptions(container, input);
+    for (const d of settings.sharedDirs) if (!sharedDirs.includes(d)) sharedDirs.push(d);
+    for (const w of settings.warnings) warnings.add(w);
+    nodes.push({
+      index,
+      name: `mnbatch-${job}-${runId}-node${index}`,
+      hostname: `${job.slice(0, 50)}-node${index}`,
+      image: container.image ?? '',
+      // Batch's own variables win over anything a job sets with the same name.
+      env: mergeEnv(mergeEnv(container.environment ?? [], overrideEnv), batchEnv),
+      options: [...settings.options, '--label', `mnbatch.node=${index}`],
+      command: [...(overrideCommand ?? container.command ?? [])],
+    });
+  }
+  return {
+    runId,
+    network: `mnbatch-${job}-${runId}`,
+    labels,
+    mainIndex,
+    nodes,
+    sharedDirs,
+    warnings: [...warnings],
+  };
+}
+
+/** The `docker create` argv of a node; children get the main node's address as on Batch. */
+export function createArgv(run: LocalRunPlan, node: NodeContainer, mainIp?: string): string[] {
+  const argv = ['--name', node.name, '--hostname', node.hostname, '--network', run.network];
+  for (const [k, v] of Object.entries(run.labels)) argv.push('--label', `${k}=${v}`);
+  argv.push(...node.options);
+  for (const kv of node.env) argv.push('--env', `${kv.name}=${kv.value ?? ''}`);
+  if (node.index !== run.mainIndex) {
+    if (mainIp === undefined) {
+      throw new MnbatchError('LOCAL_NO_MAIN_IP', `node ${node.index} needs the main node's address`, {
+        origin: 'internal',
+      });
+    }
+    argv.push('--env', `${BATCH_ENV.mainNodeIp}=${mainIp}`);
+  }
+  argv.push(node.image, ...node.command);
+  return argv;
+}

@@ -1,0 +1,169 @@
+/**
+ * Runs a planned local job like Batch runs an MNP job: network, then the main node, then (once
+ * it runs) every child at once; the job ends with the main node's exit code. Containers and
+ * network are removed afterwards on every path: success, failure, half-done startup, Ctrl-C.
+ */
+import type { Output } from '../cli/output.js';
+import { describeExitCode, signalExitCode } from '../contract/exit-codes.js';
+import { MnbatchError } from '../errors.js';
+import { removeRun } from './cleanup.js';
+import type { Docker } from './docker.js';
+import { createArgv, type LocalRunPlan, type NodeContainer } from './node-plan.js';
+
+/** What the hooks see of a run that has started. */
+export interface StartedRun {
+  readonly network: string;
+  readonly mainIp: string;
+  /** Container id by node index (started nodes only). */
+  readonly containers: ReadonlyMap<number, string>;
+}
+
+/** Test seams: called at the two moments a run's shape is decided. */
+export interface RunHooks {
+  /** The main node runs; no child has been created yet. */
+  readonly afterMainStarted?: (run: StartedRun) => Promise<void> | void;
+  /** Every child has been started. */
+  readonly afterChildrenStarted?: (run: StartedRun) => Promise<void> | void;
+}
+
+export interface RunContainersOptions {
+  readonly docker: Docker;
+  readonly output: Output;
+  readonly signal: AbortSignal;
+  /** Leave containers and network in place after the job ended (not after a failed start or Ctrl-C). */
+  readonly keep?: boolean;
+  /** Node indices not to start, as if Batch never placed them (fault tests). */
+  readonly skipNodes?: readonly number[];
+  readonly hooks?: RunHooks;
+  /** How long children may take to exit by themselves after the main node ended. */
+  readonly childGraceMs?: number;
+  /** How long to wait for the main node's address after it started. */
+  readonly mainStartTimeoutMs?: number;
+}
+
+/** Thrown inside the run when the signal aborts, to unwind to the cleanup. */
+class Interrupted extends Error {}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
+
+/** Runs `run` and returns the job's exit code (the main node's). */
+export async function runContainers(run: LocalRunPlan, options: RunContainersOptions): Promise<number> {
+  const { docker, output, signal } = options;
+  const say = (line: string) => output.err(`[mnbatch] ${line}`);
+  const ids = new Map<number, string>();
+  const logs: Promise<void>[] = [];
+  let mainEnded = false;
+
+  const interrupted = new Promise<'interrupted'>((resolve) => {
+    if (signal.aborted) resolve('interrupted');
+    else signal.addEventListener('abort', () => resolve('interrupted'), { once: true });
+  });
+  const check = () => {
+    if (signal.aborted) throw new Interrupted();
+  };
+  const follow = (node: NodeContainer, id: string) => {
+    const prefix = `[node ${node.index}] `;
+    logs.push(
+      docker
+        .followLogs(id, (line, stream) => (stream === 'stdout' ? output.out : output.err)(prefix + line))
+        .catch(() => undefined),
+    );
+  };
+  const startNode = async (node: NodeContainer, mainIp?: string) => {
+    check();
+    const id = await docker.createContainer(createArgv(run, node, mainIp));
+    ids.set(node.index, id);
+    check();
+    await docker.start(id);
+    follow(node, id);
+    return id;
+  };
+
+  let keepNow = false;
+  try {
+    for (const w of run.warnings) say(`warning: ${w}`);
+    check();
+    await docker.createNetwork(run.network, run.labels);
+    const main = run.nodes.find((n) => n.index === run.mainIndex)!;
+    const mainId = await startNode(main);
+    const mainIp = await addressOf(docker, mainId, run.network, options.mainStartTimeoutMs ?? 10_000, check);
+    const started = () => ({ network: run.network, mainIp: mainIp ?? '', containers: new Map(ids) });
+
+    const childWaits: Promise<unknown>[] = [];
+    if (mainIp === undefined) {
+      say(`main node ${run.mainIndex} stopped before the children could start`);
+    } else {
+      await options.hooks?.afterMainStarted?.(started());
+      const skip = new Set(options.skipNodes ?? []);
+      const children = run.nodes.filter((n) => n.index !== run.mainIndex);
+      for (const n of children.filter((c) => skip.has(c.index))) say(`node ${n.index} not started (skipped)`);
+      // All at once, as Batch may: a child may start at any moment after the main node runs.
+      const childIds = await Promise.all(
+        children.filter((c) => !skip.has(c.index)).map(async (n) => [n, await startNode(n, mainIp)] as const),
+      );
+      for (const [node, id] of childIds) {
+        childWaits.push(
+          docker.wait(id).then((code) => {
+            if (code !== 0 && !mainEnded)
+              say(`node ${node.index} exited with ${code}: ${describeExitCode(code)}`);
+          }),
+        );
+      }
+      await options.hooks?.afterChildrenStarted?.(started());
+    }
+
+    const ended = await Promise.race([docker.wait(mainId), interrupted]);
+    if (ended === 'interrupted') throw new Interrupted();
+    mainEnded = true;
+    // Let the main node's last lines arrive before the verdict.
+    await Promise.race([logs[0], sleep(2_000)]);
+    say(`main node ${run.mainIndex} exited with ${ended}: ${describeExitCode(ended)}`);
+    // The agent tells children to exit; Batch stops whatever is left when the job ends.
+    await Promise.race([Promise.all(childWaits), sleep(options.childGraceMs ?? 10_000), interrupted]);
+    keepNow = options.keep === true && !signal.aborted;
+    return ended;
+  } catch (e) {
+    if (e instanceof Interrupted) {
+      say('interrupted: removing the containers and network');
+      return signalExitCode(typeof signal.reason === 'string' ? (signal.reason as NodeJS.Signals) : 'SIGINT');
+    }
+    throw e;
+  } finally {
+    if (keepNow) {
+      say(`kept containers and network ${run.network}; remove them with:`);
+      say(
+        `  docker rm -f $(docker ps -aq --filter label=mnbatch.run=${run.runId}); docker network rm ${run.network}`,
+      );
+    } else {
+      await removeRun(docker, run.runId);
+      await Promise.race([Promise.all(logs), sleep(5_000)]);
+    }
+  }
+}
+
+/** The main node's address once it runs; undefined when it already stopped. */
+async function addressOf(
+  docker: Docker,
+  id: string,
+  network: string,
+  timeoutMs: number,
+  check: () => void,
+): Promise<string | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    check();
+    const state = await docker.inspect(id, network);
+    if (!state.running) return undefined;
+    if (state.ip) return state.ip;
+    if (Date.now() > deadline) {
+      throw new MnbatchError(
+        'LOCAL_NO_ADDRESS',
+        `the main node has no address on ${network} after ${timeoutMs} ms`,
+        {
+          origin: 'docker',
+        },
+      );
+    }
+    await sleep(100);
+  }
+}
