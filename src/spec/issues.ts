@@ -48,8 +48,9 @@ export function problemsOf(issues: readonly Issue[], source: YamlSource, schema:
     if (issue.code === 'invalid_type' && issue.message === 'is required') {
       return [at(source, path, 'parent', 'is required')];
     }
-    if (issue.code === 'invalid_value' && typeof issue.input === 'string') {
-      const hint = suggestion(issue.input, issue.values.map(String));
+    const input = valueAt(source.value, path);
+    if (issue.code === 'invalid_value' && typeof input === 'string') {
+      const hint = suggestion(input, issue.values.map(String));
       return [at(source, path, 'value', `${issue.message}${hint}`)];
     }
     return [at(source, path, 'value', issue.message)];
@@ -67,6 +68,13 @@ export function sortProblems(problems: readonly Problem[]): Problem[] {
       seen.add(k);
       return true;
     });
+}
+
+function valueAt(value: unknown, path: readonly Segment[]): unknown {
+  let v = value;
+  for (const s of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[s] : undefined;
+  return v;
 }
 
 function at(source: YamlSource, path: readonly Segment[], anchor: Anchor, message: string): Problem {

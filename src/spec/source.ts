@@ -90,7 +90,9 @@ function yamlProblem(
   pos: (o: number) => { line: number; col: number },
 ): Problem {
   const at = pos(e.pos[0]);
-  const path = formatPath(pathAt(root, e.pos[0]));
+  // After a tab or a second document the tree says nothing reliable about where we are.
+  const treeless = e.code === 'MULTIPLE_DOCS' || e.code === 'TAB_AS_INDENT';
+  const path = formatPath(treeless ? [] : pathAt(root, e.pos[0]));
   const first = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
   const messages: Partial<Record<string, string>> = {
     DUPLICATE_KEY: 'duplicate key: this key appears earlier in the same mapping',
@@ -122,8 +124,9 @@ function offsetOf(root: Node | null, path: readonly Segment[], at: Anchor): numb
       return keyStart;
     }
   }
-  // A mapping or list as a whole is best shown at its key: its first line may be far below.
-  return at === 'value' && !isMap(node) && !isSeq(node) ? valueStart : keyStart;
+  // A block mapping or list as a whole is best shown at its key: its first line may be far below.
+  const block = (isMap(node) || isSeq(node)) && !node.flow;
+  return at === 'value' && !block ? valueStart : keyStart;
 }
 
 /** The path of the deepest key or item whose source contains `offset`. */
