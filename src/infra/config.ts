@@ -1,0 +1,89 @@
+/**
+ * infra.yaml: what `mnbatch infra up` builds. One zod schema; command-line flags override the
+ * file's values before validation, so both go through the same checks.
+ */
+import { z } from 'zod';
+
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
+const INSTANCE_PROFILE = /^(arn:aws[a-z-]*:iam::\d{12}:instance-profile\/)?[\w+=,.@/-]{1,128}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,128}$/;
+
+/** Roles: created by mnbatch (`create: true`) or existing ones given by name/ARN. */
+const rolesSchema = z
+  .object({
+    /** Create an instance role + instance profile and a job role, tagged with the stack. */
+    create: z.boolean().default(false),
+    /** Instance profile the compute environment's instances use (name or ARN). */
+    instanceProfile: z
+      .string()
+      .regex(INSTANCE_PROFILE, { error: 'must be an instance profile name or ARN' })
+      .default('ecsInstanceRole'),
+    /** Role for the job's containers; informational (the job definition names it). */
+    jobRoleArn: z.string().regex(ROLE_ARN, { error: 'must be an IAM role ARN' }).optional(),
+  })
+  .strict();
+
+/** The infra.yaml schema. */
+export const infraConfigSchema = z
+  .object({
+    stack: z.string().regex(STACK_NAME, {
+      error: 'must start with a letter and have at most 40 letters, digits and hyphens',
+    }),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be a region like us-east-1' })
+      .optional(),
+    vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { error: 'must be a VPC id like vpc-0abc…' }),
+    subnetId: z.string().regex(/^subnet-[0-9a-f]+$/, {
+      error: 'must be one subnet id like subnet-0abc… (cluster placement groups are single-AZ)',
+    }),
+    instanceTypes: z
+      .array(z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)?$/, { error: 'must be an instance type or family' }))
+      .min(1, { error: 'needs at least one instance type' }),
+    maxVcpus: z.number().int().positive({ error: 'must be a positive whole number' }),
+    /** `default`: ECS-optimized AL2023 (Batch's ECS_AL2023 image, see SSM); or a baked `ami-` id. */
+    ami: z
+      .union([z.literal('default'), z.string().regex(/^ami-[0-9a-f]+$/)], {
+        error: 'must be default or an AMI id like ami-0abc…',
+      })
+      .default('default'),
+    /** `create` a file system for the stack, an existing `fs-` id, or `none`. */
+    efs: z
+      .union([z.literal('create'), z.literal('none'), z.string().regex(/^fs-[0-9a-f]+$/)], {
+        error: 'must be create, none or a file system id like fs-0abc…',
+      })
+      .default('none'),
+    /** Where EFS is mounted on the instances (when `efs` is not none and the AMI does not mount it). */
+    efsMountPoint: z
+      .string()
+      .regex(/^\/[\w./-]+$/, { error: 'must be an absolute path' })
+      .default('/efs'),
+    efa: z.boolean().default(false),
+    s3Endpoint: z.boolean().default(false),
+    /**
+     * Hyper-threading: `on`; off through a baked AMI (`ami`, nothing to add at boot); or off
+     * through launch template user data (`userData`: sibling threads taken offline at boot).
+     */
+    hyperthreading: z
+      .enum(['on', 'offViaAmi', 'offViaUserData'], { error: 'must be on, offViaAmi or offViaUserData' })
+      .default('on'),
+    roles: rolesSchema.default({ create: false, instanceProfile: 'ecsInstanceRole' }),
+    /** Extra tags for every resource (the stack tag is always added). */
+    tags: z.record(z.string(), z.string()).default({}),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.hyperthreading === 'offViaAmi' && c.ami === 'default') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hyperthreading'],
+        message: 'offViaAmi needs a baked AMI in `ami` (mnbatch ami bake --no-ht); or use offViaUserData',
+      });
+    }
+    if ('mnbatch:stack' in c.tags) {
+      ctx.addIssue({ code: 'custom', path: ['tags'], message: 'mnbatch:stack is set by mnbatch itself' });
+    }
+  });
+
+/** A validated infra.yaml (defaults filled in). */
+export type InfraConfig = z.output<typeof infraConfigSchema>;

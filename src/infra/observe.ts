@@ -1,0 +1,251 @@
+/**
+ * What exists of a stack: every resource found by the stack tag or by the stack's names, each
+ * marked as owned (carries this stack's tag) or not. Read-only: only Describe/Get calls.
+ */
+import type { ComputeEnvironmentDetail, JobQueueDetail } from '@aws-sdk/client-batch';
+import type {
+  LaunchTemplate,
+  LaunchTemplateVersion,
+  PlacementGroup,
+  SecurityGroup,
+  VpcEndpoint,
+} from '@aws-sdk/client-ec2';
+import type { FileSystemDescription, MountTargetDescription } from '@aws-sdk/client-efs';
+import type { InstanceProfile, Role } from '@aws-sdk/client-iam';
+import { stackNames, stackTagFilter, stackTagOf } from './names.js';
+import { s3ServiceName } from './requests.js';
+import type { InfraServices } from './services.js';
+
+/** The kinds of resource a stack has, in creation order. */
+export const RESOURCE_KINDS = [
+  'instance-role',
+  'instance-profile',
+  'job-role',
+  'placement-group',
+  'security-group',
+  'file-system',
+  'mount-target',
+  's3-endpoint',
+  'launch-template',
+  'compute-environment',
+  'job-queue',
+] as const;
+
+/** One kind of stack resource. */
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+/** One existing resource. */
+export interface Found<T> {
+  readonly value: T;
+  readonly id: string;
+  readonly name: string;
+  /** Lifecycle state as AWS reports it (e.g. `available`, `VALID/ENABLED`). */
+  readonly state: string;
+  /** The stack its tag names; undefined when it has no stack tag. */
+  readonly stackTag: string | undefined;
+}
+
+/** Everything found of one stack. Lists hold resources found by tag or by name. */
+export interface Observed {
+  readonly stack: string;
+  readonly placementGroups: readonly Found<PlacementGroup>[];
+  readonly securityGroups: readonly Found<SecurityGroup>[];
+  readonly fileSystems: readonly Found<FileSystemDescription>[];
+  /** Mount targets of the file systems above (owned ones, or the one `efs:` names). */
+  readonly mountTargets: readonly Found<MountTargetDescription>[];
+  readonly endpoints: readonly Found<VpcEndpoint>[];
+  readonly launchTemplates: readonly Found<LaunchTemplate>[];
+  /** Latest version of the stack's launch template (by name), for comparing its data. */
+  readonly launchTemplateLatest: LaunchTemplateVersion | undefined;
+  readonly computeEnvironments: readonly Found<ComputeEnvironmentDetail>[];
+  readonly jobQueues: readonly Found<JobQueueDetail>[];
+  readonly roles: readonly Found<Role>[];
+  readonly instanceProfiles: readonly Found<InstanceProfile>[];
+}
+
+/** Where to look beyond the stack tag: the settings of infra.yaml, when known. */
+export interface ObserveHints {
+  readonly vpcId?: string | undefined;
+  /** An existing file system named by `efs: fs-…`. */
+  readonly existingFileSystemId?: string | undefined;
+  /** Look for any S3 gateway endpoint of the VPC (to spot one that is not ours). */
+  readonly s3Endpoint?: boolean | undefined;
+}
+
+function uniqueBy<T>(items: readonly T[], key: (t: T) => string | undefined): T[] {
+  const seen = new Set<string>();
+  return items.filter((t) => {
+    const k = key(t) ?? '';
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Finds every resource of stack `stack` (by tag and by name). */
+export async function observeStack(
+  services: InfraServices,
+  stack: string,
+  hints: ObserveHints = {},
+): Promise<Observed> {
+  const { ec2, efs, batch, iam } = services;
+  const names = stackNames(stack);
+  const byTag = [stackTagFilter(stack)];
+
+  const [pgs, sgs, lts, endpoints, fileSystems, ces, queues, roles, profiles] = await Promise.all([
+    Promise.all([
+      ec2.describePlacementGroups({ Filters: byTag }),
+      ec2.describePlacementGroups({ Filters: [{ Name: 'group-name', Values: [names.placementGroup] }] }),
+    ]).then(([a, b]) => uniqueBy([...a, ...b], (g) => g.GroupId).filter((g) => g.State !== 'deleted')),
+    Promise.all([
+      ec2.describeSecurityGroups({ Filters: byTag }),
+      hints.vpcId
+        ? ec2.describeSecurityGroups({
+            Filters: [
+              { Name: 'vpc-id', Values: [hints.vpcId] },
+              { Name: 'group-name', Values: [names.securityGroup] },
+            ],
+          })
+        : Promise.resolve([]),
+    ]).then(([a, b]) => uniqueBy([...a, ...b], (g) => g.GroupId)),
+    Promise.all([
+      ec2.describeLaunchTemplates({ Filters: byTag }),
+      ec2.describeLaunchTemplates({
+        Filters: [{ Name: 'launch-template-name', Values: [names.launchTemplate] }],
+      }),
+    ]).then(([a, b]) => uniqueBy([...a, ...b], (t) => t.LaunchTemplateId)),
+    Promise.all([
+      ec2.describeVpcEndpoints({ Filters: byTag }),
+      hints.s3Endpoint && hints.vpcId
+        ? ec2.describeVpcEndpoints({
+            Filters: [
+              { Name: 'vpc-id', Values: [hints.vpcId] },
+              { Name: 'service-name', Values: [s3ServiceName(services.region)] },
+            ],
+          })
+        : Promise.resolve([]),
+    ]).then(([a, b]) => uniqueBy([...a, ...b], (e) => e.VpcEndpointId).filter((e) => e.State !== 'Deleted')),
+    efs
+      .describeFileSystems({})
+      .then((all) =>
+        all.filter(
+          (f) =>
+            f.LifeCycleState !== 'deleted' &&
+            (stackTagOf(f.Tags) === stack ||
+              f.CreationToken === names.efsCreationToken ||
+              f.FileSystemId === hints.existingFileSystemId),
+        ),
+      ),
+    batch.describeComputeEnvironments([names.computeEnvironment]),
+    batch.describeJobQueues([names.jobQueue]),
+    Promise.all([iam.getRole(names.instanceRole), iam.getRole(names.jobRole)]),
+    iam.getInstanceProfile(names.instanceProfile),
+  ]);
+
+  const mountTargets = (
+    await Promise.all(
+      fileSystems
+        .filter((f) => stackTagOf(f.Tags) === stack || f.FileSystemId === hints.existingFileSystemId)
+        .map((f) => efs.describeMountTargets(f.FileSystemId ?? '')),
+    )
+  ).flat();
+  const ourTemplate = lts.find((t) => t.LaunchTemplateName === names.launchTemplate);
+  const launchTemplateLatest = ourTemplate
+    ? (
+        await ec2.describeLaunchTemplateVersions({
+          LaunchTemplateId: ourTemplate.LaunchTemplateId,
+          Versions: ['$Latest'],
+        })
+      )[0]
+    : undefined;
+
+  return {
+    stack,
+    placementGroups: pgs.map((g) => ({
+      value: g,
+      id: g.GroupId ?? '',
+      name: g.GroupName ?? '',
+      state: g.State ?? '',
+      stackTag: stackTagOf(g.Tags),
+    })),
+    securityGroups: sgs.map((g) => ({
+      value: g,
+      id: g.GroupId ?? '',
+      name: g.GroupName ?? '',
+      state: 'available',
+      stackTag: stackTagOf(g.Tags),
+    })),
+    fileSystems: fileSystems.map((f) => ({
+      value: f,
+      id: f.FileSystemId ?? '',
+      name: f.Name ?? f.CreationToken ?? '',
+      state: f.LifeCycleState ?? '',
+      stackTag: stackTagOf(f.Tags),
+    })),
+    mountTargets: mountTargets
+      .filter((m) => m.LifeCycleState !== 'deleted')
+      .map((m) => {
+        const fs = fileSystems.find((f) => f.FileSystemId === m.FileSystemId);
+        return {
+          value: m,
+          id: m.MountTargetId ?? '',
+          name: `${m.FileSystemId} in ${m.SubnetId}`,
+          state: m.LifeCycleState ?? '',
+          stackTag: stackTagOf(fs?.Tags),
+        };
+      }),
+    endpoints: endpoints.map((e) => ({
+      value: e,
+      id: e.VpcEndpointId ?? '',
+      name: e.ServiceName ?? '',
+      state: e.State ?? '',
+      stackTag: stackTagOf(e.Tags),
+    })),
+    launchTemplates: lts.map((t) => ({
+      value: t,
+      id: t.LaunchTemplateId ?? '',
+      name: t.LaunchTemplateName ?? '',
+      state: `version ${t.LatestVersionNumber ?? '?'}`,
+      stackTag: stackTagOf(t.Tags),
+    })),
+    launchTemplateLatest,
+    computeEnvironments: ces
+      .filter((c) => c.status !== 'DELETED')
+      .map((c) => ({
+        value: c,
+        id: c.computeEnvironmentArn ?? '',
+        name: c.computeEnvironmentName ?? '',
+        state: `${c.status}/${c.state}`,
+        stackTag: stackTagOf(c.tags),
+      })),
+    jobQueues: queues
+      .filter((q) => q.status !== 'DELETED')
+      .map((q) => ({
+        value: q,
+        id: q.jobQueueArn ?? '',
+        name: q.jobQueueName ?? '',
+        state: `${q.status}/${q.state}`,
+        stackTag: stackTagOf(q.tags),
+      })),
+    roles: roles
+      .filter((r): r is Role => r !== undefined)
+      .map((r) => ({
+        value: r,
+        id: r.Arn ?? '',
+        name: r.RoleName ?? '',
+        state: 'available',
+        stackTag: stackTagOf(r.Tags),
+      })),
+    instanceProfiles: profiles
+      ? [
+          {
+            value: profiles,
+            id: profiles.Arn ?? '',
+            name: profiles.InstanceProfileName ?? '',
+            state: `roles: ${(profiles.Roles ?? []).map((r) => r.RoleName).join(', ') || 'none'}`,
+            stackTag: stackTagOf(profiles.Tags),
+          },
+        ]
+      : [],
+  };
+}

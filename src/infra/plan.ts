@@ -1,0 +1,375 @@
+/**
+ * The planner (pure): desired stack (infra.yaml) + what exists → ordered actions, each with a
+ * reason. Nothing here talks to AWS; `execute.ts` carries the actions out.
+ */
+import type { ComputeEnvironmentDetail } from '@aws-sdk/client-batch';
+import { missingIngressRules, sameInstanceProfile, sameLaunchTemplateData } from './compare.js';
+import type { InfraConfig } from './config.js';
+import { type StackSelection, selectStack } from './desired.js';
+import type { Observed, ResourceKind } from './observe.js';
+import { computeEnvironmentRequest, launchTemplateData, selfIngressRules } from './requests.js';
+
+/** What happens to one resource. */
+export type ActionOp = 'create' | 'update' | 'replace' | 'delete' | 'nothing';
+
+/** One step of the plan. */
+export interface PlannedAction {
+  readonly kind: ResourceKind;
+  readonly name: string;
+  readonly op: ActionOp;
+  readonly reason: string;
+  /** Id/ARN of the existing resource (update, replace, delete, nothing). */
+  readonly id?: string | undefined;
+}
+
+/** The plan of `infra up`. */
+export interface Plan {
+  readonly actions: readonly PlannedAction[];
+  /** Resources with the stack's names that belong to someone else: `up` refuses to run. */
+  readonly conflicts: readonly string[];
+}
+
+/** Facts about the account the plan depends on (looked up before planning). */
+export interface PlanEnvironment {
+  /** Route table of the subnet (for the S3 endpoint). */
+  readonly routeTableId: string | undefined;
+  /** Availability zone id of the subnet (existing EFS needs a mount target there). */
+  readonly availabilityZoneId: string | undefined;
+}
+
+/** A placeholder id for a resource the plan creates; it differs from any real id. */
+const NEW = (what: string) => `(new ${what})`;
+
+/** Whether a plan changes anything. */
+export function planChanges(plan: Plan): boolean {
+  return plan.actions.some((a) => a.op !== 'nothing');
+}
+
+/** Whether a plan deletes something that exists (replace or delete): needs confirmation. */
+export function planDestroys(plan: Plan): boolean {
+  return plan.actions.some((a) => a.op === 'replace' || a.op === 'delete');
+}
+
+/** Plans `infra up` for `config` given what exists. */
+export function planStack(config: InfraConfig, observed: Observed, env: PlanEnvironment): Plan {
+  const sel = selectStack(config, observed);
+  const conflicts = [...sel.conflicts];
+  const actions: PlannedAction[] = [];
+  const ops = new Map<ResourceKind, ActionOp>();
+  const add = (a: PlannedAction) => {
+    actions.push(a);
+    ops.set(a.kind, a.op);
+  };
+  const fresh = (kind: ResourceKind) => ops.get(kind) === 'create' || ops.get(kind) === 'replace';
+
+  // IAM roles, only when asked.
+  if (config.roles.create) {
+    add(simple('instance-role', sel.names.instanceRole, sel.instanceRole));
+    const profile = sel.instanceProfile;
+    if (!profile)
+      add({ kind: 'instance-profile', name: sel.names.instanceProfile, op: 'create', reason: 'not found' });
+    else {
+      const hasRole = (profile.value.Roles ?? []).some((r) => r.RoleName === sel.names.instanceRole);
+      add({
+        kind: 'instance-profile',
+        name: sel.names.instanceProfile,
+        id: profile.id,
+        op: hasRole ? 'nothing' : 'update',
+        reason: hasRole ? 'exists' : `instance role ${sel.names.instanceRole} not in the profile`,
+      });
+    }
+    add(simple('job-role', sel.names.jobRole, sel.jobRole));
+  }
+
+  // Placement group: the strategy cannot change in place.
+  const pg = sel.placementGroup;
+  if (!pg)
+    add({ kind: 'placement-group', name: sel.names.placementGroup, op: 'create', reason: 'not found' });
+  else if (pg.value.Strategy !== 'cluster')
+    add({
+      kind: 'placement-group',
+      name: pg.name,
+      id: pg.id,
+      op: 'replace',
+      reason: `strategy ${pg.value.Strategy} → cluster`,
+    });
+  else
+    add({ kind: 'placement-group', name: pg.name, id: pg.id, op: 'nothing', reason: `exists (${pg.state})` });
+
+  // Security group: the VPC cannot change in place; missing self rules are added.
+  const sg = sel.securityGroup;
+  if (!sg) add({ kind: 'security-group', name: sel.names.securityGroup, op: 'create', reason: 'not found' });
+  else if (sg.value.VpcId !== config.vpcId)
+    add({
+      kind: 'security-group',
+      name: sg.name,
+      id: sg.id,
+      op: 'replace',
+      reason: `VPC ${sg.value.VpcId} → ${config.vpcId}`,
+    });
+  else {
+    const missing = missingIngressRules(sg.value, selfIngressRules(config, sg.id));
+    add({
+      kind: 'security-group',
+      name: sg.name,
+      id: sg.id,
+      op: missing.length > 0 ? 'update' : 'nothing',
+      reason: missing.length > 0 ? `missing self rule(s): ${missing.map(ruleText).join(', ')}` : 'exists',
+    });
+  }
+  const sgId = fresh('security-group') ? NEW('security group') : (sg?.id ?? NEW('security group'));
+
+  // EFS: a file system of the stack, or an existing one (its mount target must exist already).
+  let fileSystemId: string | undefined;
+  if (config.efs === 'create') {
+    const fs = sel.fileSystem;
+    if (!fs) add({ kind: 'file-system', name: sel.names.efs, op: 'create', reason: 'not found' });
+    else
+      add({ kind: 'file-system', name: fs.name, id: fs.id, op: 'nothing', reason: `exists (${fs.state})` });
+    fileSystemId = fs?.id ?? NEW('file system');
+    const mt = sel.mountTarget;
+    if (!mt || fresh('file-system'))
+      add({ kind: 'mount-target', name: `in ${config.subnetId}`, op: 'create', reason: 'not found' });
+    else if (fresh('security-group'))
+      add({
+        kind: 'mount-target',
+        name: mt.name,
+        id: mt.id,
+        op: 'replace',
+        reason: 'security group replaced',
+      });
+    else
+      add({ kind: 'mount-target', name: mt.name, id: mt.id, op: 'nothing', reason: `exists (${mt.state})` });
+  } else if (config.efs !== 'none') {
+    fileSystemId = config.efs;
+    const existing = observed.fileSystems.find((f) => f.id === config.efs);
+    if (!existing)
+      conflicts.push(`file system ${config.efs} (efs:) does not exist in this account and region`);
+    else {
+      const inZone = observed.mountTargets.find(
+        (m) => m.value.FileSystemId === config.efs && m.value.AvailabilityZoneId === env.availabilityZoneId,
+      );
+      if (!inZone)
+        conflicts.push(
+          `file system ${config.efs} has no mount target in the subnet's zone ${env.availabilityZoneId}: create one, or use efs: create`,
+        );
+      else
+        add({
+          kind: 'mount-target',
+          name: inZone.name,
+          id: inZone.id,
+          op: 'nothing',
+          reason: `existing mount target of ${config.efs} (not managed by the stack; its security groups must allow NFS from ${sel.names.securityGroup})`,
+        });
+    }
+  }
+
+  // S3 gateway endpoint on the subnet's route table.
+  if (config.s3Endpoint) {
+    const ours = sel.endpoint;
+    const other = observed.endpoints.find(
+      (e) => e.stackTag !== config.stack && (e.value.RouteTableIds ?? []).includes(env.routeTableId ?? ''),
+    );
+    if (ours && (ours.value.RouteTableIds ?? []).includes(env.routeTableId ?? ''))
+      add({
+        kind: 's3-endpoint',
+        name: ours.name,
+        id: ours.id,
+        op: 'nothing',
+        reason: `exists (${ours.state})`,
+      });
+    else if (other)
+      add({
+        kind: 's3-endpoint',
+        name: other.name,
+        id: other.id,
+        op: 'nothing',
+        reason: `route table ${env.routeTableId} already has S3 endpoint ${other.id} (not managed by the stack)`,
+      });
+    else if (ours)
+      add({
+        kind: 's3-endpoint',
+        name: ours.name,
+        id: ours.id,
+        op: 'replace',
+        reason: `route table → ${env.routeTableId}`,
+      });
+    else add({ kind: 's3-endpoint', name: sel.names.s3Endpoint, op: 'create', reason: 'not found' });
+  }
+
+  // Launch template: a new version when its data changes.
+  const lt = sel.launchTemplate;
+  const wantData = launchTemplateData(config, { securityGroupId: sgId, fileSystemId });
+  let ltRef: { id: string; version: string };
+  if (!lt) {
+    add({ kind: 'launch-template', name: sel.names.launchTemplate, op: 'create', reason: 'not found' });
+    ltRef = { id: NEW('launch template'), version: '1' };
+  } else {
+    const latest = lt.value.LatestVersionNumber ?? 1;
+    const same = sameLaunchTemplateData(wantData, observed.launchTemplateLatest?.LaunchTemplateData);
+    add({
+      kind: 'launch-template',
+      name: lt.name,
+      id: lt.id,
+      op: same ? 'nothing' : 'update',
+      reason: same
+        ? `exists (version ${latest})`
+        : `new version ${latest + 1}: user data or network interfaces changed`,
+    });
+    ltRef = { id: lt.id, version: String(same ? latest : latest + 1) };
+  }
+
+  // Compute environment.
+  const instanceProfile = config.roles.create
+    ? fresh('instance-profile')
+      ? NEW('instance profile')
+      : (sel.instanceProfile?.id ?? NEW('instance profile'))
+    : config.roles.instanceProfile;
+  const wantCe = computeEnvironmentRequest(config, {
+    securityGroupId: sgId,
+    launchTemplateId: ltRef.id,
+    launchTemplateVersion: ltRef.version,
+    instanceProfile,
+  });
+  const ce = sel.computeEnvironment;
+  if (!ce)
+    add({
+      kind: 'compute-environment',
+      name: sel.names.computeEnvironment,
+      op: 'create',
+      reason: 'not found',
+    });
+  else {
+    const replaceWhy = ceReplaceReason(ce.value, fresh('placement-group') || fresh('security-group'));
+    const diffs = replaceWhy ? [] : ceDifferences(ce.value, wantCe);
+    add({
+      kind: 'compute-environment',
+      name: ce.name,
+      id: ce.id,
+      op: replaceWhy ? 'replace' : diffs.length > 0 ? 'update' : 'nothing',
+      reason: replaceWhy ?? (diffs.length > 0 ? diffs.join('; ') : `exists (${ce.state})`),
+    });
+  }
+  const ceArn = fresh('compute-environment')
+    ? NEW('compute environment')
+    : (ce?.id ?? NEW('compute environment'));
+
+  // Job queue: found by `submit` through its name.
+  const q = sel.jobQueue;
+  if (!q) add({ kind: 'job-queue', name: sel.names.jobQueue, op: 'create', reason: 'not found' });
+  else if (fresh('compute-environment'))
+    add({
+      kind: 'job-queue',
+      name: q.name,
+      id: q.id,
+      op: 'replace',
+      reason: 'its compute environment is replaced',
+    });
+  else {
+    const diffs: string[] = [];
+    const order = (q.value.computeEnvironmentOrder ?? []).map((o) => o.computeEnvironment);
+    if (order.length !== 1 || order[0] !== ceArn) diffs.push(`compute environments → ${ceArn}`);
+    if (q.value.state !== 'ENABLED') diffs.push(`state ${q.value.state} → ENABLED`);
+    add({
+      kind: 'job-queue',
+      name: q.name,
+      id: q.id,
+      op: diffs.length > 0 ? 'update' : 'nothing',
+      reason: diffs.length > 0 ? diffs.join('; ') : `exists (${q.state})`,
+    });
+  }
+
+  actions.push(...leftovers(config, sel));
+  return { actions: ordered(actions), conflicts };
+}
+
+/** Owned resources the configuration no longer wants (EFS turned off, endpoint off, roles not created). */
+function leftovers(config: InfraConfig, sel: StackSelection): PlannedAction[] {
+  const out: PlannedAction[] = [];
+  const gone = (kind: ResourceKind, f: { name: string; id: string } | undefined, why: string) => {
+    if (f) out.push({ kind, name: f.name, id: f.id, op: 'delete', reason: why });
+  };
+  if (config.efs !== 'create') {
+    gone('mount-target', sel.mountTarget, `efs: ${config.efs}`);
+    gone('file-system', sel.fileSystem, `efs: ${config.efs}`);
+  }
+  if (!config.s3Endpoint) gone('s3-endpoint', sel.endpoint, 's3Endpoint: false');
+  if (!config.roles.create) {
+    gone('instance-profile', sel.instanceProfile, 'roles.create: false');
+    gone('instance-role', sel.instanceRole, 'roles.create: false');
+    gone('job-role', sel.jobRole, 'roles.create: false');
+  }
+  return out;
+}
+
+const KIND_ORDER: readonly ResourceKind[] = [
+  'instance-role',
+  'instance-profile',
+  'job-role',
+  'placement-group',
+  'security-group',
+  'file-system',
+  'mount-target',
+  's3-endpoint',
+  'launch-template',
+  'compute-environment',
+  'job-queue',
+];
+
+function ordered(actions: PlannedAction[]): PlannedAction[] {
+  return [...actions].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+}
+
+function simple(
+  kind: ResourceKind,
+  name: string,
+  found: { id: string; name: string } | undefined,
+): PlannedAction {
+  return found
+    ? { kind, name: found.name, id: found.id, op: 'nothing', reason: 'exists' }
+    : { kind, name, op: 'create', reason: 'not found' };
+}
+
+function ruleText(r: { IpProtocol?: string | undefined; FromPort?: number | undefined }): string {
+  return r.IpProtocol === '-1' ? 'all traffic' : `${r.IpProtocol} ${r.FromPort}`;
+}
+
+/** Why an existing compute environment must be replaced, or undefined when it can be updated. */
+function ceReplaceReason(ce: ComputeEnvironmentDetail, dependencyReplaced: boolean): string | undefined {
+  if (ce.type !== 'MANAGED') return `type ${ce.type} → MANAGED`;
+  const cr = ce.computeResources;
+  if (cr?.type !== 'EC2') return `compute type ${cr?.type} → EC2 (MNP jobs cannot run on Spot or Fargate)`;
+  if (cr.allocationStrategy !== 'BEST_FIT_PROGRESSIVE')
+    return `allocation strategy ${cr.allocationStrategy} → BEST_FIT_PROGRESSIVE`;
+  if (dependencyReplaced) return 'its placement group or security group is replaced';
+  return undefined;
+}
+
+/** What differs between an existing compute environment and the wanted one (fields that can be updated). */
+function ceDifferences(
+  ce: ComputeEnvironmentDetail,
+  want: ReturnType<typeof computeEnvironmentRequest>,
+): string[] {
+  const have = ce.computeResources;
+  const w = want.computeResources;
+  if (!have || !w) return [];
+  const out: string[] = [];
+  const list = (v: readonly string[] | undefined) => [...(v ?? [])].sort().join(',');
+  if (have.maxvCpus !== w.maxvCpus) out.push(`maxvCpus ${have.maxvCpus} → ${w.maxvCpus}`);
+  if (list(have.instanceTypes) !== list(w.instanceTypes))
+    out.push(`instance types ${list(have.instanceTypes)} → ${list(w.instanceTypes)}`);
+  if (list(have.subnets) !== list(w.subnets)) out.push(`subnets → ${list(w.subnets)}`);
+  if (list(have.securityGroupIds) !== list(w.securityGroupIds))
+    out.push(`security groups → ${list(w.securityGroupIds) || 'none (EFA interface)'}`);
+  if (!sameInstanceProfile(have.instanceRole, w.instanceRole)) out.push(`instance role → ${w.instanceRole}`);
+  if (have.placementGroup !== w.placementGroup) out.push(`placement group → ${w.placementGroup}`);
+  const hl = have.launchTemplate;
+  const wl = w.launchTemplate;
+  if (hl?.launchTemplateId !== wl?.launchTemplateId || hl?.version !== wl?.version)
+    out.push(`launch template → ${wl?.launchTemplateId} version ${wl?.version}`);
+  const hImage = have.ec2Configuration?.[0]?.imageIdOverride;
+  const wImage = w.ec2Configuration?.[0]?.imageIdOverride;
+  if (hImage !== wImage) out.push(`AMI ${hImage ?? 'default'} → ${wImage ?? 'default'}`);
+  if (ce.state !== 'ENABLED') out.push(`state ${ce.state} → ENABLED`);
+  return out;
+}

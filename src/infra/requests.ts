@@ -1,0 +1,227 @@
+/**
+ * The AWS requests that build a stack, as plain values (pure). The planner compares them with
+ * what exists; the executor sends them; the CloudFormation template is tested against them.
+ */
+import type { CreateComputeEnvironmentCommandInput, CreateJobQueueCommandInput } from '@aws-sdk/client-batch';
+import type {
+  AuthorizeSecurityGroupIngressCommandInput,
+  CreateLaunchTemplateCommandInput,
+  CreatePlacementGroupCommandInput,
+  CreateSecurityGroupCommandInput,
+  CreateVpcEndpointCommandInput,
+  IpPermission,
+  RequestLaunchTemplateData,
+} from '@aws-sdk/client-ec2';
+import type { CreateFileSystemCommandInput, CreateMountTargetCommandInput } from '@aws-sdk/client-efs';
+import type { CreateRoleCommandInput } from '@aws-sdk/client-iam';
+import type { InfraConfig } from './config.js';
+import { stackNames, stackTags, tagList } from './names.js';
+import { stackUserData } from './user-data.js';
+
+/** NFS, opened to the security group itself when the stack has EFS. */
+export const NFS_PORT = 2049;
+
+/** Managed policy of the ECS/Batch container instance role. */
+export const INSTANCE_ROLE_POLICY =
+  'arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role';
+
+/** Ids of resources the later requests refer to; known once those resources exist. */
+export interface StackRefs {
+  readonly securityGroupId: string;
+  readonly fileSystemId?: string | undefined;
+  readonly launchTemplateId: string;
+  readonly launchTemplateVersion: string;
+  readonly instanceProfile: string;
+  readonly computeEnvironmentArn: string;
+  readonly routeTableId?: string | undefined;
+}
+
+export function placementGroupRequest(config: InfraConfig): CreatePlacementGroupCommandInput {
+  return {
+    GroupName: stackNames(config.stack).placementGroup,
+    Strategy: 'cluster',
+    TagSpecifications: [{ ResourceType: 'placement-group', Tags: tagList(config) }],
+  };
+}
+
+export function securityGroupRequest(config: InfraConfig): CreateSecurityGroupCommandInput {
+  const name = stackNames(config.stack).securityGroup;
+  return {
+    GroupName: name,
+    Description: `mnbatch stack ${config.stack}: MPI nodes talk to each other freely`,
+    VpcId: config.vpcId,
+    TagSpecifications: [{ ResourceType: 'security-group', Tags: tagList(config, name) }],
+  };
+}
+
+/** The self-referencing ingress rules: all traffic, plus NFS when the stack has EFS. */
+export function selfIngressRules(config: InfraConfig, groupId: string): IpPermission[] {
+  const self = [{ GroupId: groupId, Description: 'nodes of the same stack' }];
+  const rules: IpPermission[] = [{ IpProtocol: '-1', UserIdGroupPairs: self }];
+  if (config.efs !== 'none') {
+    rules.push({ IpProtocol: 'tcp', FromPort: NFS_PORT, ToPort: NFS_PORT, UserIdGroupPairs: self });
+  }
+  return rules;
+}
+
+export function ingressRequest(
+  config: InfraConfig,
+  groupId: string,
+  rules: IpPermission[],
+): AuthorizeSecurityGroupIngressCommandInput {
+  return {
+    GroupId: groupId,
+    IpPermissions: rules,
+    TagSpecifications: [{ ResourceType: 'security-group-rule', Tags: tagList(config) }],
+  };
+}
+
+export function fileSystemRequest(config: InfraConfig): CreateFileSystemCommandInput {
+  return {
+    CreationToken: stackNames(config.stack).efsCreationToken,
+    PerformanceMode: 'generalPurpose',
+    ThroughputMode: 'elastic',
+    Encrypted: true,
+    Tags: tagList(config, stackNames(config.stack).efs),
+  };
+}
+
+export function mountTargetRequest(
+  config: InfraConfig,
+  fileSystemId: string,
+  securityGroupId: string,
+): CreateMountTargetCommandInput {
+  return { FileSystemId: fileSystemId, SubnetId: config.subnetId, SecurityGroups: [securityGroupId] };
+}
+
+/** The launch template's data: user data (MIME multipart, base64) and, with EFA, the EFA interface. */
+export function launchTemplateData(
+  config: InfraConfig,
+  refs: Pick<StackRefs, 'securityGroupId' | 'fileSystemId'>,
+): RequestLaunchTemplateData {
+  const userData = stackUserData(config, refs.fileSystemId);
+  return {
+    ...(userData ? { UserData: Buffer.from(userData).toString('base64') } : {}),
+    // With EFA the security group goes on the interface (and not on the compute environment).
+    ...(config.efa
+      ? {
+          NetworkInterfaces: [
+            {
+              DeviceIndex: 0,
+              InterfaceType: 'efa',
+              Groups: [refs.securityGroupId],
+              DeleteOnTermination: true,
+            },
+          ],
+        }
+      : {}),
+    TagSpecifications: [
+      { ResourceType: 'instance', Tags: tagList(config, `mnbatch-${config.stack}`) },
+      { ResourceType: 'volume', Tags: tagList(config) },
+    ],
+  };
+}
+
+export function launchTemplateRequest(
+  config: InfraConfig,
+  refs: Pick<StackRefs, 'securityGroupId' | 'fileSystemId'>,
+): CreateLaunchTemplateCommandInput {
+  return {
+    LaunchTemplateName: stackNames(config.stack).launchTemplate,
+    VersionDescription: 'mnbatch infra up',
+    LaunchTemplateData: launchTemplateData(config, refs),
+    TagSpecifications: [{ ResourceType: 'launch-template', Tags: tagList(config) }],
+  };
+}
+
+export function s3EndpointRequest(
+  config: InfraConfig,
+  region: string,
+  routeTableId: string,
+): CreateVpcEndpointCommandInput {
+  return {
+    VpcId: config.vpcId,
+    ServiceName: s3ServiceName(region),
+    VpcEndpointType: 'Gateway',
+    RouteTableIds: [routeTableId],
+    TagSpecifications: [
+      { ResourceType: 'vpc-endpoint', Tags: tagList(config, stackNames(config.stack).s3Endpoint) },
+    ],
+  };
+}
+
+/** The S3 gateway endpoint service of `region`. */
+export function s3ServiceName(region: string): string {
+  return `com.amazonaws.${region}.s3`;
+}
+
+/** The compute environment: managed, EC2 on-demand (never Spot), one subnet, one cluster placement group. */
+export function computeEnvironmentRequest(
+  config: InfraConfig,
+  refs: Pick<StackRefs, 'securityGroupId' | 'launchTemplateId' | 'launchTemplateVersion' | 'instanceProfile'>,
+): CreateComputeEnvironmentCommandInput {
+  const names = stackNames(config.stack);
+  return {
+    computeEnvironmentName: names.computeEnvironment,
+    type: 'MANAGED',
+    state: 'ENABLED',
+    computeResources: {
+      type: 'EC2',
+      // BEST_FIT_PROGRESSIVE lets `infra up` update instance types, AMI and launch template in place.
+      allocationStrategy: 'BEST_FIT_PROGRESSIVE',
+      minvCpus: 0,
+      maxvCpus: config.maxVcpus,
+      instanceTypes: [...config.instanceTypes],
+      subnets: [config.subnetId],
+      // With EFA the launch template's interface carries the security group instead.
+      ...(config.efa ? {} : { securityGroupIds: [refs.securityGroupId] }),
+      instanceRole: refs.instanceProfile,
+      placementGroup: names.placementGroup,
+      launchTemplate: { launchTemplateId: refs.launchTemplateId, version: refs.launchTemplateVersion },
+      ec2Configuration: [
+        { imageType: 'ECS_AL2023', ...(config.ami === 'default' ? {} : { imageIdOverride: config.ami }) },
+      ],
+      tags: stackTags(config),
+    },
+    tags: stackTags(config),
+  };
+}
+
+export function jobQueueRequest(
+  config: InfraConfig,
+  computeEnvironmentArn: string,
+): CreateJobQueueCommandInput {
+  return {
+    jobQueueName: stackNames(config.stack).jobQueue,
+    state: 'ENABLED',
+    priority: 1,
+    computeEnvironmentOrder: [{ order: 1, computeEnvironment: computeEnvironmentArn }],
+    tags: stackTags(config),
+  };
+}
+
+const ASSUME = (service: string) =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+  });
+
+/** The role the container instances run with (ECS agent, logs, image pulls). */
+export function instanceRoleRequest(config: InfraConfig): CreateRoleCommandInput {
+  return {
+    RoleName: stackNames(config.stack).instanceRole,
+    AssumeRolePolicyDocument: ASSUME('ec2.amazonaws.com'),
+    Description: `mnbatch stack ${config.stack}: Batch container instances`,
+    Tags: tagList(config),
+  };
+}
+
+/** A role for the job's containers, with no permissions: attach what the job needs. */
+export function jobRoleRequest(config: InfraConfig): CreateRoleCommandInput {
+  return {
+    RoleName: stackNames(config.stack).jobRole,
+    AssumeRolePolicyDocument: ASSUME('ecs-tasks.amazonaws.com'),
+    Description: `mnbatch stack ${config.stack}: job containers (attach the policies your job needs)`,
+    Tags: tagList(config),
+  };
+}

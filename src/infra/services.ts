@@ -1,0 +1,62 @@
+/**
+ * What the infrastructure engine talks to: the service adapters, the region they use, and a clock
+ * (so bounded waits take no real time in tests).
+ */
+import type { BatchInfra } from '../aws/batch-infra.js';
+import type { AwsOptions } from '../aws/clients.js';
+import type { Ec2 } from '../aws/ec2.js';
+import type { Efs } from '../aws/efs.js';
+import type { Iam } from '../aws/iam.js';
+import type { Ssm } from '../aws/ssm.js';
+
+/** Time as the engine sees it. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+/** The real clock. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** Everything `infra up/down/status` needs from the outside world. */
+export interface InfraServices {
+  readonly ec2: Ec2;
+  readonly efs: Efs;
+  readonly batch: BatchInfra;
+  readonly iam: Iam;
+  readonly ssm: Ssm;
+  /** The region the clients talk to (S3 endpoint service name, messages). */
+  readonly region: string;
+  readonly clock: Clock;
+}
+
+/** Real adapters for `options`; fails clearly when no region is configured anywhere. */
+export async function createInfraServices(options: AwsOptions): Promise<InfraServices> {
+  const [
+    { createEc2 },
+    { createEfs },
+    { createBatchInfra },
+    { createIam },
+    { createSsm },
+    { resolveRegion },
+  ] = await Promise.all([
+    import('../aws/ec2.js'),
+    import('../aws/efs.js'),
+    import('../aws/batch-infra.js'),
+    import('../aws/iam.js'),
+    import('../aws/ssm.js'),
+    import('./region.js'),
+  ]);
+  return {
+    ec2: createEc2(options),
+    efs: createEfs(options),
+    batch: createBatchInfra(options),
+    iam: createIam(options),
+    ssm: createSsm(options),
+    region: await resolveRegion(options),
+    clock: systemClock,
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * `mnbatch infra up`: checks the account facts the stack rests on (subnet, route table, AMI,
+ * instance types), observes what exists, plans, prints the plan and carries it out.
+ */
+
+import type { _InstanceType } from '@aws-sdk/client-ec2';
+import { ECS_AL2023_AMI_PARAMETER } from '../aws/ssm.js';
+import type { Output } from '../cli/output.js';
+import { MnbatchError } from '../errors.js';
+import type { InfraConfig } from './config.js';
+import { executePlan } from './execute.js';
+import { observeStack } from './observe.js';
+import { type Plan, type PlanEnvironment, planChanges, planDestroys, planStack } from './plan.js';
+import { formatPlan } from './print.js';
+import type { InfraServices } from './services.js';
+
+/** Flags of `infra up`. */
+export interface UpOptions {
+  /** Print the plan and call no mutating API. */
+  readonly dryRun?: boolean;
+  /** Allow replacements and deletions the plan shows. */
+  readonly yes?: boolean;
+}
+
+/** Looks up the subnet and its route table; warns when the subnet is public. */
+export async function lookUpEnvironment(
+  s: InfraServices,
+  config: InfraConfig,
+  warn: (line: string) => void,
+): Promise<PlanEnvironment> {
+  const [subnet] = await s.ec2.describeSubnets({ SubnetIds: [config.subnetId] }).catch((e: unknown) => {
+    if (e instanceof Error && e.name === 'InvalidSubnetID.NotFound') return [];
+    throw e;
+  });
+  if (!subnet) throw new MnbatchError('INFRA_SUBNET', `subnet ${config.subnetId} not found in ${s.region}`);
+  if (subnet.VpcId !== config.vpcId)
+    throw new MnbatchError(
+      'INFRA_SUBNET',
+      `subnet ${config.subnetId} is in ${subnet.VpcId}, not in ${config.vpcId}`,
+    );
+  let [table] = await s.ec2.describeRouteTables({
+    Filters: [{ Name: 'association.subnet-id', Values: [config.subnetId] }],
+  });
+  if (!table)
+    [table] = await s.ec2.describeRouteTables({
+      Filters: [
+        { Name: 'vpc-id', Values: [config.vpcId] },
+        { Name: 'association.main', Values: ['true'] },
+      ],
+    });
+  const publicRoute = (table?.Routes ?? []).find(
+    (r) => r.DestinationCidrBlock === '0.0.0.0/0' && r.GatewayId?.startsWith('igw-'),
+  );
+  if (publicRoute)
+    warn(
+      `warning: subnet ${config.subnetId} is public (0.0.0.0/0 → ${publicRoute.GatewayId}): MNP instances get no public IP, so they need a private subnet with a NAT gateway for outbound traffic (image pulls, logs)`,
+    );
+  return { routeTableId: table?.RouteTableId, availabilityZoneId: subnet.AvailabilityZoneId };
+}
+
+/** Checks the AMI and instance types; returns a line describing the AMI. */
+async function checkImageAndTypes(s: InfraServices, config: InfraConfig): Promise<string> {
+  let ami: string;
+  if (config.ami === 'default') {
+    const current = await s.ssm.getParameter(ECS_AL2023_AMI_PARAMETER);
+    ami = `ECS-optimized Amazon Linux 2023 chosen by Batch (currently ${current ?? 'unknown'})`;
+  } else {
+    const [image] = await s.ec2.describeImages({ ImageIds: [config.ami] }).catch(() => []);
+    if (!image) throw new MnbatchError('INFRA_AMI', `AMI ${config.ami} not found in ${s.region}`);
+    ami = `${config.ami} (${image.Name ?? 'no name'})`;
+  }
+  const exact = config.instanceTypes.filter((t) => t.includes('.'));
+  if (exact.length > 0) {
+    const found = await s.ec2
+      .describeInstanceTypes({ InstanceTypes: exact as _InstanceType[] })
+      .catch((e: unknown) => {
+        throw new MnbatchError(
+          'INFRA_INSTANCE_TYPE',
+          `instance types ${exact.join(', ')}: ${(e as Error).message}`,
+          {
+            cause: e,
+          },
+        );
+      });
+    if (config.efa) {
+      const noEfa = found.filter((t) => !t.NetworkInfo?.EfaSupported).map((t) => t.InstanceType);
+      if (noEfa.length > 0)
+        throw new MnbatchError(
+          'INFRA_INSTANCE_TYPE',
+          `efa: true, but ${noEfa.join(', ')} do not support EFA`,
+        );
+    }
+  }
+  return ami;
+}
+
+/** Plans the stack (read-only calls only). */
+export async function planUp(
+  s: InfraServices,
+  config: InfraConfig,
+  out: Output,
+): Promise<{
+  plan: Plan;
+  env: PlanEnvironment;
+  observed: Awaited<ReturnType<typeof observeStack>>;
+  ami: string;
+}> {
+  const env = await lookUpEnvironment(s, config, out.err);
+  const ami = await checkImageAndTypes(s, config);
+  const observed = await observeStack(s, config.stack, {
+    vpcId: config.vpcId,
+    existingFileSystemId: config.efs.startsWith('fs-') ? config.efs : undefined,
+    s3Endpoint: config.s3Endpoint,
+  });
+  const plan = planStack(config, observed, env);
+  return { plan, env, observed, ami };
+}
+
+/** Runs `infra up`; returns the exit code. */
+export async function infraUp(
+  s: InfraServices,
+  config: InfraConfig,
+  options: UpOptions,
+  out: Output,
+): Promise<number> {
+  const { plan, env, observed, ami } = await planUp(s, config, out);
+  if (plan.conflicts.length > 0)
+    throw new MnbatchError(
+      'INFRA_CONFLICT',
+      `stack ${config.stack}: resources in the way, nothing was changed`,
+      {
+        details: plan.conflicts,
+      },
+    );
+  out.out(`stack ${config.stack} in ${s.region}, AMI: ${ami}`);
+  for (const line of formatPlan(plan)) out.out(line);
+  if (options.dryRun) {
+    out.out(planChanges(plan) ? 'dry run: nothing was changed' : 'nothing to do');
+    return 0;
+  }
+  if (planDestroys(plan) && !options.yes)
+    throw new MnbatchError(
+      'INFRA_NEEDS_CONFIRMATION',
+      'the plan replaces or deletes existing resources (marked ! and -): run again with --yes to go ahead',
+    );
+  if (!planChanges(plan)) out.out('nothing to do');
+  await executePlan(s, plan, { config, observed, routeTableId: env.routeTableId, log: out.err });
+  out.out(
+    `stack ${config.stack} is ready: job queue ${plan.actions.find((a) => a.kind === 'job-queue')?.name}`,
+  );
+  out.out(`submit to it with \`stack: ${config.stack}\` in job.yaml`);
+  return 0;
+}

@@ -1,0 +1,65 @@
+/**
+ * Launch template user data. AWS Batch only accepts MIME multipart user data in a launch
+ * template (it merges its own part into it), so every script goes in as one part.
+ */
+import type { InfraConfig } from './config.js';
+
+const BOUNDARY = '==MNBATCH-BOUNDARY==';
+
+/** Shell script mounting EFS `fileSystemId` at `mountPoint`, unless something (a baked AMI) already did. */
+export function efsMountScript(fileSystemId: string, mountPoint: string): string {
+  return [
+    '#!/bin/bash',
+    '# Mount EFS at boot (NFS options as AWS recommends); skipped when the AMI mounts it already.',
+    'set -euo pipefail',
+    `mkdir -p ${mountPoint}`,
+    `if ! mountpoint -q ${mountPoint}; then`,
+    '  token=$(curl -sf -X PUT http://169.254.169.254/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 60")',
+    '  region=$(curl -sf -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/placement/region)',
+    `  line="${fileSystemId}.efs.$region.amazonaws.com:/ ${mountPoint} nfs4 nfsvers=4.1,rsize=1048576,wsize=1048576,hard,timeo=600,retrans=2,noresvport,_netdev 0 0"`,
+    `  grep -q " ${mountPoint} " /etc/fstab || echo "$line" >> /etc/fstab`,
+    `  mount ${mountPoint}`,
+    'fi',
+    '',
+  ].join('\n');
+}
+
+/** Shell script taking every sibling hyper-thread offline, keeping the first thread of each core. */
+export function hyperthreadingOffScript(): string {
+  return [
+    '#!/bin/bash',
+    '# Hyper-threading off: MPI codes usually run best with one rank per physical core.',
+    'for f in /sys/devices/system/cpu/cpu[0-9]*/topology/thread_siblings_list; do',
+    '  [ -f "$f" ] || continue',
+    '  cpu=$(dirname "$(dirname "$f")")',
+    '  n=$(basename "$cpu" | sed s/^cpu//)',
+    '  first=$(cut -d, -f1 "$f" | cut -d- -f1)',
+    '  if [ "$n" != "$first" ] && [ -w "$cpu/online" ]; then echo 0 > "$cpu/online"; fi',
+    'done',
+    '',
+  ].join('\n');
+}
+
+/** Joins shell scripts into one MIME multipart document, or undefined when there are none. */
+export function mimeMultipart(scripts: readonly string[]): string | undefined {
+  if (scripts.length === 0) return undefined;
+  const parts = scripts.map((s) =>
+    [`--${BOUNDARY}`, 'Content-Type: text/x-shellscript; charset="us-ascii"', '', s].join('\n'),
+  );
+  return [
+    'MIME-Version: 1.0',
+    `Content-Type: multipart/mixed; boundary="${BOUNDARY}"`,
+    '',
+    ...parts,
+    `--${BOUNDARY}--`,
+    '',
+  ].join('\n');
+}
+
+/** The stack's user data (plain text), or undefined when the instances need none. */
+export function stackUserData(config: InfraConfig, fileSystemId: string | undefined): string | undefined {
+  const scripts: string[] = [];
+  if (config.hyperthreading === 'offViaUserData') scripts.push(hyperthreadingOffScript());
+  if (fileSystemId) scripts.push(efsMountScript(fileSystemId, config.efsMountPoint));
+  return mimeMultipart(scripts);
+}
