@@ -10,6 +10,8 @@ export interface Logger {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
+  /** Logged whatever the level (the launch line, which tools parse). */
+  always(message: string): void;
   /** The prefix, for tagging lines of child processes (sshd). */
   readonly prefix: string;
 }
@@ -21,11 +23,11 @@ export function logPrefix(nodeIndex: number, numNodes: number, role: 'main' | 'c
 
 /** A logger that writes `<prefix> <message>` lines at `level` and above. */
 export function createLogger(prefix: string, level: LogLevel, write: (line: string) => void): Logger {
-  const at = (l: LogLevel) => (message: string) => {
-    if (RANK[l] < RANK[level]) return;
+  const at = (l: LogLevel, force = false) => (message: string) => {
+    if (!force && RANK[l] < RANK[level]) return;
     for (const line of message.split('\n')) write(`${prefix} ${l === 'info' ? '' : `${l}: `}${line}\n`);
   };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), prefix };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), always: at('info', true), prefix };
 }
 
 /** What the main node's launch line says. */

@@ -240,7 +240,7 @@ async function launch(
       'the command could not be started',
     ];
   }
-  log.info(
+  log.always(
     formatLaunchLine({ mode: config.launch, nodes, slots, bringUpSeconds: (t - ctx.startedAt) / 1000, t }),
   );
   log.debug(`command: ${argv.join(' ')}`);

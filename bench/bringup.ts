@@ -1,0 +1,170 @@
+/**
+ * Bring-up benchmark: N agents on loopback addresses (real sshd each), the main node started
+ * first and every child at once, as Batch may start them. Bring-up is the main node's launch
+ * line `t=` minus the moment the last child process was spawned. Also the children's resident
+ * memory at steady state. Runs the built agent (dist/agent/main.js): `npm run build` first.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { AGENT_ENV, BATCH_ENV } from '../src/contract/agent-env.js';
+import { parseLaunchLine } from '../src/agent/log.js';
+import type { BenchSection } from './section.js';
+
+const AGENT = 'dist/agent/main.js';
+const SIZES = [2, 4, 8, 16, 32, 64];
+const RUNS = 3;
+const TARGETS: Record<number, number> = { 16: 0.5, 64: 1.5 };
+const RSS_TARGET_MIB = 60;
+
+interface Run {
+  /** Last child spawned → launch, seconds. */
+  readonly bringUp: number;
+  /** Main node start → launch, seconds (as the launch line says). */
+  readonly mainToLaunch: number;
+  /** Children's VmRSS at steady state, MiB. */
+  readonly rss: readonly number[];
+}
+
+function rssMiB(pid: number): number | undefined {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m === null ? undefined : Number(m[1]) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+function waitForLine(p: ChildProcess, test: (line: string) => boolean, ms: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let pending = '';
+    const timer = setTimeout(() => reject(new Error(`no matching line within ${ms} ms`)), ms);
+    const onData = (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      const hit = lines.find(test);
+      if (hit !== undefined) {
+        clearTimeout(timer);
+        p.stderr?.off('data', onData);
+        resolve(hit);
+      }
+    };
+    p.stderr?.on('data', onData);
+    p.on('exit', () => reject(new Error('agent exited before the expected line')));
+  });
+}
+
+async function once(n: number, root: string, run: number): Promise<Run> {
+  const dir = join(root, `n${n}-r${run}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const base = 10 + (run % 2) * 100;
+  const ip = (i: number) => `127.77.${base + Math.floor((i + 2) / 250)}.${((i + 2) % 250) + 1}`;
+  const env = (i: number): NodeJS.ProcessEnv => ({
+    PATH: process.env.PATH,
+    HOME: dir,
+    [BATCH_ENV.jobId]: `bench-${n}-${run}`,
+    [BATCH_ENV.attempt]: '1',
+    [BATCH_ENV.numNodes]: String(n),
+    [BATCH_ENV.nodeIndex]: String(i),
+    [BATCH_ENV.mainNodeIndex]: '0',
+    ...(i === 0 ? {} : { [BATCH_ENV.mainNodeIp]: ip(0) }),
+    [AGENT_ENV.token]: 'bench-token-0123456789',
+    [AGENT_ENV.launch]: 'main',
+    [AGENT_ENV.slots]: '1',
+    [AGENT_ENV.ip]: ip(i),
+    [AGENT_ENV.stateDir]: join(dir, `node-${i}`),
+    [AGENT_ENV.rendezvousPort]: String(27070 + run),
+    [AGENT_ENV.sshPort]: '22222',
+    [AGENT_ENV.rendezvousTimeout]: '60',
+    [AGENT_ENV.logLevel]: 'warn',
+  });
+  const procs: ChildProcess[] = [];
+  const start = (i: number) => {
+    // The command holds the job open long enough to read the children's memory.
+    const p = spawn(process.execPath, [AGENT, 'sleep', '2'], { env: env(i), stdio: ['ignore', 'ignore', 'pipe'] });
+    procs.push(p);
+    return p;
+  };
+  try {
+    const main = start(0);
+    // Children start once the main node is listening (it starts first on Batch too).
+    const launch = waitForLine(main, (l) => parseLaunchLine(l) !== undefined, 90_000);
+    await waitForListening(ip(0), 27070 + run);
+    for (let i = 1; i < n; i++) start(i);
+    const lastSpawn = Date.now();
+    const line = parseLaunchLine(await launch)!;
+    await new Promise((r) => setTimeout(r, 700));
+    const rss = procs.slice(1).flatMap((p) => {
+      const v = p.pid === undefined ? undefined : rssMiB(p.pid);
+      return v === undefined ? [] : [v];
+    });
+    const exited = procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.on('exit', r))));
+    await Promise.all(exited);
+    return { bringUp: (line.t - lastSpawn) / 1000, mainToLaunch: line.bringUpSeconds, rss };
+  } finally {
+    for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function waitForListening(host: string, port: number): Promise<void> {
+  const { connect } = await import('node:net');
+  for (let i = 0; i < 600; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect({ host, port });
+      s.on('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`main node never listened on ${host}:${port}`);
+}
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+};
+
+/** Bring-up time and child memory for 2…64 loopback nodes. */
+export async function benchBringUp(): Promise<BenchSection> {
+  if (!existsSync(AGENT)) throw new Error(`${AGENT} not found: run \`npm run build\` first`);
+  const root = `/run/mnbatch-bench-${process.pid}`;
+  const rows: string[] = [];
+  const allRss: number[] = [];
+  try {
+    for (const n of SIZES) {
+      const runs: Run[] = [];
+      for (let r = 0; r < RUNS; r++) runs.push(await once(n, root, r));
+      const bringUp = median(runs.map((r) => r.bringUp));
+      const rss = runs.flatMap((r) => r.rss);
+      allRss.push(...rss);
+      const target = TARGETS[n];
+      rows.push(
+        `| ${n} | ${bringUp.toFixed(3)} | ${runs.map((r) => r.bringUp.toFixed(3)).join(', ')} | ${median(runs.map((r) => r.mainToLaunch)).toFixed(3)} | ${median(rss).toFixed(1)} / ${Math.max(...rss).toFixed(1)} | ${target === undefined ? '' : `< ${target} s ${bringUp < target ? '✓' : '✗'}`} |`,
+      );
+      process.stderr.write(`[bench] bring-up ${n} nodes: ${bringUp.toFixed(3)} s\n`);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  const maxRss = Math.max(...allRss);
+  const markdown = [
+    `Each size run ${RUNS} times on loopback addresses, every node with its own sshd; children spawned all at once after the main node listens. Bring-up = launch line \`t=\` − last child spawned (median of ${RUNS}; all runs listed). Main→launch = the launch line's own bring-up (from the main node's start, which includes its own start-up and waiting for the spawns).`,
+    '',
+    '| nodes | bring-up (s) | runs (s) | main start → launch (s) | child RSS median / max (MiB) | target |',
+    '|---:|---:|---|---:|---:|---|',
+    ...rows,
+    '',
+    `Child agent resident memory (VmRSS at steady state): max ${maxRss.toFixed(1)} MiB — target < ${RSS_TARGET_MIB} MiB ${maxRss < RSS_TARGET_MIB ? '✓' : '✗'}.`,
+  ].join('\n');
+  return {
+    title: 'Agent bring-up and memory',
+    command: 'npm run build && npm run bench -- bringup',
+    markdown,
+  };
+}
