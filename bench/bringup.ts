@@ -7,8 +7,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { AGENT_ENV, BATCH_ENV } from '../src/contract/agent-env.js';
 import { parseLaunchLine } from '../src/agent/log.js';
+import { AGENT_ENV, BATCH_ENV } from '../src/contract/agent-env.js';
 import type { BenchSection } from './section.js';
 
 const AGENT = 'dist/agent/main.js';
@@ -82,7 +82,10 @@ async function once(n: number, root: string, run: number): Promise<Run> {
   const procs: ChildProcess[] = [];
   const start = (i: number) => {
     // The command holds the job open long enough to read the children's memory.
-    const p = spawn(process.execPath, [AGENT, 'sleep', '2'], { env: env(i), stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(process.execPath, [AGENT, 'sleep', '2'], {
+      env: env(i),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     procs.push(p);
     return p;
   };

@@ -23,11 +23,20 @@ export function logPrefix(nodeIndex: number, numNodes: number, role: 'main' | 'c
 
 /** A logger that writes `<prefix> <message>` lines at `level` and above. */
 export function createLogger(prefix: string, level: LogLevel, write: (line: string) => void): Logger {
-  const at = (l: LogLevel, force = false) => (message: string) => {
-    if (!force && RANK[l] < RANK[level]) return;
-    for (const line of message.split('\n')) write(`${prefix} ${l === 'info' ? '' : `${l}: `}${line}\n`);
+  const at =
+    (l: LogLevel, force = false) =>
+    (message: string) => {
+      if (!force && RANK[l] < RANK[level]) return;
+      for (const line of message.split('\n')) write(`${prefix} ${l === 'info' ? '' : `${l}: `}${line}\n`);
+    };
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    always: at('info', true),
+    prefix,
   };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), always: at('info', true), prefix };
 }
 
 /** What the main node's launch line says. */

@@ -1,0 +1,133 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type NodeInfo, orderNodes, renderHostfiles, totalSlots } from '../../src/agent/cluster.js';
+import { generateSshKeyPair } from '../../src/agent/keys.js';
+import {
+  renderKnownHosts,
+  renderSshConfig,
+  renderSshdConfig,
+  sessionEnv,
+} from '../../src/agent/ssh-config.js';
+
+const key = (n: number) =>
+  `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${String(n).repeat(43).slice(0, 43)} mnbatch-host-node-${n}`;
+const nodes: NodeInfo[] = [
+  { index: 2, ip: '10.0.0.12', slots: 4, hostname: 'c2', hostKey: key(2) },
+  { index: 1, ip: '10.0.0.11', slots: 8, hostname: 'm', hostKey: key(1) },
+  { index: 0, ip: '10.0.0.10', slots: 4, hostname: 'c0', hostKey: key(0) },
+];
+
+describe('hostfiles', () => {
+  it('given nodes with main node index 1, when ordered, then the main node comes first, children by index', () => {
+    expect(orderNodes(nodes, 1).map((n) => n.index)).toEqual([1, 0, 2]);
+    expect(totalSlots(nodes)).toBe(16);
+  });
+
+  it('given ordered nodes, when rendered, then each MPI gets its own format', () => {
+    const h = renderHostfiles(orderNodes(nodes, 1));
+    expect(h.hostfile).toBe('10.0.0.11 slots=8\n10.0.0.10 slots=4\n10.0.0.12 slots=4\n');
+    expect(h['hostfile.mpich']).toBe('10.0.0.11:8\n10.0.0.10:4\n10.0.0.12:4\n');
+    expect(h['hostfile.intelmpi']).toBe(h['hostfile.mpich']);
+    expect(h.hosts).toBe('10.0.0.11\n10.0.0.10\n10.0.0.12\n');
+  });
+});
+
+describe('known_hosts', () => {
+  it('given a non-22 port, when rendered, then entries use [ip]:port and drop the key comment', () => {
+    expect(renderKnownHosts(orderNodes(nodes, 1).slice(0, 2), 2222)).toBe(
+      `[10.0.0.11]:2222 ${key(1).split(' ').slice(0, 2).join(' ')}\n[10.0.0.10]:2222 ${key(0).split(' ').slice(0, 2).join(' ')}\n`,
+    );
+  });
+
+  it('given port 22, when rendered, then entries are bare addresses', () => {
+    expect(renderKnownHosts([nodes[0]!], 22)).toMatch(/^10\.0\.0\.12 ssh-ed25519 /);
+  });
+});
+
+describe('ssh_config', () => {
+  it('given the job settings, when rendered, then strict checking and the job key are on for the job hosts', () => {
+    expect(
+      renderSshConfig({
+        hosts: ['10.0.0.11', '10.0.0.10'],
+        port: 2222,
+        user: 'root',
+        identityFile: '/run/mnbatch/id_ed25519',
+        knownHostsFile: '/run/mnbatch/known_hosts',
+      }),
+    ).toBe(
+      [
+        '# Written by mnbatch-agent for this job only.',
+        'Host 10.0.0.11 10.0.0.10',
+        '  Port 2222',
+        '  User root',
+        '  IdentityFile /run/mnbatch/id_ed25519',
+        '  IdentitiesOnly yes',
+        '  UserKnownHostsFile /run/mnbatch/known_hosts',
+        '  GlobalKnownHostsFile /dev/null',
+        '  StrictHostKeyChecking yes',
+        '  BatchMode yes',
+        '  ConnectTimeout 10',
+        '  ServerAliveInterval 30',
+        '  LogLevel ERROR',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('sshd_config', () => {
+  const dir = mkdtempSync('/run/mnbatch-files-test-');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const settings = {
+    port: 2222,
+    listenAddress: '127.0.0.9',
+    hostKeyFile: join(dir, 'ssh_host_ed25519_key'),
+    authorizedKeysFile: join(dir, 'authorized_keys'),
+    pidFile: join(dir, 'sshd.pid'),
+    setEnv: { PATH: '/opt/mpi/bin:/usr/bin', LD_LIBRARY_PATH: '/opt/mpi/lib', NCCL_SOCKET_IFNAME: 'eth0' },
+  };
+
+  it('given the settings, when rendered, then key-only login, our files and the container variables are there', () => {
+    const text = renderSshdConfig(settings);
+    for (const line of [
+      'Port 2222',
+      'ListenAddress 127.0.0.9',
+      `HostKey ${settings.hostKeyFile}`,
+      `AuthorizedKeysFile ${settings.authorizedKeysFile}`,
+      `PidFile ${settings.pidFile}`,
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PubkeyAuthentication yes',
+      'PermitRootLogin prohibit-password',
+      'UsePAM no',
+      'SetEnv "LD_LIBRARY_PATH=/opt/mpi/lib" "NCCL_SOCKET_IFNAME=eth0" "PATH=/opt/mpi/bin:/usr/bin"',
+    ]) {
+      expect(text.split('\n')).toContain(line);
+    }
+  });
+
+  it('given the rendered config and a host key, when sshd checks it (sshd -t), then it is valid', () => {
+    mkdirSync('/run/sshd', { recursive: true });
+    writeFileSync(settings.hostKeyFile, generateSshKeyPair().privateKey, { mode: 0o600 });
+    const file = join(dir, 'sshd_config');
+    writeFileSync(file, renderSshdConfig(settings));
+    expect(() => execFileSync('/usr/sbin/sshd', ['-t', '-f', file], { stdio: 'pipe' })).not.toThrow();
+  });
+
+  it('given the agent environment, when filtered for sessions, then the token and login variables are dropped', () => {
+    expect(
+      sessionEnv({
+        PATH: '/usr/bin',
+        LD_LIBRARY_PATH: '/x',
+        MNBATCH_TOKEN: 'secret',
+        HOME: '/root',
+        SSH_AUTH_SOCK: '/s',
+        WEIRD: 'has "quotes"',
+        'BAD-NAME': 'x',
+        AWS_BATCH_JOB_ID: 'j',
+      }),
+    ).toEqual({ PATH: '/usr/bin', LD_LIBRARY_PATH: '/x', AWS_BATCH_JOB_ID: 'j' });
+  });
+});

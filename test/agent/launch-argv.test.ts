@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay } from '../../src/agent/backoff.js';
+import { mpirunArgv, renderSshWrapper } from '../../src/agent/launch-argv.js';
+import { formatLaunchLine, parseLaunchLine } from '../../src/agent/log.js';
+
+const settings = {
+  np: 12,
+  hostfiles: { openmpi: '/s/hostfile', mpich: '/s/hostfile.mpich', intelmpi: '/s/hostfile.intelmpi' },
+  sshConfig: '/s/ssh_config',
+  sshWrapper: '/s/ssh',
+  env: { NCCL_DEBUG: 'INFO', OMP_NUM_THREADS: '1' },
+  runAsRoot: true,
+  extraArgs: ['--bind-to', 'core'],
+  command: ['./hello', '--n', '3'],
+};
+
+describe('mpirun argv', () => {
+  it('given Open MPI as root, when built, then hostfile, -np, ssh config, -x, --allow-run-as-root, extra args, command', () => {
+    expect(mpirunArgv({ ...settings, mpi: 'openmpi' })).toEqual([
+      'mpirun',
+      '--hostfile',
+      '/s/hostfile',
+      '-np',
+      '12',
+      '--mca',
+      'plm_rsh_agent',
+      'ssh',
+      '--mca',
+      'plm_rsh_args',
+      '-F /s/ssh_config',
+      '--mca',
+      'plm_rsh_no_tree_spawn',
+      '1',
+      '-x',
+      'NCCL_DEBUG=INFO',
+      '-x',
+      'OMP_NUM_THREADS=1',
+      '--allow-run-as-root',
+      '--bind-to',
+      'core',
+      './hello',
+      '--n',
+      '3',
+    ]);
+  });
+
+  it('given Open MPI as a normal user, when built, then there is no --allow-run-as-root', () => {
+    expect(mpirunArgv({ ...settings, mpi: 'openmpi', runAsRoot: false })).not.toContain(
+      '--allow-run-as-root',
+    );
+  });
+
+  it('given MPICH, when built, then Hydra gets the hostfile, the ssh wrapper and -genv', () => {
+    expect(mpirunArgv({ ...settings, mpi: 'mpich' })).toEqual([
+      'mpiexec',
+      '-f',
+      '/s/hostfile.mpich',
+      '-n',
+      '12',
+      '-launcher',
+      'ssh',
+      '-launcher-exec',
+      '/s/ssh',
+      '-genv',
+      'NCCL_DEBUG',
+      'INFO',
+      '-genv',
+      'OMP_NUM_THREADS',
+      '1',
+      '--bind-to',
+      'core',
+      './hello',
+      '--n',
+      '3',
+    ]);
+  });
+
+  it('given Intel MPI, when built, then -bootstrap ssh with -F in the bootstrap args', () => {
+    expect(mpirunArgv({ ...settings, mpi: 'intelmpi' })).toEqual([
+      'mpirun',
+      '-f',
+      '/s/hostfile.intelmpi',
+      '-n',
+      '12',
+      '-bootstrap',
+      'ssh',
+      '-bootstrap-exec-args',
+      '-F /s/ssh_config',
+      '-genv',
+      'NCCL_DEBUG',
+      'INFO',
+      '-genv',
+      'OMP_NUM_THREADS',
+      '1',
+      '--bind-to',
+      'core',
+      './hello',
+      '--n',
+      '3',
+    ]);
+  });
+
+  it('given a config path with a quote, when the wrapper is rendered, then it is shell-quoted', () => {
+    expect(renderSshWrapper("/a'b/ssh_config")).toBe(`#!/bin/sh\nexec ssh -F '/a'\\''b/ssh_config' "$@"\n`);
+  });
+});
+
+describe('backoff', () => {
+  it('given successive attempts, when delays are computed, then they double from ~50 ms and cap at 1 s', () => {
+    const low = [0, 1, 2, 3, 4, 5, 6, 10].map((a) => backoffDelay(a, undefined, 0));
+    const high = [0, 1, 2, 3, 4, 5, 6, 10].map((a) => backoffDelay(a, undefined, 1));
+    expect(low).toEqual([25, 50, 100, 200, 400, 500, 500, 500]);
+    expect(high).toEqual([50, 100, 200, 400, 800, 1000, 1000, 1000]);
+  });
+});
+
+describe('launch line', () => {
+  it('given the launch facts, when formatted and parsed back, then they round-trip', () => {
+    const line = formatLaunchLine({
+      mode: 'mpirun',
+      nodes: 4,
+      slots: 16,
+      bringUpSeconds: 1.23456,
+      t: 1_763_700_000_123,
+    });
+    expect(line).toBe('launching mpirun: 4 nodes, 16 slots, bring-up 1.235s, t=1763700000123');
+    expect(parseLaunchLine(`[mnbatch-agent node 0/4 main] ${line}`)).toEqual({
+      mode: 'mpirun',
+      nodes: 4,
+      slots: 16,
+      bringUpSeconds: 1.235,
+      t: 1_763_700_000_123,
+    });
+    expect(parseLaunchLine('[mnbatch-agent node 0/4 main] waiting for 3 children')).toBeUndefined();
+  });
+});
