@@ -1,0 +1,160 @@
+/**
+ * The AWS Batch calls mnbatch makes, and nothing else. Paginated calls are flattened; every
+ * error comes out as MnbatchError (see src/jobs/aws-errors.ts).
+ */
+import {
+  BatchClient,
+  type ComputeEnvironmentDetail,
+  DescribeComputeEnvironmentsCommand,
+  DescribeJobDefinitionsCommand,
+  DescribeJobQueuesCommand,
+  DescribeJobsCommand,
+  type JobDefinition,
+  type JobDetail,
+  type JobQueueDetail,
+  type JobSummary,
+  ListJobsCommand,
+  type ListJobsCommandInput,
+  RegisterJobDefinitionCommand,
+  type RegisterJobDefinitionCommandInput,
+  SubmitJobCommand,
+  type SubmitJobCommandInput,
+  TerminateJobCommand,
+} from '@aws-sdk/client-batch';
+import { awsCall } from '../jobs/aws-errors.js';
+import { type AwsOptions, sdkClientConfig } from './clients.js';
+
+/** DescribeJobs accepts at most this many job ids per call. */
+export const DESCRIBE_JOBS_MAX = 100;
+
+/** A job definition revision as registered. */
+export interface RegisteredJobDefinition {
+  readonly jobDefinitionName: string;
+  readonly jobDefinitionArn: string;
+  readonly revision: number;
+}
+
+/** What mnbatch asks of AWS Batch. */
+export interface BatchApi {
+  /** The region the client talks to (for console links). */
+  region(): Promise<string>;
+  registerJobDefinition(input: RegisterJobDefinitionCommandInput): Promise<RegisteredJobDefinition>;
+  /** All revisions named `jobDefinitionName` with `status` (every page). */
+  describeJobDefinitions(input: {
+    readonly jobDefinitionName: string;
+    readonly status: 'ACTIVE' | 'INACTIVE';
+  }): Promise<JobDefinition[]>;
+  submitJob(input: SubmitJobCommandInput): Promise<{ jobId: string; jobName: string; jobArn?: string }>;
+  /** The jobs among `jobIds` that exist, in as many calls of at most 100 ids as needed. */
+  describeJobs(jobIds: readonly string[]): Promise<JobDetail[]>;
+  /** Every page of ListJobs. */
+  listJobs(input: ListJobsCommandInput): Promise<JobSummary[]>;
+  terminateJob(input: { readonly jobId: string; readonly reason: string }): Promise<void>;
+  /** The named queues, or every queue of the account and region when `names` is empty. */
+  describeJobQueues(names?: readonly string[]): Promise<JobQueueDetail[]>;
+  describeComputeEnvironments(names: readonly string[]): Promise<ComputeEnvironmentDetail[]>;
+}
+
+/** A BatchApi over the real service (or over a BatchClient mocked with aws-sdk-client-mock). */
+export function createBatch(options: AwsOptions): BatchApi {
+  return batchApi(new BatchClient(sdkClientConfig(options)), options.profile);
+}
+
+/** A BatchApi over an existing client. */
+export function batchApi(client: BatchClient, profile?: string): BatchApi {
+  const call = <T>(operation: string, fn: () => Promise<T>) =>
+    awsCall({ service: 'batch', operation, profile }, fn);
+  return {
+    region: () => client.config.region(),
+    registerJobDefinition: (input) =>
+      call('RegisterJobDefinition', async () => {
+        const out = await client.send(new RegisterJobDefinitionCommand(input));
+        return {
+          jobDefinitionName: out.jobDefinitionName ?? input.jobDefinitionName ?? '',
+          jobDefinitionArn: out.jobDefinitionArn ?? '',
+          revision: out.revision ?? 0,
+        };
+      }),
+    describeJobDefinitions: (input) =>
+      call('DescribeJobDefinitions', async () => {
+        const all: JobDefinition[] = [];
+        let nextToken: string | undefined;
+        do {
+          const out = await client.send(
+            new DescribeJobDefinitionsCommand({ ...input, ...(nextToken ? { nextToken } : {}) }),
+          );
+          all.push(...(out.jobDefinitions ?? []));
+          nextToken = out.nextToken;
+        } while (nextToken);
+        return all;
+      }),
+    submitJob: (input) =>
+      call('SubmitJob', async () => {
+        const out = await client.send(new SubmitJobCommand(input));
+        return {
+          jobId: out.jobId ?? '',
+          jobName: out.jobName ?? input.jobName ?? '',
+          ...(out.jobArn ? { jobArn: out.jobArn } : {}),
+        };
+      }),
+    describeJobs: (jobIds) =>
+      call('DescribeJobs', async () => {
+        const all: JobDetail[] = [];
+        for (let i = 0; i < jobIds.length; i += DESCRIBE_JOBS_MAX) {
+          const jobs = jobIds.slice(i, i + DESCRIBE_JOBS_MAX);
+          const out = await client.send(new DescribeJobsCommand({ jobs }));
+          all.push(...(out.jobs ?? []));
+        }
+        return all;
+      }),
+    listJobs: (input) =>
+      call('ListJobs', async () => {
+        const all: JobSummary[] = [];
+        let nextToken: string | undefined;
+        do {
+          const out = await client.send(
+            new ListJobsCommand({ ...input, ...(nextToken ? { nextToken } : {}) }),
+          );
+          all.push(...(out.jobSummaryList ?? []));
+          nextToken = out.nextToken;
+        } while (nextToken);
+        return all;
+      }),
+    terminateJob: (input) =>
+      call('TerminateJob', async () => {
+        await client.send(new TerminateJobCommand({ jobId: input.jobId, reason: input.reason }));
+      }),
+    describeJobQueues: (names = []) =>
+      call('DescribeJobQueues', async () => {
+        const all: JobQueueDetail[] = [];
+        let nextToken: string | undefined;
+        do {
+          const out = await client.send(
+            new DescribeJobQueuesCommand({
+              ...(names.length > 0 ? { jobQueues: [...names] } : {}),
+              ...(nextToken ? { nextToken } : {}),
+            }),
+          );
+          all.push(...(out.jobQueues ?? []));
+          nextToken = out.nextToken;
+        } while (nextToken);
+        return all;
+      }),
+    describeComputeEnvironments: (names) =>
+      call('DescribeComputeEnvironments', async () => {
+        const all: ComputeEnvironmentDetail[] = [];
+        let nextToken: string | undefined;
+        do {
+          const out = await client.send(
+            new DescribeComputeEnvironmentsCommand({
+              computeEnvironments: [...names],
+              ...(nextToken ? { nextToken } : {}),
+            }),
+          );
+          all.push(...(out.computeEnvironments ?? []));
+          nextToken = out.nextToken;
+        } while (nextToken);
+        return all;
+      }),
+  };
+}

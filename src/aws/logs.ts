@@ -1,0 +1,50 @@
+/**
+ * The CloudWatch Logs calls mnbatch makes: reading one log stream forward. Errors come out as
+ * MnbatchError (a stream that does not exist yet is AWS_NOT_FOUND, throttling AWS_THROTTLED).
+ */
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { awsCall } from '../jobs/aws-errors.js';
+import { type AwsOptions, sdkClientConfig } from './clients.js';
+
+/** One page of a log stream read forward. */
+export interface LogPage {
+  readonly events: readonly { readonly timestamp?: number; readonly message?: string }[];
+  /** Pass back to continue after these events; equal to the token sent when nothing is new. */
+  readonly nextForwardToken?: string;
+}
+
+/** What mnbatch asks of CloudWatch Logs. */
+export interface LogsApi {
+  /** One GetLogEvents call reading forward from the stream's start or from `nextToken`. */
+  getLogEvents(input: {
+    readonly logGroupName: string;
+    readonly logStreamName: string;
+    readonly nextToken?: string;
+  }): Promise<LogPage>;
+}
+
+/** A LogsApi over the real service (or a CloudWatchLogsClient mocked with aws-sdk-client-mock). */
+export function createLogs(options: AwsOptions): LogsApi {
+  return logsApi(new CloudWatchLogsClient(sdkClientConfig(options)), options.profile);
+}
+
+/** A LogsApi over an existing client. */
+export function logsApi(client: CloudWatchLogsClient, profile?: string): LogsApi {
+  return {
+    getLogEvents: (input) =>
+      awsCall({ service: 'logs', operation: 'GetLogEvents', profile }, async () => {
+        const out = await client.send(
+          new GetLogEventsCommand({
+            logGroupName: input.logGroupName,
+            logStreamName: input.logStreamName,
+            startFromHead: true,
+            ...(input.nextToken ? { nextToken: input.nextToken } : {}),
+          }),
+        );
+        return {
+          events: out.events ?? [],
+          ...(out.nextForwardToken ? { nextForwardToken: out.nextForwardToken } : {}),
+        };
+      }),
+  };
+}

@@ -1,0 +1,43 @@
+import type { CliContext, RegisterCommand } from '../context.js';
+import { action } from '../context.js';
+import { type AwsFlags, awsOptionsOf, withAwsOptions } from './submit.js';
+
+interface StatusFlags extends AwsFlags {
+  readonly queue?: string;
+  readonly json?: boolean;
+  readonly wait?: boolean;
+}
+
+/** `mnbatch status JOB`: the job and each of its nodes. */
+export const register: RegisterCommand = (program, ctx) => {
+  withAwsOptions(
+    program
+      .command('status')
+      .description('show a job and its nodes (exit codes, reasons, log streams)')
+      .argument('<job>', 'job id, or job name (the most recent job of that name)')
+      .option('--queue <queue>', 'queue to look for a job name in')
+      .option('--wait', 'wait for the job to end; exit with its exit code')
+      .option('--json', 'print the job as JSON'),
+  ).action(action(ctx, (job: string, flags: StatusFlags) => status(job, flags, ctx)));
+};
+
+async function status(job: string, flags: StatusFlags, ctx: CliContext): Promise<number> {
+  const [batch, logs, clock, jobs] = await Promise.all([
+    import('../../aws/batch.js'),
+    import('../../aws/logs.js'),
+    import('../../jobs/clock.js'),
+    import('../../jobs/status.js'),
+  ]);
+  const aws = awsOptionsOf(flags, ctx.env);
+  return jobs.showStatus(
+    {
+      batch: batch.createBatch(aws),
+      logs: logs.createLogs(aws),
+      output: ctx.output,
+      clock: clock.realClock,
+      signal: ctx.signal,
+    },
+    job,
+    { queue: flags.queue, json: flags.json ?? false, wait: flags.wait ?? false },
+  );
+}

@@ -1,0 +1,119 @@
+/**
+ * vCPUs, memory and GPUs of the EC2 instance types MPI jobs commonly use, for the RUNNABLE
+ * diagnosis (no EC2 call needed). Unknown types are simply not judged. Memory is what EC2
+ * installs; ECS registers a little less for jobs (an m4.large's 8192 MiB becomes about 7985).
+ */
+
+/** What one instance type offers. */
+export interface InstanceTypeFacts {
+  readonly vcpus: number;
+  readonly memoryMiB: number;
+  readonly gpus: number;
+}
+
+const SIZE_VCPUS: Record<string, number> = {
+  large: 2,
+  xlarge: 4,
+  '2xlarge': 8,
+  '4xlarge': 16,
+  '8xlarge': 32,
+  '9xlarge': 36,
+  '12xlarge': 48,
+  '16xlarge': 64,
+  '18xlarge': 72,
+  '24xlarge': 96,
+  '32xlarge': 128,
+  '48xlarge': 192,
+};
+
+// Families whose memory is a fixed number of GiB per vCPU, with the sizes they come in.
+const RATIO_FAMILIES: Record<string, { gibPerVcpu: number; sizes: string }> = {
+  c5: { gibPerVcpu: 2, sizes: 'large xlarge 2xlarge 4xlarge 9xlarge 12xlarge 18xlarge 24xlarge' },
+  c6i: { gibPerVcpu: 2, sizes: 'large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge' },
+  c6in: { gibPerVcpu: 2, sizes: 'large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge' },
+  c6a: {
+    gibPerVcpu: 2,
+    sizes: 'large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge',
+  },
+  c7i: { gibPerVcpu: 2, sizes: 'large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge' },
+  c7a: {
+    gibPerVcpu: 2,
+    sizes: 'large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge',
+  },
+  c7g: { gibPerVcpu: 2, sizes: 'large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge' },
+  m5: { gibPerVcpu: 4, sizes: 'large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge' },
+  m6i: { gibPerVcpu: 4, sizes: 'large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge' },
+  m6a: {
+    gibPerVcpu: 4,
+    sizes: 'large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge',
+  },
+  m7i: { gibPerVcpu: 4, sizes: 'large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge' },
+  r5: { gibPerVcpu: 8, sizes: 'large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge' },
+  r6i: { gibPerVcpu: 8, sizes: 'large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge' },
+  r7i: { gibPerVcpu: 8, sizes: 'large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge' },
+};
+
+// [vCPUs, GiB, GPUs] of types that do not follow a ratio.
+const EXPLICIT: Record<string, readonly [number, number, number]> = {
+  'c5n.large': [2, 5.25, 0],
+  'c5n.xlarge': [4, 10.5, 0],
+  'c5n.2xlarge': [8, 21, 0],
+  'c5n.4xlarge': [16, 42, 0],
+  'c5n.9xlarge': [36, 96, 0],
+  'c5n.18xlarge': [72, 192, 0],
+  'hpc6a.48xlarge': [96, 384, 0],
+  'hpc6id.32xlarge': [64, 1024, 0],
+  'hpc7a.96xlarge': [192, 768, 0],
+  'hpc7g.16xlarge': [64, 128, 0],
+  'p3.2xlarge': [8, 61, 1],
+  'p3.8xlarge': [32, 244, 4],
+  'p3.16xlarge': [64, 488, 8],
+  'p3dn.24xlarge': [96, 768, 8],
+  'p4d.24xlarge': [96, 1152, 8],
+  'p5.48xlarge': [192, 2048, 8],
+  'g4dn.xlarge': [4, 16, 1],
+  'g4dn.2xlarge': [8, 32, 1],
+  'g4dn.4xlarge': [16, 64, 1],
+  'g4dn.8xlarge': [32, 128, 1],
+  'g4dn.12xlarge': [48, 192, 4],
+  'g4dn.16xlarge': [64, 256, 1],
+  'g5.xlarge': [4, 16, 1],
+  'g5.2xlarge': [8, 32, 1],
+  'g5.4xlarge': [16, 64, 1],
+  'g5.8xlarge': [32, 128, 1],
+  'g5.12xlarge': [48, 192, 4],
+  'g5.16xlarge': [64, 256, 1],
+  'g5.24xlarge': [96, 384, 4],
+  'g5.48xlarge': [192, 768, 8],
+};
+
+function buildTable(): Map<string, InstanceTypeFacts> {
+  const table = new Map<string, InstanceTypeFacts>();
+  for (const [family, { gibPerVcpu, sizes }] of Object.entries(RATIO_FAMILIES)) {
+    for (const size of sizes.split(' ')) {
+      const vcpus = SIZE_VCPUS[size]!;
+      table.set(`${family}.${size}`, { vcpus, memoryMiB: vcpus * gibPerVcpu * 1024, gpus: 0 });
+    }
+  }
+  for (const [type, [vcpus, gib, gpus]] of Object.entries(EXPLICIT)) {
+    table.set(type, { vcpus, memoryMiB: gib * 1024, gpus });
+  }
+  return table;
+}
+
+/** The built-in table: instance type name → facts. */
+export const INSTANCE_TYPES: ReadonlyMap<string, InstanceTypeFacts> = buildTable();
+
+/**
+ * The instance types a compute environment's `instanceTypes` entry stands for: itself, or every
+ * size of a family ("c5n"). Undefined when unknown (e.g. "optimal", which Batch picks).
+ */
+export function expandInstanceType(
+  entry: string,
+  table: ReadonlyMap<string, InstanceTypeFacts> = INSTANCE_TYPES,
+): string[] | undefined {
+  if (table.has(entry)) return [entry];
+  if (entry.includes('.')) return undefined;
+  const members = [...table.keys()].filter((t) => t.startsWith(`${entry}.`));
+  return members.length > 0 ? members : undefined;
+}

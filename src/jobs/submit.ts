@@ -1,0 +1,91 @@
+/**
+ * `submit`: register-or-reuse the job definition, submit the job, say where to see it, and with
+ * `--wait` / `--follow` stay with it until it ends.
+ */
+import { randomBytes } from 'node:crypto';
+import type { RegisterJobDefinitionCommandInput, SubmitJobCommandInput } from '@aws-sdk/client-batch';
+import type { BatchApi } from '../aws/batch.js';
+import type { LogsApi } from '../aws/logs.js';
+import type { Output } from '../cli/output.js';
+import type { Clock } from './clock.js';
+import { ensureJobDefinition } from './job-definition.js';
+import { consoleUrl } from './render.js';
+import { type WaitOptions, waitForJob } from './wait.js';
+
+/** The part of a JobPlan (src/plan) that submitting uses. */
+export interface SubmitPlan {
+  readonly jobDefinitionName: string;
+  readonly registerJobDefinition: RegisterJobDefinitionCommandInput;
+  readonly submitJob: SubmitJobCommandInput;
+  readonly numNodes: number;
+}
+
+/** A fresh per-submission token for the rendezvous HMAC (256 random bits). */
+export function newToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export interface SubmitDeps {
+  readonly batch: BatchApi;
+  readonly logs?: LogsApi;
+  readonly output: Output;
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+}
+
+export interface SubmitOptions extends Pick<WaitOptions, 'cancelOnInterrupt' | 'runnableAfterMs'> {
+  readonly wait?: boolean;
+  readonly follow?: boolean;
+  readonly json?: boolean;
+}
+
+/** What `submit --json` prints. */
+export interface SubmitResult {
+  readonly jobId: string;
+  readonly jobName: string;
+  readonly jobDefinition: string;
+  readonly jobDefinitionReused: boolean;
+  readonly consoleUrl: string;
+}
+
+/** Submits `plan` (whose token is already the real one); returns the launcher's exit code. */
+export async function submitPlan(
+  deps: SubmitDeps,
+  plan: SubmitPlan,
+  options: SubmitOptions = {},
+): Promise<number> {
+  const { batch, output } = deps;
+  const choice = await ensureJobDefinition(batch, plan.registerJobDefinition);
+  if (choice.kind === 'reused') {
+    output.err(`job definition ${choice.jobDefinition} unchanged: reused`);
+  } else {
+    output.err(`registered job definition ${choice.jobDefinition}`);
+    if (choice.differing.length > 0) {
+      output.err(
+        `  (ACTIVE revision${choice.differing.length > 1 ? 's' : ''} ${choice.differing.join(', ')} of ${plan.jobDefinitionName} differ from job.yaml — changed outside mnbatch? — so none was reused)`,
+      );
+    }
+  }
+  const submitted = await batch.submitJob({ ...plan.submitJob, jobDefinition: choice.jobDefinition });
+  const link = consoleUrl(await batch.region(), submitted.jobId);
+  const result: SubmitResult = {
+    jobId: submitted.jobId,
+    jobName: submitted.jobName,
+    jobDefinition: choice.jobDefinition,
+    jobDefinitionReused: choice.kind === 'reused',
+    consoleUrl: link,
+  };
+  if (options.json) {
+    output.out(JSON.stringify(result, null, 2));
+  } else {
+    output.out(`submitted ${result.jobName} (${plan.numNodes} nodes): ${result.jobId}`);
+    output.out(link);
+  }
+  if (!options.wait && !options.follow) return 0;
+  return waitForJob(deps, submitted.jobId, {
+    numNodes: plan.numNodes,
+    follow: options.follow ?? false,
+    ...(options.cancelOnInterrupt !== undefined ? { cancelOnInterrupt: options.cancelOnInterrupt } : {}),
+    ...(options.runnableAfterMs !== undefined ? { runnableAfterMs: options.runnableAfterMs } : {}),
+  });
+}

@@ -1,0 +1,207 @@
+/**
+ * `--wait`: polls the job until it ends, showing where it is, diagnosing a long RUNNABLE once,
+ * optionally streaming a node's log, and returns the exit code the launcher exits with. Ctrl-C
+ * detaches (or terminates the job with `cancelOnInterrupt`).
+ */
+
+import type { JobDetail } from '@aws-sdk/client-batch';
+import type { BatchApi } from '../aws/batch.js';
+import type { LogsApi } from '../aws/logs.js';
+import type { Output } from '../cli/output.js';
+import { MnbatchError } from '../errors.js';
+import { AWS_ERROR, isAwsError } from './aws-errors.js';
+import { type Clock, TokenBucket } from './clock.js';
+import { LAUNCHER_EXIT } from './exit-codes.js';
+import {
+  DEFAULT_LOG_GROUP,
+  isTerminal,
+  type JobView,
+  jobAndNodeIds,
+  jobExitCode,
+  jobView,
+} from './job-view.js';
+import { followLog, type LogSource } from './log-follower.js';
+import { Progress } from './progress.js';
+import { summaryLines } from './render.js';
+import { diagnoseRunnable } from './runnable-diagnosis.js';
+
+/** What waiting needs from the outside world. */
+export interface WaitDeps {
+  readonly batch: BatchApi;
+  /** Needed only when following the log. */
+  readonly logs?: LogsApi;
+  readonly output: Output;
+  readonly clock: Clock;
+  /** Aborted on Ctrl-C. */
+  readonly signal: AbortSignal;
+}
+
+export interface WaitOptions {
+  /** Stream this node's log (the main node when `true`). */
+  readonly follow?: boolean | number;
+  /** On Ctrl-C terminate the job instead of detaching. */
+  readonly cancelOnInterrupt?: boolean;
+  /** Show state (false for `logs --follow`, which shows only the log). */
+  readonly showProgress?: boolean;
+  /** How long a job stays RUNNABLE before the diagnosis is printed. */
+  readonly runnableAfterMs?: number;
+  readonly pollMinMs?: number;
+  readonly pollMaxMs?: number;
+  /** Nodes of the job when known (saves the first poll a second call). */
+  readonly numNodes?: number;
+}
+
+/** Defaults of WaitOptions. */
+export const WAIT_DEFAULTS = { runnableAfterMs: 60_000, pollMinMs: 2_000, pollMaxMs: 15_000 } as const;
+
+/** The job as described, with the view of it. */
+export interface DescribedJob {
+  readonly parent: JobDetail;
+  readonly view: JobView;
+}
+
+/**
+ * Describes the job and its node jobs: one DescribeJobs call (per 100 ids) when `numNodes` is
+ * known, else one for the parent and one for its nodes. Undefined when the job does not exist.
+ */
+export async function describeJob(
+  batch: BatchApi,
+  jobId: string,
+  numNodes?: number,
+): Promise<DescribedJob | undefined> {
+  const details = await batch.describeJobs(jobAndNodeIds(jobId, numNodes ?? 0));
+  const parent = details.find((j) => j.jobId === jobId);
+  if (!parent) return undefined;
+  let nodes = details.filter((j) => j !== parent);
+  const n = parent.nodeProperties?.numNodes ?? 0;
+  if (numNodes === undefined && n > 0) nodes = await batch.describeJobs(jobAndNodeIds(jobId, n).slice(1));
+  return { parent, view: jobView(parent, nodes) };
+}
+
+/** The log stream of node `index` (its container's stream, in the definition's log group). */
+export function nodeLogSource(view: JobView, index: number): LogSource | undefined {
+  const node = view.nodes.find((n) => n.index === index);
+  if (!node?.logStreamName) return undefined;
+  return { logGroupName: node.logGroupName ?? DEFAULT_LOG_GROUP, logStreamName: node.logStreamName };
+}
+
+/** Waits for `jobId` to end; returns the job's exit code (see LAUNCHER_EXIT for the launcher's own). */
+export async function waitForJob(deps: WaitDeps, jobId: string, options: WaitOptions = {}): Promise<number> {
+  const { batch, output, clock, signal } = deps;
+  const minMs = options.pollMinMs ?? WAIT_DEFAULTS.pollMinMs;
+  const maxMs = options.pollMaxMs ?? WAIT_DEFAULTS.pollMaxMs;
+  const runnableAfterMs = options.runnableAfterMs ?? WAIT_DEFAULTS.runnableAfterMs;
+  const progress = new Progress(output, options.showProgress ?? true);
+
+  let latest: JobView | undefined;
+  let numNodes = options.numNodes;
+  let status = '';
+  let since = clock.now();
+  let diagnosed = false;
+  let delay = minMs;
+
+  // The log follower runs beside the poll loop and reads `latest` for the stream to follow.
+  // It stops with the wait: on Ctrl-C, on an error, or once the job ended and its log is drained.
+  const stop = new AbortController();
+  const followSignal = AbortSignal.any([signal, stop.signal]);
+  let followError: unknown;
+  const followIndex = typeof options.follow === 'number' ? options.follow : undefined;
+  const following =
+    options.follow !== undefined && options.follow !== false && deps.logs
+      ? followLog(
+          { logs: deps.logs, clock, signal: followSignal, bucket: new TokenBucket(clock) },
+          {
+            source: () => (latest ? nodeLogSource(latest, followIndex ?? latest.mainNode) : undefined),
+            finished: () => latest !== undefined && isTerminal(latest.status),
+            onLines: (lines) => progress.log(lines),
+          },
+        ).catch((e: unknown) => {
+          followError = e;
+        })
+      : Promise.resolve();
+
+  try {
+    while (!signal.aborted) {
+      if (followError) throw followError;
+      let described: DescribedJob | undefined;
+      try {
+        described = await describeJob(batch, jobId, numNodes);
+      } catch (e) {
+        // A poll that AWS throttled is simply skipped; the next one comes later.
+        if (!isAwsError(e, AWS_ERROR.throttled)) throw e;
+        delay = Math.min(maxMs, delay * 2);
+        await clock.sleep(delay, signal);
+        continue;
+      }
+      if (!described) throw jobNotFound(jobId);
+      const { view, parent } = described;
+      numNodes = view.numNodes;
+      latest = view;
+      const changed = view.status !== status;
+      if (changed) {
+        status = view.status;
+        since = clock.now();
+      }
+      progress.update(view, clock.now() - since);
+      if (view.status === 'RUNNABLE' && !diagnosed && clock.now() - since >= runnableAfterMs) {
+        diagnosed = true;
+        const causes = await runnableCauses(batch, view, parent);
+        progress.note([
+          `${view.jobName} has been RUNNABLE for ${Math.round((clock.now() - since) / 1000)}s; likely cause:`,
+          ...causes.map((c) => `  - ${c}`),
+        ]);
+      }
+      if (isTerminal(view.status)) {
+        await following;
+        if (followError) throw followError;
+        progress.done();
+        for (const line of summaryLines(view)) output.err(line);
+        return jobExitCode(view);
+      }
+      delay = changed ? minMs : Math.min(maxMs, Math.round(delay * 1.5));
+      await clock.sleep(delay, signal);
+    }
+  } finally {
+    stop.abort();
+    await following; // so nothing prints after we return
+  }
+  progress.done();
+  return interrupted(deps, jobId, latest, options.cancelOnInterrupt ?? false);
+}
+
+/** The error for a job id Batch does not know. */
+export function jobNotFound(jobId: string): MnbatchError {
+  return new MnbatchError(
+    'JOB_NOT_FOUND',
+    `job ${jobId} not found (Batch forgets jobs some days after they end)`,
+  );
+}
+
+async function runnableCauses(batch: BatchApi, view: JobView, parent: JobDetail): Promise<string[]> {
+  const [queue] = await batch.describeJobQueues([view.jobQueue]);
+  const names = (queue?.computeEnvironmentOrder ?? []).map((o) => o.computeEnvironment ?? '').filter(Boolean);
+  const computeEnvironments = names.length > 0 ? await batch.describeComputeEnvironments(names) : [];
+  return diagnoseRunnable({ job: parent, ...(queue ? { queue } : {}), computeEnvironments });
+}
+
+async function interrupted(
+  deps: WaitDeps,
+  jobId: string,
+  view: JobView | undefined,
+  cancel: boolean,
+): Promise<number> {
+  const { output, batch } = deps;
+  const name = view?.jobName ?? jobId;
+  if (cancel) {
+    await batch.terminateJob({
+      jobId,
+      reason: 'Cancelled by mnbatch (interrupted with --cancel-on-interrupt)',
+    });
+    output.err(`interrupted: terminated job ${name} (${jobId})`);
+  } else {
+    output.err(`interrupted: detached from job ${name} (${jobId}); it keeps running. Reattach with`);
+    output.err(`  mnbatch status ${jobId} --wait`);
+    output.err(`  mnbatch logs ${jobId} --follow`);
+  }
+  return LAUNCHER_EXIT.interrupted;
+}
