@@ -29,13 +29,16 @@ export function processAlive(pid: number): boolean {
 export async function removeLeftovers(docker: Docker, alive: (pid: number) => boolean): Promise<string[]> {
   const objects = [...(await docker.listContainers(RUN_LABEL)), ...(await docker.listNetworks(RUN_LABEL))];
   const runs = new Set<string>();
+  const spared = new Set<string>();
   for (const o of objects) {
     const run = o.labels[RUN_LABEL];
-    const pid = Number(o.labels[PID_LABEL]);
-    if (run === undefined || o.labels[KEEP_LABEL] === 'true') continue;
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) continue;
+    if (run === undefined) continue;
     runs.add(run);
+    const pid = Number(o.labels[PID_LABEL]);
+    // One kept or live sign on any of a run's objects spares the whole run.
+    if (o.labels[KEEP_LABEL] === 'true' || (Number.isInteger(pid) && pid > 0 && alive(pid))) spared.add(run);
   }
+  for (const run of spared) runs.delete(run);
   for (const run of runs) await removeRun(docker, run);
   return [...runs];
 }

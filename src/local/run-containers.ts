@@ -90,6 +90,7 @@ export async function runContainers(run: LocalRunPlan, options: RunContainersOpt
     const started = () => ({ network: run.network, mainIp: mainIp ?? '', containers: new Map(ids) });
 
     const childWaits: Promise<unknown>[] = [];
+    const runningChildren = new Set<number>();
     if (mainIp === undefined) {
       say(`main node ${run.mainIndex} stopped before the children could start`);
     } else {
@@ -102,8 +103,10 @@ export async function runContainers(run: LocalRunPlan, options: RunContainersOpt
         children.filter((c) => !skip.has(c.index)).map(async (n) => [n, await startNode(n, mainIp)] as const),
       );
       for (const [node, id] of childIds) {
+        runningChildren.add(node.index);
         childWaits.push(
           docker.wait(id).then((code) => {
+            runningChildren.delete(node.index);
             if (code !== 0 && !mainEnded)
               say(`node ${node.index} exited with ${code}: ${describeExitCode(code)}`);
           }),
@@ -119,7 +122,14 @@ export async function runContainers(run: LocalRunPlan, options: RunContainersOpt
     await Promise.race([logs[0], sleep(2_000)]);
     say(`main node ${run.mainIndex} exited with ${ended}: ${describeExitCode(ended)}`);
     // The agent tells children to exit; Batch stops whatever is left when the job ends.
-    await Promise.race([Promise.all(childWaits), sleep(options.childGraceMs ?? 10_000), interrupted]);
+    const graceMs = options.childGraceMs ?? 10_000;
+    await Promise.race([Promise.all(childWaits), sleep(graceMs), interrupted]);
+    if (runningChildren.size > 0) {
+      const left = [...runningChildren].sort((a, b) => a - b).join(', ');
+      say(
+        `node(s) ${left} still running ${graceMs / 1000}s after the main node ended: stopping them, as Batch does`,
+      );
+    }
     keepNow = options.keep === true && !signal.aborted;
     return ended;
   } catch (e) {

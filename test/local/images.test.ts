@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  AGENT_HASH_LABEL,
+  ensureAgentImage,
+  ensureJobImage,
+  LOCAL_BASE_IMAGE,
+} from '../../src/local/images.js';
+import { fakeDocker } from './fake-docker.js';
+
+function packageWithAgent(content = 'agent-binary') {
+  const root = mkdtempSync(join(tmpdir(), 'mnbatch-images-'));
+  mkdirSync(join(root, 'dist', 'agent-bundle'), { recursive: true });
+  writeFileSync(join(root, 'dist', 'agent-bundle', 'mnbatch-agent'), content);
+  return { root, hash: createHash('sha256').update(content).digest('hex') };
+}
+
+const say = () => {};
+
+describe('ensureAgentImage', () => {
+  it('builds mnbatch/agent:<version> and :latest from the bundle, on the local base image when there is one', async () => {
+    const { root, hash } = packageWithAgent();
+    const fake = fakeDocker({ images: { [LOCAL_BASE_IMAGE]: {} } });
+    await ensureAgentImage(fake.docker, { packageRoot: root, version: '1.2.3', say });
+    expect(fake.builds).toEqual([
+      {
+        context: join(root, 'dist', 'agent-bundle'),
+        dockerfile: join(root, 'container', 'Dockerfile'),
+        tags: ['mnbatch/agent:1.2.3', 'mnbatch/agent:latest'],
+        args: { BASE_IMAGE: LOCAL_BASE_IMAGE },
+        labels: { [AGENT_HASH_LABEL]: hash },
+      },
+    ]);
+  });
+
+  it('does not rebuild when the image holds the same agent', async () => {
+    const { root, hash } = packageWithAgent();
+    const fake = fakeDocker({ images: { 'mnbatch/agent:1.2.3': { [AGENT_HASH_LABEL]: hash } } });
+    await ensureAgentImage(fake.docker, { packageRoot: root, version: '1.2.3', say });
+    expect(fake.builds).toEqual([]);
+    expect(fake.calls).toEqual(['tag mnbatch/agent:1.2.3 mnbatch/agent:latest']);
+  });
+
+  it('rebuilds when the agent changed, with the public base image when no local one exists', async () => {
+    const { root } = packageWithAgent('new agent');
+    const fake = fakeDocker({ images: { 'mnbatch/agent:1.2.3': { [AGENT_HASH_LABEL]: 'old' } } });
+    await ensureAgentImage(fake.docker, { packageRoot: root, version: '1.2.3', say });
+    expect(fake.builds[0]?.args).toEqual({});
+  });
+
+  it('says how to build the agent when its executable is missing', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'mnbatch-images-'));
+    await expect(
+      ensureAgentImage(fakeDocker().docker, { packageRoot: root, version: '1', say }),
+    ).rejects.toMatchObject({
+      code: 'AGENT_NOT_BUILT',
+      details: ['build it with: npm run build:agent'],
+    });
+  });
+});
+
+describe('ensureJobImage', () => {
+  it('builds the job image from its context, relative to job.yaml, with the build args', async () => {
+    const fake = fakeDocker();
+    await ensureJobImage(fake.docker, {
+      image: 'me/job:1',
+      build: { context: 'app', dockerfile: 'docker/Dockerfile', args: { V: '2' } },
+      dir: '/jobs',
+      allowBuild: true,
+      say,
+    });
+    expect(fake.builds).toEqual([
+      {
+        context: '/jobs/app',
+        dockerfile: '/jobs/app/docker/Dockerfile',
+        tags: ['me/job:1'],
+        args: { V: '2' },
+      },
+    ]);
+  });
+
+  it('with --no-build wants the image to exist', async () => {
+    const build = { context: '.', args: {} };
+    const missing = ensureJobImage(fakeDocker().docker, {
+      image: 'me/job:1',
+      build,
+      dir: '/',
+      allowBuild: false,
+      say,
+    });
+    await expect(missing).rejects.toMatchObject({
+      code: 'IMAGE_MISSING',
+      details: [expect.stringContaining('--no-build')],
+    });
+    const present = fakeDocker({ images: { 'me/job:1': {} } });
+    await ensureJobImage(present.docker, { image: 'me/job:1', build, dir: '/', allowBuild: false, say });
+    expect(present.builds).toEqual([]);
+  });
+
+  it('without a build section wants the image to exist and says how to get it', async () => {
+    const missing = ensureJobImage(fakeDocker().docker, {
+      image: 'me/job:1',
+      build: undefined,
+      dir: '/',
+      allowBuild: true,
+      say,
+    });
+    await expect(missing).rejects.toMatchObject({ details: [expect.stringContaining('docker pull')] });
+  });
+});

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { AGENT_ENV, BATCH_ENV } from '../../src/contract/agent-env.js';
+import { createArgv, planLocalRun, RUN_LABEL, targetsNode } from '../../src/local/node-plan.js';
+import { loadPlannedJob } from '../../src/plan/index.js';
+
+const TOKEN = 'a-token-of-the-run-0123456789abcdef';
+
+async function settingsRun(options: { nodes?: number } = {}) {
+  const { plan } = await loadPlannedJob('test/_fixtures/local/settings.yaml', {
+    token: TOKEN,
+    version: '0.0.0-test',
+    ...options,
+  });
+  return planLocalRun({
+    plan,
+    runId: 'r1',
+    jobId: 'job-uuid',
+    pid: 4242,
+    sharedDir: '/tmp/mnbatch-r1',
+    hostPathExists: (p) => p === '/tmp',
+  });
+}
+
+const envOf = (argv: readonly string[]) =>
+  Object.fromEntries(
+    argv.flatMap((a, i) =>
+      argv[i - 1] === '--env' ? [[a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]] : [],
+    ),
+  );
+
+describe('targetsNode', () => {
+  it.each([
+    ['0:', 0, true],
+    ['0:', 4, true],
+    ['1:', 0, false],
+    ['1:2', 2, true],
+    ['1:2', 3, false],
+    ['3', 3, true],
+    ['3', 4, false],
+    [':1', 1, true],
+    [':1', 2, false],
+    ['x', 0, false],
+  ])('given targetNodes %s, node %i is covered: %s', (target, index, covered) => {
+    expect(targetsNode(target, index, 5)).toBe(covered);
+  });
+});
+
+describe('planLocalRun', () => {
+  it('gives every node the Batch variables, the range environment and the token of the submit request', async () => {
+    const run = await settingsRun();
+    expect(run.nodes.map((n) => n.index)).toEqual([0, 1, 2]);
+    expect(run.mainIndex).toBe(1);
+    const env = Object.fromEntries(run.nodes[2]!.env.map((kv) => [kv.name, kv.value]));
+    expect(env).toMatchObject({
+      [BATCH_ENV.jobId]: 'job-uuid',
+      [BATCH_ENV.attempt]: '1',
+      [BATCH_ENV.nodeIndex]: '2',
+      [BATCH_ENV.numNodes]: '3',
+      [BATCH_ENV.mainNodeIndex]: '1',
+      [AGENT_ENV.token]: TOKEN,
+      [AGENT_ENV.jobName]: 'Settings_Job',
+      GREETING: 'hello',
+    });
+    expect(env[BATCH_ENV.mainNodeIp]).toBeUndefined();
+  });
+
+  it('names containers, hostnames and the network after the job and the run, in Docker-safe form', async () => {
+    const run = await settingsRun();
+    expect(run.network).toBe('mnbatch-settings-job-r1');
+    expect(run.nodes[0]).toMatchObject({
+      name: 'mnbatch-settings-job-r1-node0',
+      hostname: 'settings-job-node0',
+    });
+    expect(run.labels).toMatchObject({ [RUN_LABEL]: 'r1', 'mnbatch.pid': '4242' });
+  });
+
+  it('maps shared memory, ulimits, EFS and existing host volumes; warns about devices, GPUs and missing paths', async () => {
+    const run = await settingsRun();
+    const options = run.nodes[0]!.options.join(' ');
+    expect(options).toContain('--shm-size 512m');
+    expect(options).toContain('--ulimit nofile=1024:4096');
+    expect(options).toContain('--ulimit memlock=-1:-1');
+    expect(options).toContain('--mount type=bind,source=/tmp/mnbatch-r1/efs,target=/shared');
+    expect(options).toContain('--mount type=bind,source=/tmp,target=/host-tmp,readonly');
+    expect(options).not.toContain('/nowhere');
+    expect(run.sharedDirs).toEqual(['/tmp/mnbatch-r1/efs']);
+    expect(run.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('/dev/infiniband/uverbs0'),
+        expect.stringContaining('GPUs (1 per node)'),
+        expect.stringContaining('/does/not/exist'),
+      ]),
+    );
+  });
+
+  it('follows --nodes through the plan', async () => {
+    const run = await settingsRun({ nodes: 5 });
+    expect(run.nodes).toHaveLength(5);
+    expect(run.nodes[4]!.env.find((kv) => kv.name === BATCH_ENV.numNodes)?.value).toBe('5');
+  });
+});
+
+describe('createArgv', () => {
+  it('gives only children the main node address, and ends with image and command', async () => {
+    const run = await settingsRun();
+    const main = createArgv(run, run.nodes[1]!);
+    const child = createArgv(run, run.nodes[0]!, '172.30.0.2');
+    expect(envOf(main)[BATCH_ENV.mainNodeIp]).toBeUndefined();
+    expect(envOf(child)[BATCH_ENV.mainNodeIp]).toBe('172.30.0.2');
+    expect(child.slice(-3)).toEqual(['example/settings:1', '/bin/prog', '--flag']);
+    expect(child.slice(0, 6)).toEqual([
+      '--name',
+      'mnbatch-settings-job-r1-node0',
+      '--hostname',
+      'settings-job-node0',
+      '--network',
+      run.network,
+    ]);
+  });
+
+  it('refuses to make a child without the main node address', async () => {
+    const run = await settingsRun();
+    expect(() => createArgv(run, run.nodes[2]!)).toThrow(/main node's address/);
+  });
+});
