@@ -338,6 +338,30 @@ describe('mnbatch ami bake', () => {
     expect(ec2).toHaveReceivedCommandExactlyOnceWith(TerminateInstancesCommand, { InstanceIds: [BUILDER] });
   });
 
+  it('does not create an image when the console never shows the script’s result', async () => {
+    consoleText = '';
+
+    const { code, output } = await bake(FULL);
+
+    expect(code).toBe(1);
+    expect(output.stderr.join('\n')).toContain('its console output shows no result of the bake script');
+    expect(ec2).not.toHaveReceivedCommand(CreateImageCommand);
+    expect(ec2).toHaveReceivedCommandExactlyOnceWith(TerminateInstancesCommand, { InstanceIds: [BUILDER] });
+  });
+
+  it('bounds the wait for the image by --timeout too, and says how to find or remove it', async () => {
+    imageStates = ['pending'];
+
+    const { code, output, clock } = await bake([...FULL, '--timeout', '1h']);
+
+    expect(code).toBe(1);
+    expect(clock.elapsed()).toBe(60 * 60_000);
+    expect(output.stderr).toContain(`error: image ${BAKED} was not available in time`);
+    expect(output.stderr).toContain(`  or remove it: aws ec2 deregister-image --image-id ${BAKED}`);
+    expect(ec2).not.toHaveReceivedCommand(DeregisterImageCommand);
+    expect(ec2).toHaveReceivedCommandExactlyOnceWith(TerminateInstancesCommand, { InstanceIds: [BUILDER] });
+  });
+
   it('on Ctrl-C mid-wait terminates the builder and exits 130', async () => {
     builderStates = ['running'];
     const interrupt = new AbortController();
