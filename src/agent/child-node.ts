@@ -117,7 +117,7 @@ export async function runChild(ctx: NodeContext): Promise<number> {
       }
     });
   });
-  if (outcome.code === 0) log.debug(outcome.why);
+  if (outcome.code === 0) log.info(outcome.why);
   else if (outcome.code === AGENT_EXIT.mainLost) log.error(outcome.why);
   else log.warn(outcome.why);
   if (command !== undefined && commandCode === undefined) await command.stop(STOP_GRACE_MS);
