@@ -254,13 +254,14 @@ const FAILED_MARK = 'MNBATCH_AMI_BAKE_FAILED';
 /** How long after the stop EC2 may take to publish the console output. */
 const CONSOLE_WAIT_MS = 5 * 60_000;
 
-/** The bake script's own lines of a console output, last `n`. */
-function scriptLines(console: string, n = 12): string[] {
-  return console
-    .split(/\r?\n/)
-    .filter((l) => l.includes('mnbatch-ami:'))
-    .slice(-n)
-    .map((l) => l.slice(l.indexOf('mnbatch-ami:')));
+/** The console lines leading up to the failure marker (the failing command's own output included). */
+function linesBeforeFailure(console: string, n = 15): string[] {
+  const lines = console.split(/\r?\n/);
+  const at = lines.findIndex((l) => l.includes(FAILED_MARK));
+  return lines
+    .slice(Math.max(0, at - n + 1), at + 1)
+    .map((l) => l.trimEnd())
+    .filter(Boolean);
 }
 
 /** The script powers off also after a failure; its marker on the console tells which it was. */
@@ -284,7 +285,7 @@ async function checkBakeScriptResult(deps: BakeDeps, instanceId: string, deadlin
   });
   if (console.includes(FAILED_MARK)) {
     throw new MnbatchError('AMI_BAKE_SCRIPT_FAILED', `the bake script failed on builder ${instanceId}`, {
-      details: scriptLines(console),
+      details: linesBeforeFailure(console),
     });
   }
 }

@@ -29,9 +29,6 @@ export interface BakeFlags {
   readonly writeInfra?: string;
 }
 
-/** Default bound of a whole bake: builder boot, package install, image creation. */
-export const DEFAULT_TIMEOUT = '45m';
-
 /** Checked flags: the request without the region (resolved from the AWS configuration later). */
 export interface BakeCommandOptions {
   readonly request: Omit<BakeRequest, 'region'>;

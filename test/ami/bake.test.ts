@@ -326,14 +326,21 @@ describe('mnbatch ami bake', () => {
   });
 
   it('does not create an image when the bake script reported a failure', async () => {
-    consoleText =
-      'mnbatch-ami: installing amazon-efs-utils\nmnbatch-ami: error: dnf failed\nmnbatch-ami: MNBATCH_AMI_BAKE_FAILED exit=1\n';
+    consoleText = [
+      '[   12.3] cloud-init[1523]: mnbatch-ami: installing amazon-efs-utils',
+      '[   14.1] cloud-init[1523]: Error: Failed to download metadata for repo amazonlinux',
+      '[   14.2] cloud-init[1523]: mnbatch-ami: MNBATCH_AMI_BAKE_FAILED exit=1',
+      '[   15.0] reboot: Power down',
+    ].join('\r\n');
 
     const { code, output } = await bake(FULL);
 
     expect(code).toBe(1);
     expect(output.stderr).toContain(`error: the bake script failed on builder ${BUILDER}`);
-    expect(output.stderr).toContain('  mnbatch-ami: error: dnf failed');
+    expect(output.stderr).toContain(
+      '  [   14.1] cloud-init[1523]: Error: Failed to download metadata for repo amazonlinux',
+    );
+    expect(output.stderr.join('\n')).not.toContain('Power down');
     expect(ec2).not.toHaveReceivedCommand(CreateImageCommand);
     expect(ec2).toHaveReceivedCommandExactlyOnceWith(TerminateInstancesCommand, { InstanceIds: [BUILDER] });
   });
