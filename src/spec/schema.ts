@@ -21,6 +21,9 @@ import { parseRange, RANGE_PATTERN, rangeProblems } from './ranges.js';
 /** Limits of AWS Batch multi-node parallel jobs. */
 export const BATCH_LIMITS = { minNodes: 2, maxNodes: 1000, maxNodeRanges: 5, minTimeoutSeconds: 60 } as const;
 
+/** Tags a job may set: Batch allows 50 per resource and mnbatch adds up to 3 (job, version, user). */
+const MAX_USER_TAGS = 47;
+
 /** Longest job name: the job definition name adds "-" and 10 hex digits and may be 128 long. */
 export const MAX_JOB_NAME = 117;
 
@@ -203,7 +206,9 @@ export const jobSpecSchema = z
     queue: z.string().min(1).optional().describe('job queue name or ARN (jobQueue)'),
     stack: z
       .string()
-      .min(1)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,100}$/, {
+        error: 'must be a stack name: letters, digits, - and _, starting with a letter or digit',
+      })
       .optional()
       .describe('an `mnbatch infra` stack: its queue is used when queue is not set'),
     instanceType: z
@@ -292,6 +297,12 @@ export const jobSpecSchema = z
       .record(z.string(), z.string())
       .default({})
       .superRefine((tags, ctx) => {
+        if (Object.keys(tags).length > MAX_USER_TAGS) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `at most ${MAX_USER_TAGS} tags (Batch allows 50; mnbatch adds its own)`,
+          });
+        }
         for (const key of Object.keys(tags)) {
           if (/^(aws|mnbatch):/i.test(key)) {
             ctx.addIssue({
@@ -422,7 +433,7 @@ export type JobSpec = z.infer<typeof jobSpecSchema>;
 /** The JSON Schema of job.yaml, for editors (yaml-language-server) and `mnbatch schema`. */
 export function jobJsonSchema(): object {
   return {
-    ...z.toJSONSchema(jobSpecSchema, { io: 'input', unrepresentable: 'any' }),
+    ...z.toJSONSchema(jobSpecSchema, { io: 'input', unrepresentable: 'any', target: 'draft-7' }),
     title: 'mnbatch job.yaml',
   };
 }

@@ -17,7 +17,7 @@ describe('mnbatch validate', () => {
     expect(code).toBe(0);
     expect(output.stdout).toEqual([
       'examples/hello-mpi/job.yaml: ok — 4 nodes × c5.large, openmpi, launch mpirun',
-      'examples/torchrun-each.yaml: ok — 4 nodes × g5.12xlarge, no mpirun, launch each',
+      'examples/torchrun-each.yaml: ok — 4 nodes × g5.12xlarge, openmpi, launch each',
     ]);
     expect(output.stderr).toEqual([]);
   });

@@ -31,10 +31,8 @@ async function validateFiles(files: readonly string[], ctx: CliContext): Promise
         { token: TOKEN_PLACEHOLDER, version: mnbatchVersion() },
         false,
       );
-      const launcher = spec.launch === 'mpirun' ? spec.mpi.implementation : 'no mpirun';
-      ctx.output.out(
-        `${file}: ok — ${spec.nodes} nodes × ${spec.instanceType ?? 'any instance type'}, ${launcher}, launch ${spec.launch}`,
-      );
+      const nodes = `${spec.nodes} nodes × ${spec.instanceType ?? 'any instance type'}`;
+      ctx.output.out(`${file}: ok — ${nodes}, ${spec.mpi.implementation}, launch ${spec.launch}`);
     } catch (e) {
       if (!isMnbatchError(e)) throw e;
       invalid++;
