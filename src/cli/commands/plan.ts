@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { CliContext, RegisterCommand } from '../context.js';
@@ -39,7 +40,8 @@ async function printPlan(file: string, flags: PlanFlags, ctx: CliContext): Promi
       import('../../version.js'),
     ]);
   const text = await readJobFile(resolve(ctx.cwd, file), file);
-  const user = submitterOf(ctx.env);
+  // The same user as `submit` tags: from the environment, else the login name.
+  const user = submitterOf(ctx.env) ?? submitterOf({ USER: loginName() });
   const { plan } = planJobText(text, file, {
     token: TOKEN_PLACEHOLDER,
     version: mnbatchVersion(),
@@ -58,4 +60,12 @@ async function printPlan(file: string, flags: PlanFlags, ctx: CliContext): Promi
   ctx.output.out(`SubmitJob (${plan.numNodes} nodes)`);
   ctx.output.out(JSON.stringify(submitJob, null, 2));
   return 0;
+}
+
+function loginName(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined; // no passwd entry (some containers)
+  }
 }
