@@ -263,6 +263,17 @@ export const jobSpecSchema = z
       .record(z.string(), ulimit)
       .default({})
       .superRefine((u, ctx) => {
+        const nofile = u.nofile;
+        if (
+          nofile === 'unlimited' ||
+          (typeof nofile === 'object' && Object.values(nofile).includes('unlimited'))
+        ) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['nofile'],
+            message: 'nofile cannot be unlimited (the kernel caps open files); give a number such as 1048576',
+          });
+        }
         for (const name of Object.keys(u)) {
           if (!(ULIMIT_NAMES as readonly string[]).includes(name)) {
             ctx.addIssue({

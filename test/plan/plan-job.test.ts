@@ -166,12 +166,12 @@ describe('planJob', () => {
 
     it('keeps the job memlock and takes an explicit EFA count for unknown types', () => {
       const p = plan(
-        'instanceType: x9.huge\nefa: 2\nulimits: { memlock: 1024, nofile: { soft: 1, hard: unlimited } }\n',
+        'instanceType: x9.huge\nefa: 2\nulimits: { memlock: 1024, stack: { soft: 1, hard: unlimited } }\n',
       );
       expect(container(p).linuxParameters!.devices).toHaveLength(2);
       expect(container(p).ulimits).toEqual([
         { name: 'memlock', softLimit: 1024, hardLimit: 1024 },
-        { name: 'nofile', softLimit: 1, hardLimit: -1 },
+        { name: 'stack', softLimit: 1, hardLimit: -1 },
       ]);
     });
 
