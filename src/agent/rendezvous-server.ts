@@ -86,6 +86,12 @@ export class RendezvousServer {
     this.heartbeat.unref();
   }
 
+  /** The port listened on (useful when listening on port 0). */
+  port(): number {
+    const a = this.server.address();
+    return typeof a === 'object' && a !== null ? a.port : 0;
+  }
+
   /** Indices of children connected now. */
   connected(): number[] {
     return [...this.peers.keys()];
