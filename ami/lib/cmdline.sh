@@ -5,9 +5,16 @@
 cmdline_check() {
   [ "$2" = keep ] && return 0
   printf '%s' "$2" | grep -Eq '^[1-9][0-9]{0,4}$' || die "nr_cpus must be a positive number or keep, got '$2'"
-  if [ "$3" = debian ] && [ ! -f "$1/etc/default/grub" ]; then
+  [ "$3" = debian ] || return 0
+  if [ ! -f "$1/etc/default/grub" ]; then
     die 'no /etc/default/grub: this system does not boot with GRUB, so nr_cpus cannot be set'
   fi
+  # A drop-in read after /etc/default/grub would override our GRUB_CMDLINE_LINUX.
+  for cfg in "$1"/etc/default/grub.d/*.cfg; do
+    if [ -f "$cfg" ] && grep -q '^[[:space:]]*GRUB_CMDLINE_LINUX=' "$cfg"; then
+      die "${cfg#"$1"} sets GRUB_CMDLINE_LINUX, which would override nr_cpus in /etc/default/grub"
+    fi
+  done
   return 0
 }
 
@@ -15,7 +22,11 @@ cmdline_apply() {
   [ "$2" = keep ] && return 0
   case "$3" in
     al2023 | al2) hook grubby --update-kernel=ALL --args="nr_cpus=$2" ;;
-    debian) grub_default_set_nr_cpus "$1/etc/default/grub" "$2" && hook update-grub ;;
+    debian)
+      # Two commands, not `a && b`: set -e does not stop on a failure left of &&.
+      grub_default_set_nr_cpus "$1/etc/default/grub" "$2"
+      hook update-grub
+      ;;
   esac
   say "kernel command line: nr_cpus=$2"
 }

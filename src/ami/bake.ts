@@ -177,6 +177,8 @@ async function makeImage(
   await checkBakeScriptResult(deps, instanceId, deadline);
   throwIfInterrupted(deps.signal);
   const imageId = await deps.ec2.createImage(createImageRequest(instanceId, plan, plan.name));
+  if (!imageId)
+    throw new MnbatchError('AMI_IMAGE_NOT_CREATED', 'CreateImage returned no image id', { origin: 'aws' });
   deps.log(`creating image ${imageId} (${plan.imageName})`);
   await waitForImage(deps, imageId, deadline);
   deps.log(`image ${imageId} is available`);

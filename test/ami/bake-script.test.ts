@@ -160,6 +160,24 @@ describe('ami/bake.sh on Debian and Ubuntu', () => {
     expect(read(box, 'etc/default/grub')).toBe('GRUB_TIMEOUT=0\nGRUB_CMDLINE_LINUX="nr_cpus=2"\n');
   });
 
+  it('keeps drop-ins that set only GRUB_CMDLINE_LINUX_DEFAULT, refuses one that sets GRUB_CMDLINE_LINUX', () => {
+    const box = sandbox('ubuntu2204');
+    mkdirSync(join(box.root, 'etc/default/grub.d'), { recursive: true });
+    writeFileSync(
+      join(box.root, 'etc/default/grub.d/50-cloudimg-settings.cfg'),
+      'GRUB_CMDLINE_LINUX_DEFAULT="console=tty1 console=ttyS0"\n',
+    );
+    expect(runBake(box, ['--nr-cpus', '8']).code).toBe(0);
+
+    writeFileSync(join(box.root, 'etc/default/grub.d/60-custom.cfg'), 'GRUB_CMDLINE_LINUX="quiet"\n');
+    const before = snapshot(box.root);
+    const run = runBake(box, ['--nr-cpus', '16']);
+
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('/etc/default/grub.d/60-custom.cfg sets GRUB_CMDLINE_LINUX');
+    expect(snapshot(box.root)).toEqual(before);
+  });
+
   it('refuses efs-tls (no amazon-efs-utils package) before changing anything', () => {
     const box = sandbox('debian12');
     const before = snapshot(box.root);
