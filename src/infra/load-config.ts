@@ -80,6 +80,8 @@ function nodeAt(root: Node | null, path: readonly string[]): Node | null {
   return node;
 }
 
+/** The command-line flag that sets a key (see `flagOverrides` in command.ts). */
 function flagName(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const special: Record<string, string> = { vpcId: 'vpc', subnetId: 'subnet' };
+  return special[key] ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }

@@ -1,0 +1,155 @@
+/**
+ * `useFakeInfra()`: the in-memory infra fake (fake-infra.md) behind aws-sdk-client-mock'd SDK
+ * clients, a fake clock, and one afterEach that checks every request any test sent against the
+ * botocore service models, so no test can skip that check.
+ */
+import { BatchClient } from '@aws-sdk/client-batch';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EFSClient } from '@aws-sdk/client-efs';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach } from 'vitest';
+import { createBatchInfra } from '../../../src/aws/batch-infra.js';
+import { createEc2 } from '../../../src/aws/ec2.js';
+import { createEfs } from '../../../src/aws/efs.js';
+import { createIam } from '../../../src/aws/iam.js';
+import { createSsm } from '../../../src/aws/ssm.js';
+import type { Clock, InfraServices } from '../../../src/infra/services.js';
+import { assertValidRequest } from '../aws-model.js';
+import { batchHandlers, iamHandlers } from './handlers-batch.js';
+import { ec2Handlers } from './handlers-ec2.js';
+import { efsHandlers } from './handlers-efs.js';
+import { InfraState, REGION } from './state.js';
+
+export { awsError, InfraState, REGION } from './state.js';
+
+/** A clock that only moves when the code sleeps. */
+export interface FakeClock extends Clock {
+  readonly sleeps: number[];
+}
+
+export function fakeClock(): FakeClock {
+  let t = 0;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => t,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      t += ms;
+    },
+  };
+}
+
+/** One request a test sent: service (botocore name), operation and input. */
+export interface SentRequest {
+  readonly service: string;
+  readonly operation: string;
+  readonly input: unknown;
+}
+
+/** What a test gets: fresh for every test. */
+export interface FakeInfra {
+  readonly state: InfraState;
+  readonly clock: FakeClock;
+  readonly services: InfraServices;
+  /** Every request the fake answered so far, in the order they were sent. */
+  requests(): SentRequest[];
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: stubs of five different clients in one list
+type AnyStub = AwsStub<any, any, any>;
+
+/** Registers the fake for every test of the calling file; read `.state` etc. inside tests. */
+export function useFakeInfra(): FakeInfra {
+  let current:
+    | { state: InfraState; clock: FakeClock; services: InfraServices; mocks: [string, AnyStub][] }
+    | undefined;
+  const get = () => {
+    if (!current) throw new Error('useFakeInfra: only inside a test');
+    return current;
+  };
+
+  beforeEach(() => {
+    const state = new InfraState();
+    const sent: SentRequest[] = [];
+    const clock = fakeClock();
+    const mocks: [string, AnyStub, ReturnType<typeof ec2Handlers>][] = [
+      [
+        'ec2',
+        mockClient(EC2Client) as unknown as AnyStub,
+        ec2Handlers(state).filter(([c]) => c.name !== 'GetParameterCommand'),
+      ],
+      ['efs', mockClient(EFSClient) as unknown as AnyStub, efsHandlers(state)],
+      ['batch', mockClient(BatchClient) as unknown as AnyStub, batchHandlers(state)],
+      ['iam', mockClient(IAMClient) as unknown as AnyStub, iamHandlers(state)],
+      [
+        'ssm',
+        mockClient(SSMClient) as unknown as AnyStub,
+        ec2Handlers(state).filter(([c]) => c.name === 'GetParameterCommand'),
+      ],
+    ];
+    for (const [service, stub, handlers] of mocks) {
+      stub.onAnyCommand().callsFake(async () => {
+        throw new Error(`fake ${service}: command not modelled`);
+      });
+      for (const [command, handler] of handlers) {
+        // biome-ignore lint/suspicious/noExplicitAny: the stub is typed per client
+        (stub as any).on(command).callsFake(async (input: unknown) => {
+          sent.push({ service, operation: command.name.replace(/Command$/, ''), input });
+          return handler(input);
+        });
+      }
+    }
+    const options = { region: REGION };
+    current = {
+      state,
+      clock,
+      mocks: mocks.map(([service, stub]) => [service, stub]),
+      sent,
+      services: {
+        ec2: createEc2(options),
+        efs: createEfs(options),
+        batch: createBatchInfra(options),
+        iam: createIam(options),
+        ssm: createSsm(options),
+        region: REGION,
+        clock,
+      },
+    };
+  });
+
+  afterEach(() => {
+    const c = current;
+    current = undefined;
+    if (!c) return;
+    try {
+      for (const r of sentRequests(c.mocks)) assertValidRequest(r.service, r.operation, r.input);
+    } finally {
+      for (const [, stub] of c.mocks) stub.restore();
+    }
+  });
+
+  return {
+    get state() {
+      return get().state;
+    },
+    get clock() {
+      return get().clock;
+    },
+    get services() {
+      return get().services;
+    },
+    requests: () => [...get().sent],
+  };
+}
+
+function sentRequests(mocks: readonly [string, AnyStub][]): SentRequest[] {
+  return mocks.flatMap(([service, stub]) =>
+    stub.calls().map((call) => {
+      const command = call.args[0] as unknown as { input: unknown; constructor: { name: string } };
+      return { service, operation: command.constructor.name.replace(/Command$/, ''), input: command.input };
+    }),
+  );
+}
