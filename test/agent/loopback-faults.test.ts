@@ -108,7 +108,7 @@ describe('bring-up', () => {
       'bad MAC (wrong token or forged frame)',
       'malformed JSON',
       'frame larger than 64 KiB',
-      'frame for job job-other, this is ' + cluster.jobId,
+      `frame for job job-other, this is ${cluster.jobId}`,
       'frame for attempt 2, this is attempt 1',
       'node index 7 out of range 0..1',
       "node index 0 is the main node's",
@@ -137,7 +137,7 @@ describe('launch: each', () => {
   it('given three nodes, when each runs the command, then every node gets its rank and the job view', async () => {
     cluster = new Cluster(agent, { numNodes: 3, env: { MNBATCH_LAUNCH: 'each' } });
     const script =
-      'echo "$MNBATCH_NODE_RANK $MNBATCH_NUM_NODES $MNBATCH_MAIN_IP $(wc -l < "$MNBATCH_HOSTFILE") ${MNBATCH_TOKEN:-no-token}" > "$MNBATCH_TEST_ROOT/rank-$MNBATCH_NODE_RANK"';
+      'echo "$MNBATCH_NODE_RANK $MNBATCH_NUM_NODES $MNBATCH_MAIN_IP $(wc -l < "$MNBATCH_HOSTFILE") $(printenv MNBATCH_TOKEN || echo no-token)" > "$MNBATCH_TEST_ROOT/rank-$MNBATCH_NODE_RANK"';
     const nodes = [0, 1, 2].map((i) => cluster!.start(i, ['sh', '-c', script]));
 
     expect(await nodes[0]!.exited(30_000)).toBe(0);
