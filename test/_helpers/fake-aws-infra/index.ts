@@ -64,7 +64,13 @@ type AnyStub = AwsStub<any, any, any>;
 /** Registers the fake for every test of the calling file; read `.state` etc. inside tests. */
 export function useFakeInfra(): FakeInfra {
   let current:
-    | { state: InfraState; clock: FakeClock; services: InfraServices; mocks: [string, AnyStub][] }
+    | {
+        state: InfraState;
+        clock: FakeClock;
+        services: InfraServices;
+        mocks: [string, AnyStub][];
+        sent: SentRequest[];
+      }
     | undefined;
   const get = () => {
     if (!current) throw new Error('useFakeInfra: only inside a test');
