@@ -497,6 +497,33 @@ describe('mnbatch ami bake --dry-run', () => {
     expect(plan.userDataBytes).toBeLessThan(16 * 1024);
     expect(ops().filter((o) => MUTATING.includes(o))).toEqual([]);
   });
+  it('passes --efs-tls, --mount-path and repeated --security-group through to the plan', async () => {
+    const { code, output } = await bake([
+      '--efs',
+      EFS,
+      '--efs-tls',
+      '--mount-path',
+      '/scratch',
+      '--security-group',
+      'sg-0aaa111',
+      '--security-group',
+      'sg-0bbb222',
+      '--dry-run',
+      '--json',
+    ]);
+
+    expect(code, output.text()).toBe(0);
+    const plan = JSON.parse(output.stdout.join('\n'));
+    expect(plan.variables).toEqual({
+      efs: { fileSystemId: EFS, region: 'eu-west-1', mountPath: '/scratch', mode: 'efs-tls' },
+      nrCpus: 'keep',
+    });
+    expect(plan.runInstances.SecurityGroupIds).toEqual(['sg-0aaa111', 'sg-0bbb222']);
+    expect(plan.runInstances).not.toHaveProperty('SubnetId');
+    const userData = Buffer.from(plan.runInstances.UserData, 'base64').toString('utf8');
+    expect(userData).toContain('--mount-path /scratch --mount-mode efs-tls --nr-cpus keep --poweroff');
+    assertValidRequest('ec2', 'RunInstances', plan.runInstances);
+  });
 });
 
 describe('mnbatch ami bake --write-infra', () => {
