@@ -3,7 +3,7 @@
  * (mpirun, the command alone, or the command on every node) and the end of the job.
  */
 import { AGENT_ENV } from '../contract/agent-env.js';
-import { AGENT_EXIT, signalExitCode } from '../contract/exit-codes.js';
+import { AGENT_EXIT, describeExitCode, signalExitCode } from '../contract/exit-codes.js';
 import { type NodeInfo, orderNodes, totalSlots } from './cluster.js';
 import { type RunningCommand, STOP_GRACE_MS, startCommand } from './command.js';
 import { AgentError, errorMessage } from './errors.js';
@@ -113,6 +113,7 @@ export async function runMain(ctx: NodeContext): Promise<number> {
     await server.drained(EXIT_DRAIN_MS);
   };
   const finish = async (code: number, reason: string) => {
+    log.info(`exiting with ${code} (${describeExitCode(code)}): ${reason}`);
     await tellChildren(reason);
     await server.close();
     await sshd?.stop();
