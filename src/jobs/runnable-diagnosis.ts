@@ -71,6 +71,7 @@ export function jobNeeds(job: JobDetail, jobDefinition?: JobDefinition): JobNeed
     gpus = Math.max(gpus, resource(r, 'GPU'));
     total += v * rangeSize(r.targetNodes ?? '0:', numNodes);
     for (const t of r.instanceTypes ?? []) types.add(t);
+    if (r.container?.instanceType) types.add(r.container.instanceType);
   }
   return {
     numNodes,
