@@ -26,6 +26,15 @@ if docker image inspect "$image" >/dev/null 2>&1; then
   exit 0
 fi
 
+# One maker at a time (parallel test workers, setup scripts): the others wait, then find the image.
+mkdir -p "$cache_dir" 2>/dev/null || die "cannot create $cache_dir (run as root, or set MNBATCH_CACHE_DIR)"
+exec 9>"$cache_dir/.make-base-image.lock"
+if command -v flock >/dev/null 2>&1; then flock 9; fi
+if docker image inspect "$image" >/dev/null 2>&1; then
+  log "$image exists; nothing to do"
+  exit 0
+fi
+
 # The first Debian (not security, not third-party) mirror in apt's sources, one-line or deb822 format.
 find_mirror() {
   local f
@@ -44,7 +53,6 @@ if [ ! -s "$tarball" ]; then
   command -v debootstrap >/dev/null 2>&1 || die 'debootstrap is not installed (apt-get install debootstrap)'
   mirror="${MNBATCH_DEBIAN_MIRROR:-$(find_mirror | grep -E '/debian/?$' | grep -v security | head -n 1 || true)}"
   [ -n "$mirror" ] || die 'no Debian mirror found in /etc/apt sources; set MNBATCH_DEBIAN_MIRROR=http://…/debian'
-  mkdir -p "$cache_dir"
   rootfs="$(mktemp -d "$cache_dir/rootfs.XXXXXX")"
   trap 'rm -rf "$rootfs" "$tarball.partial"' EXIT
   log "debootstrap $suite from $mirror (about a minute)"

@@ -116,8 +116,9 @@ export async function runContainers(run: LocalRunPlan, options: RunContainersOpt
     }
 
     const ended = await Promise.race([docker.wait(mainId), interrupted]);
-    if (ended === 'interrupted') throw new Interrupted();
+    // From here on children end because the job does: no news in that.
     mainEnded = true;
+    if (ended === 'interrupted') throw new Interrupted();
     // Let the main node's last lines arrive before the verdict.
     await Promise.race([logs[0], sleep(2_000)]);
     say(`main node ${run.mainIndex} exited with ${ended}: ${describeExitCode(ended)}`);
@@ -133,6 +134,7 @@ export async function runContainers(run: LocalRunPlan, options: RunContainersOpt
     keepNow = options.keep === true && !signal.aborted;
     return ended;
   } catch (e) {
+    mainEnded = true;
     if (e instanceof Interrupted) {
       say('interrupted: removing the containers and network');
       return signalExitCode(typeof signal.reason === 'string' ? (signal.reason as NodeJS.Signals) : 'SIGINT');

@@ -1,0 +1,191 @@
+/**
+ * `mnbatch run --local` with real Docker, the real agent image and real MPI. Builds the images
+ * once (test/container/images.ts), then runs small jobs, each ended in a different way. After
+ * every test, no container or network of this process's runs may be left.
+ */
+import { execFileSync } from 'node:child_process';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { generateSshKeyPair } from '../../src/agent/keys.js';
+import { encodeFrame } from '../../src/agent/protocol.js';
+import { exec } from '../../src/cli/cli.js';
+import { memoryOutput } from '../../src/cli/output.js';
+import { BATCH_ENV } from '../../src/contract/agent-env.js';
+import { AGENT_EXIT } from '../../src/contract/exit-codes.js';
+import { createDocker } from '../../src/local/docker.js';
+import type { LocalRunPlan } from '../../src/local/node-plan.js';
+import type { RunHooks } from '../../src/local/run-containers.js';
+import { type RunLocalOptions, runLocal } from '../../src/local/run-local.js';
+import { ensureTestImages, HELLO_IMAGE, REPO } from '../container/images.js';
+
+const docker = createDocker();
+const OURS = `mnbatch.pid=${process.pid}`;
+const fixture = (name: string) => `test/_fixtures/local/${name}.yaml`;
+
+function docker$(...args: string[]): string {
+  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+async function waitForLine(text: () => string, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(text())) {
+    if (Date.now() > deadline)
+      throw new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${text()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Runs a fixture job with runLocal. `during` runs alongside once the run is planned; `hooksFor`
+ * gives runner hooks that may look at the planned run.
+ */
+async function runFixture(
+  name: string,
+  more: Partial<RunLocalOptions> = {},
+  during?: (run: LocalRunPlan, text: () => string, abort: AbortController) => Promise<void>,
+  hooksFor?: (run: () => LocalRunPlan) => RunHooks,
+) {
+  const output = memoryOutput();
+  const abort = new AbortController();
+  let planned: LocalRunPlan | undefined;
+  let duringDone: Promise<void> = Promise.resolve();
+  const code = await runLocal({
+    file: fixture(name),
+    cwd: REPO,
+    output,
+    signal: abort.signal,
+    build: false,
+    childGraceMs: 15_000,
+    ...more,
+    hooks: {
+      ...hooksFor?.(() => planned!),
+      planned: (run) => {
+        planned = run;
+        if (during) duringDone = during(run, () => output.text(), abort);
+      },
+    },
+  });
+  await duringDone;
+  return { code, text: output.text(), run: planned! };
+}
+
+beforeAll(async () => {
+  await ensureTestImages();
+}, 1_200_000);
+
+afterEach(async () => {
+  // Every run of this process is gone: containers and networks alike.
+  expect(await docker.listContainers(OURS)).toEqual([]);
+  expect(await docker.listNetworks(OURS)).toEqual([]);
+});
+
+describe('mnbatch run --local (Docker)', () => {
+  it('runs hello-mpi on 4 nodes: every node takes part and the allreduce is right', async () => {
+    const output = memoryOutput();
+    const code = await exec(['run', '--local', 'examples/hello-mpi/job.yaml', '--nodes', '4'], {
+      output,
+      cwd: REPO,
+    });
+    const text = output.text();
+    expect(code, text).toBe(0);
+    const summary = /hello-mpi: size=(\d+) allreduce=(\d+) expected=(\d+) OK/.exec(text);
+    expect(summary, text).not.toBeNull();
+    const size = Number(summary![1]);
+    expect(Number(summary![2])).toBe((size * (size + 1)) / 2);
+    const hosts = new Set([...text.matchAll(/hello-mpi: rank \d+ on (\S+)/g)].map((m) => m[1]));
+    expect([...hosts].sort()).toEqual([
+      'hello-mpi-node0',
+      'hello-mpi-node1',
+      'hello-mpi-node2',
+      'hello-mpi-node3',
+    ]);
+  }, 300_000);
+
+  it('returns the program exit code: a program that exits 3 makes the job exit 3', async () => {
+    const { code, text } = await runFixture('exit3');
+    expect(code, text).toBe(3);
+  }, 180_000);
+
+  it('fails bring-up naming the missing index when a child never starts', async () => {
+    const { code, text } = await runFixture('short-rendezvous', { skipNodes: [2] });
+    expect(code, text).toBe(AGENT_EXIT.bringUp);
+    expect(text).toMatch(/2\/3 nodes registered; missing node indices 2/);
+  }, 180_000);
+
+  it('rejects a forged registration on the run network and still runs the job', async () => {
+    const { code, text } = await runFixture('hello-two', {}, undefined, (planned) => ({
+      // Before any child exists, a stranger on the network claims to be node 1 with a wrong token.
+      afterMainStarted: async ({ network, mainIp }) => {
+        const jobId = planned().nodes[0]!.env.find((kv) => kv.name === BATCH_ENV.jobId)!.value!;
+        const frame = encodeFrame('not-the-token-of-this-job', { jobId, attempt: 1 }, 1, 'register', {
+          ip: '10.99.99.99',
+          slots: 1,
+          hostname: 'forger',
+          hostKey: generateSshKeyPair('forger').publicKey,
+        });
+        const send =
+          'for i in $(seq 100); do exec 3<>/dev/tcp/$MAIN/7070 && break; sleep 0.1; done 2>/dev/null; ' +
+          'printf "%s" "$FRAME" >&3; sleep 1';
+        docker$(
+          ...[
+            'run',
+            '--rm',
+            '--network',
+            network,
+            '--label',
+            OURS,
+            '--label',
+            `mnbatch.run=${planned().runId}`,
+          ],
+          ...[
+            '--env',
+            `FRAME=${frame}`,
+            '--env',
+            `MAIN=${mainIp}`,
+            '--entrypoint',
+            'bash',
+            HELLO_IMAGE,
+            '-c',
+            send,
+          ],
+        );
+      },
+    }));
+    expect(code, text).toBe(0);
+    expect(text).toMatch(/main\] warn: rejected connection from [\d.:]+: bad MAC/);
+    expect(text).toMatch(/hello-mpi: size=2 allreduce=3 expected=3 OK/);
+  }, 180_000);
+});
+
+describe('mnbatch run --local (Docker) interrupted mid-run', () => {
+  it('gives each node its own SSH host key, and on SIGTERM to the main node stops the children and exits 143', async () => {
+    const keys: string[] = [];
+    const { code, text } = await runFixture('sleep', {}, async (run, text) => {
+      await waitForLine(text, /launching mpirun/);
+      for (const node of run.nodes.slice(0, 2)) {
+        keys.push(docker$('exec', node.name, 'cat', '/run/mnbatch/ssh_host_ed25519_key.pub'));
+      }
+      docker$('kill', '--signal', 'TERM', run.nodes[run.mainIndex]!.name);
+    });
+    expect(code, text).toBe(143);
+    expect(keys[0]).toMatch(/^ssh-ed25519 /);
+    expect(keys[0]).not.toBe(keys[1]);
+    // The children ended by themselves: the runner did not have to stop them.
+    expect(text).not.toMatch(/still running .* after the main node ended/);
+  }, 180_000);
+
+  it('fails the job when a child is killed mid-run, and leaves nothing running', async () => {
+    const { code, text } = await runFixture('sleep', {}, async (run, text) => {
+      await waitForLine(text, /launching mpirun/);
+      docker$('kill', run.nodes[2]!.name);
+    });
+    expect(code, text).not.toBe(0);
+  }, 180_000);
+
+  it('on Ctrl-C removes every container and the network', async () => {
+    const { code, text } = await runFixture('sleep', {}, async (_run, text, abort) => {
+      await waitForLine(text, /launching mpirun/);
+      abort.abort('SIGINT');
+    });
+    expect(code, text).toBe(130);
+  }, 180_000);
+});
