@@ -6,6 +6,7 @@
 import type { Ec2 } from '../aws/ec2.js';
 import type { Ssm } from '../aws/ssm.js';
 import { MnbatchError } from '../errors.js';
+import { awsErrorName } from './aws-errors.js';
 import { type BaseChoice, resolveBaseImage } from './base-image.js';
 import { describeInstanceType, nrCpusFor } from './instance-type.js';
 import {
@@ -206,7 +207,7 @@ async function terminateBuilder(deps: BakeDeps, instanceId: string): Promise<boo
   }
 }
 
-const isNotFound = (e: unknown, prefix: string) => e instanceof Error && e.name.startsWith(prefix);
+const isNotFound = (e: unknown, prefix: string) => awsErrorName(e).startsWith(prefix);
 
 async function waitForBuilderStop(deps: BakeDeps, instanceId: string, deadline: number): Promise<void> {
   let last = 'pending';

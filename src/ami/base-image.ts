@@ -7,6 +7,7 @@ import type { Image } from '@aws-sdk/client-ec2';
 import type { Ec2 } from '../aws/ec2.js';
 import type { Ssm } from '../aws/ssm.js';
 import { MnbatchError } from '../errors.js';
+import { awsErrorName } from './aws-errors.js';
 import type { Architecture } from './instance-type.js';
 
 /** Which base: an ECS-optimized Amazon Linux release, or an image id. */
@@ -59,7 +60,7 @@ export async function resolveBaseImage(
   try {
     images = await aws.ec2.describeImages({ ImageIds: [imageId] });
   } catch (e) {
-    if (e instanceof Error && /^InvalidAMIID\./.test(e.name)) images = [];
+    if (awsErrorName(e).startsWith('InvalidAMIID.')) images = [];
     else throw e;
   }
   const image = images.find((i) => i.ImageId === imageId);

@@ -14,6 +14,7 @@ import { ec2FromClient } from '../aws/ec2.js';
 import { ssmFromClient } from '../aws/ssm.js';
 import type { CliContext } from '../cli/context.js';
 import { MnbatchError } from '../errors.js';
+import { withAwsErrors } from './aws-errors.js';
 import { type BakeDeps, executeBake, planBake } from './bake.js';
 import { type BakeFlags, parseBakeFlags } from './options.js';
 import type { BakePlan } from './plan.js';
@@ -42,8 +43,8 @@ export async function amiBake(
   const region = await resolveRegion(ec2Client);
   const ssmClient = new SSMClient(sdkClientConfig({ ...aws, region }));
   const deps: BakeDeps = {
-    ec2: ec2FromClient(ec2Client),
-    ssm: ssmFromClient(ssmClient),
+    ec2: withAwsErrors(ec2FromClient(ec2Client), 'ec2', flags.profile),
+    ssm: withAwsErrors(ssmFromClient(ssmClient), 'ssm', flags.profile),
     scripts: overrides.scripts ?? (await readBakeScripts()),
     clock: overrides.clock ?? systemClock,
     signal: ctx.signal,

@@ -5,6 +5,7 @@
 import type { _InstanceType } from '@aws-sdk/client-ec2';
 import type { Ec2 } from '../aws/ec2.js';
 import { MnbatchError } from '../errors.js';
+import { awsErrorName } from './aws-errors.js';
 
 /** Architectures an ECS-optimized AMI exists for. */
 export type Architecture = 'x86_64' | 'arm64';
@@ -28,7 +29,7 @@ export async function describeInstanceType(
   try {
     infos = await ec2.describeInstanceTypes({ InstanceTypes: [instanceType as _InstanceType] });
   } catch (e) {
-    if (e instanceof Error && e.name === 'InvalidInstanceType') infos = [];
+    if (awsErrorName(e) === 'InvalidInstanceType') infos = [];
     else throw e;
   }
   const info = infos.find((i) => i.InstanceType === instanceType);

@@ -307,9 +307,25 @@ describe('mnbatch ami bake', () => {
 
     const { code, output } = await bake(FULL);
 
-    expect(code).not.toBe(0);
-    expect(output.stderr.join('\n')).toContain('AMI name is already in use');
+    expect(code).toBe(1);
+    expect(output.stderr).toContain(
+      'error: ec2:CreateImage failed (InvalidAMIName.Duplicate): AMI name is already in use',
+    );
     expect(ec2).toHaveReceivedCommandExactlyOnceWith(TerminateInstancesCommand, { InstanceIds: [BUILDER] });
+  });
+
+  it('reports a builder that cannot be launched, with nothing to terminate', async () => {
+    ec2
+      .on(RunInstancesCommand)
+      .rejects(
+        awsError('InsufficientInstanceCapacity', 'We currently do not have sufficient m5.large capacity'),
+      );
+
+    const { code, output } = await bake(FULL);
+
+    expect(code).toBe(1);
+    expect(output.stderr.join('\n')).toContain('ec2:RunInstances failed (InsufficientInstanceCapacity)');
+    expect(ec2).not.toHaveReceivedCommand(TerminateInstancesCommand);
   });
 
   it('reports an image that goes failed, deregisters it and terminates the builder', async () => {
