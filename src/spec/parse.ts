@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { MnbatchError } from '../errors.js';
+import { crossFieldProblems } from './cross-rules.js';
 import { problemsOf, sortProblems, specErrorMap } from './issues.js';
 import { type JobSpec, jobSpecSchema } from './schema.js';
 import { type Anchor, formatPath, type Problem, readYaml, type Segment } from './source.js';
@@ -23,11 +24,15 @@ export function checkJobSpec(text: string, file: string): SpecCheck {
     return { spec: undefined, problems: sortProblems(source.problems), problemLine };
   const result = jobSpecSchema.safeParse(source.value, { error: specErrorMap });
   if (result.success) return { spec: result.data, problems: [], problemLine };
-  return {
-    spec: undefined,
-    problems: sortProblems(problemsOf(result.error.issues, source, jobSpecSchema)),
-    problemLine,
-  };
+  // The schema checks rules between fields only when the fields themselves are valid; check
+  // them on the raw value too, so that one run reports every problem of the file.
+  const rules = crossFieldProblems(source.value).map((p) => ({
+    ...source.locate(p.path, 'value'),
+    path: formatPath(p.path),
+    message: p.message,
+  }));
+  const problems = [...problemsOf(result.error.issues, source, jobSpecSchema), ...rules];
+  return { spec: undefined, problems: sortProblems(problems), problemLine };
 }
 
 /** `file:line:col: path: message`. */

@@ -3,7 +3,7 @@
  * here, so everything downstream (plan, local runner) reads a complete spec.
  */
 import { z } from 'zod';
-import { efaDevicesOf } from './efa.js';
+import { crossFieldProblems } from './cross-rules.js';
 import {
   AT_KEY,
   command,
@@ -16,7 +16,7 @@ import {
   roleArn,
   scalarText,
 } from './fields.js';
-import { parseRange, RANGE_PATTERN, rangeProblems } from './ranges.js';
+import { parseRange, RANGE_PATTERN } from './ranges.js';
 
 /** Limits of AWS Batch multi-node parallel jobs. */
 export const BATCH_LIMITS = { minNodes: 2, maxNodes: 1000, maxNodeRanges: 5, minTimeoutSeconds: 60 } as const;
@@ -376,67 +376,9 @@ export const jobSpecSchema = z
   })
   .strict()
   .superRefine((spec, ctx) => {
-    if (spec.mainNode >= spec.nodes) {
-      ctx.addIssue({ code: 'custom', path: ['mainNode'], message: `must be below nodes (${spec.nodes})` });
-    }
-    const minNodes = spec.rendezvous.minNodes;
-    if (minNodes !== undefined && minNodes > spec.nodes) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['rendezvous', 'minNodes'],
-        message: `must be at most nodes (${spec.nodes})`,
-      });
-    }
-    if (spec.rendezvous.port === spec.ssh.port) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['rendezvous', 'port'],
-        message: `must differ from ssh.port (${spec.ssh.port})`,
-      });
-    }
-    checkEfa(spec.efa, spec.instanceType, ctx);
-    spec.nodeGroups?.forEach((group, i) => {
-      if (group.instanceType !== undefined && group.instanceType !== spec.instanceType) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['nodeGroups', i, 'instanceType'],
-          message: `must equal the job instanceType (${spec.instanceType ?? 'not set'}): Batch runs all nodes on one instance type`,
-        });
-      }
-    });
-    if (spec.nodeGroups) {
-      for (const p of rangeProblems(
-        spec.nodeGroups.map((g) => g.range),
-        spec.nodes,
-      )) {
-        ctx.addIssue({ code: 'custom', path: ['nodeGroups', p.index, 'range'], message: p.message });
-      }
-    }
+    for (const p of crossFieldProblems(spec))
+      ctx.addIssue({ code: 'custom', path: [...p.path], message: p.message });
   });
-
-function checkEfa(
-  efa: 'off' | 'auto' | number,
-  instanceType: string | undefined,
-  ctx: z.RefinementCtx,
-): void {
-  const known = efaDevicesOf(instanceType);
-  if (efa === 'auto' && known === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['efa'],
-      message:
-        instanceType === undefined
-          ? 'auto needs instanceType; or give the number of EFA devices'
-          : `mnbatch does not know how many EFA devices ${instanceType} has: give the number (efa: 1)`,
-    });
-  } else if (typeof efa === 'number' && known !== undefined && efa > known) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['efa'],
-      message: `${instanceType} has ${known} EFA device${known === 1 ? '' : 's'}`,
-    });
-  }
-}
 
 /** The validated job.yaml with defaults applied. */
 export type JobSpec = z.infer<typeof jobSpecSchema>;
