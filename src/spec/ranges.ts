@@ -57,16 +57,16 @@ export function rangeProblems(ranges: readonly NodeRange[], nodes: number): Rang
       const prev = order[k - 1]!;
       problems.push({ index, message: `range ${show(r)} overlaps range ${show(prev.r)}` });
     } else if (r.from > next) {
-      problems.push({ index, message: `nodes ${gap(next, r.from - 1)} are in no range` });
+      problems.push({ index, message: `${gap(next, r.from - 1)} in no range` });
     }
     next = Math.max(next, end + 1);
   }
   if (next < nodes && order.length > 0) {
-    problems.push({ index: order.at(-1)!.index, message: `nodes ${gap(next, nodes - 1)} are in no range` });
+    problems.push({ index: order.at(-1)!.index, message: `${gap(next, nodes - 1)} in no range` });
   }
   return problems;
 }
 
 function gap(from: number, to: number): string {
-  return from === to ? `${from}` : `${from}..${to}`;
+  return from === to ? `node ${from} is` : `nodes ${from}..${to} are`;
 }
