@@ -125,5 +125,5 @@ describe('ami user data in a Debian container', () => {
     expect(read('cloud-init-log.size').trim()).toBe('0');
     expect(read('efs.dir').trim()).toBe('yes');
     expect(read('history').trim()).toBe('gone');
-  });
+  }, 150_000);
 });
