@@ -1,0 +1,314 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DescribeComputeEnvironmentsCommand,
+  DescribeJobDefinitionsCommand,
+  DescribeJobQueuesCommand,
+  DescribeJobsCommand,
+  type DescribeJobsCommandInput,
+  RegisterJobDefinitionCommand,
+  SubmitJobCommand,
+} from '@aws-sdk/client-batch';
+import { describe, expect, it } from 'vitest';
+import { createBatch } from '../../src/aws/batch.js';
+import { exec } from '../../src/cli/cli.js';
+import { memoryOutput } from '../../src/cli/output.js';
+import { LAUNCHER_EXIT } from '../../src/jobs/exit-codes.js';
+import { newToken, submitPlan } from '../../src/jobs/submit.js';
+import { FakeClock } from '../_helpers/fake-batch/fake-clock.js';
+import { batchMock, sdkError } from '../_helpers/fake-batch/mock-sdk.js';
+import { computeEnvironment, jobYaml, plannedJob, QUEUE } from './_fixtures.js';
+import { describeAnswer, JOB_ID, type JobState, nodes } from './_mock-jobs.js';
+
+const REGION = 'eu-west-1';
+
+function deps() {
+  const output = memoryOutput();
+  return {
+    output,
+    deps: {
+      batch: createBatch({ region: REGION }),
+      output,
+      clock: new FakeClock(),
+      signal: new AbortController().signal,
+    },
+  };
+}
+
+/** What DescribeJobDefinitions returns for a definition registered with `request` (Batch fills in empty lists). */
+function described(plan = plannedJob(), revision = 3) {
+  const req = structuredClone(plan.registerJobDefinition);
+  for (const r of req.nodeProperties?.nodeRangeProperties ?? [])
+    Object.assign(r.container ?? {}, { volumes: [], ulimits: [] });
+  return {
+    ...req,
+    jobDefinitionName: plan.jobDefinitionName,
+    jobDefinitionArn: `arn:aws:batch:${REGION}:123456789012:job-definition/${plan.jobDefinitionName}:${revision}`,
+    revision,
+    status: 'ACTIVE',
+    type: 'multinode',
+    containerOrchestrationType: 'ECS' as const,
+  };
+}
+
+/** DescribeJobs answers the states in turn (the last one forever); `fail` errors come first. */
+function jobGoesThrough(states: JobState[], plan = plannedJob(), fail: Error[] = []) {
+  let i = 0;
+  batchMock.on(DescribeJobsCommand).callsFake((input: DescribeJobsCommandInput) => {
+    const error = fail.shift();
+    if (error) throw error;
+    const state = states[Math.min(i++, states.length - 1)]!;
+    return { jobs: describeAnswer(input.jobs ?? [], state, plan.registerJobDefinition) };
+  });
+}
+
+describe('submit at the SDK boundary', () => {
+  it('reuses an ACTIVE revision with the same content: no RegisterJobDefinition', async () => {
+    const plan = plannedJob();
+    batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [described(plan, 3)] });
+    batchMock.on(SubmitJobCommand).resolves({ jobId: JOB_ID, jobName: 'hello-mpi', jobArn: 'arn' });
+    const { deps: d, output } = deps();
+    const code = await submitPlan(d, plan);
+    expect(code).toBe(0);
+    expect(batchMock).toHaveReceivedCommandWith(DescribeJobDefinitionsCommand, {
+      jobDefinitionName: plan.jobDefinitionName,
+      status: 'ACTIVE',
+    });
+    expect(batchMock).not.toHaveReceivedCommand(RegisterJobDefinitionCommand);
+    expect(batchMock).toHaveReceivedCommandWith(SubmitJobCommand, {
+      jobDefinition: `${plan.jobDefinitionName}:3`,
+      tags: { 'mnbatch:job': 'hello-mpi', 'mnbatch:version': '0.1.0', 'mnbatch:user': 'alice' },
+    });
+    expect(output.stderr).toContain(`job definition ${plan.jobDefinitionName}:3 unchanged: reused`);
+    expect(output.stdout).toEqual([
+      `submitted hello-mpi (4 nodes): ${JOB_ID}`,
+      `https://${REGION}.console.aws.amazon.com/batch/home?region=${REGION}#jobs/mnp-job/${JOB_ID}`,
+    ]);
+  });
+
+  it('registers a new revision when the ACTIVE one of that name has other content', async () => {
+    const plan = plannedJob();
+    const edited = described(plan, 1);
+    edited.nodeProperties!.nodeRangeProperties![0]!.container!.privileged = true; // changed in the console
+    batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [edited] });
+    batchMock.on(RegisterJobDefinitionCommand).resolves({
+      jobDefinitionName: plan.jobDefinitionName,
+      jobDefinitionArn: 'arn:2',
+      revision: 2,
+    });
+    batchMock.on(SubmitJobCommand).resolves({ jobId: JOB_ID, jobName: 'hello-mpi' });
+    const { deps: d, output } = deps();
+    await submitPlan(d, plan);
+    expect(batchMock).toHaveReceivedCommandExactlyOnceWith(
+      RegisterJobDefinitionCommand,
+      plan.registerJobDefinition,
+    );
+    expect(batchMock).toHaveReceivedCommandWith(SubmitJobCommand, {
+      jobDefinition: `${plan.jobDefinitionName}:2`,
+    });
+    expect(output.stderr).toContain(`registered job definition ${plan.jobDefinitionName}:2`);
+    expect(
+      output.stderr.some((l) => l.includes('ACTIVE revision 1 of') && l.includes('so none was reused')),
+    ).toBe(true);
+  });
+
+  it('sends the per-submission token only in SubmitJob', async () => {
+    const token = newToken();
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const plan = plannedJob({ token });
+    batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [] });
+    batchMock
+      .on(RegisterJobDefinitionCommand)
+      .resolves({ jobDefinitionName: plan.jobDefinitionName, jobDefinitionArn: 'a', revision: 1 });
+    batchMock.on(SubmitJobCommand).resolves({ jobId: JOB_ID, jobName: 'hello-mpi' });
+    await submitPlan(deps().deps, plan);
+    const submitted = batchMock.commandCalls(SubmitJobCommand)[0]!.args[0].input;
+    expect(JSON.stringify(submitted)).toContain(token);
+    expect(
+      JSON.stringify(batchMock.commandCalls(RegisterJobDefinitionCommand)[0]!.args[0].input),
+    ).not.toContain(token);
+  });
+
+  it('--wait: a job that fails on a child node prints every node and returns the main node code', async () => {
+    const plan = plannedJob({ nodes: 3 });
+    batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [described(plan)] });
+    batchMock.on(SubmitJobCommand).resolves({ jobId: JOB_ID, jobName: 'hello-mpi' });
+    jobGoesThrough(
+      [
+        { status: 'RUNNABLE', nodes: nodes(3, 'RUNNABLE') },
+        { status: 'RUNNING', nodes: nodes(3, 'RUNNING') },
+        {
+          status: 'RUNNING',
+          nodes: [
+            { status: 'RUNNING' },
+            { status: 'RUNNING' },
+            { status: 'FAILED', exitCode: 139, reason: 'Essential container in task exited' },
+          ],
+        },
+        {
+          status: 'FAILED',
+          statusReason: 'Essential container in task exited',
+          nodes: [
+            { status: 'FAILED', exitCode: 204 },
+            { status: 'FAILED', exitCode: 205 },
+            { status: 'FAILED', exitCode: 139 },
+          ],
+        },
+      ],
+      plan,
+    );
+    const { deps: d, output } = deps();
+    const code = await submitPlan(d, plan, { wait: true });
+    expect(code).toBe(204);
+    expect(output.stderr).toEqual(
+      expect.arrayContaining([
+        `job hello-mpi (${JOB_ID}) FAILED: Essential container in task exited`,
+        '  node 0 (main): FAILED, exit 204 (a child node was lost mid-run)',
+        '  node 1: FAILED, exit 205 (the main node went away)',
+        '  node 2: FAILED, exit 139 (segmentation fault (SIGSEGV))',
+      ]),
+    );
+    // one DescribeJobs call per poll covers the parent and its 3 nodes
+    for (const call of batchMock.commandCalls(DescribeJobsCommand)) {
+      expect(call.args[0].input.jobs).toEqual([JOB_ID, `${JOB_ID}#0`, `${JOB_ID}#1`, `${JOB_ID}#2`]);
+    }
+  });
+
+  it('--wait: a poll throttled once is retried, and the job result still comes through', async () => {
+    const plan = plannedJob({ nodes: 2 });
+    batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [described(plan)] });
+    batchMock.on(SubmitJobCommand).resolves({ jobId: JOB_ID, jobName: 'hello-mpi' });
+    jobGoesThrough([{ status: 'SUCCEEDED', nodes: nodes(2, 'SUCCEEDED', { exitCode: 0 }) }], plan, [
+      sdkError('ThrottlingException', 'Rate exceeded'),
+    ]);
+    const code = await submitPlan(deps().deps, plan, { wait: true });
+    expect(code).toBe(0);
+    expect(batchMock).toHaveReceivedCommandTimes(DescribeJobsCommand, 2);
+  });
+
+  it('--wait: a job stuck in RUNNABLE gets its diagnosis', async () => {
+    const plan = plannedJob({ nodes: 4, vcpus: 4 });
+    batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [described(plan)] });
+    batchMock.on(SubmitJobCommand).resolves({ jobId: JOB_ID, jobName: 'hello-mpi' });
+    const runnable = { status: 'RUNNABLE' as const, nodes: nodes(4, 'RUNNABLE') };
+    jobGoesThrough(
+      [
+        ...Array(12).fill(runnable),
+        { status: 'FAILED', statusReason: 'Cancelled', nodes: nodes(4, 'FAILED') },
+      ],
+      plan,
+    );
+    batchMock.on(DescribeJobQueuesCommand).resolves({ jobQueues: [QUEUE] });
+    batchMock.on(DescribeComputeEnvironmentsCommand).resolves({
+      computeEnvironments: [computeEnvironment({}, { type: 'SPOT' })],
+    });
+    const { deps: d, output } = deps();
+    const code = await submitPlan(d, plan, { wait: true });
+    expect(code).toBe(LAUNCHER_EXIT.failedWithoutExitCode);
+    expect(batchMock).toHaveReceivedCommandWith(DescribeJobQueuesCommand, {
+      jobQueues: [QUEUE.jobQueueArn!],
+    });
+    expect(batchMock).toHaveReceivedCommandWith(DescribeComputeEnvironmentsCommand, {
+      computeEnvironments: ['mpi-ce'],
+    });
+    expect(output.stderr).toContain(
+      '  - compute environment mpi-ce is SPOT: multi-node parallel jobs run only on On-Demand EC2 (no Spot, no Fargate)',
+    );
+  });
+});
+
+describe('mnbatch submit (CLI)', () => {
+  function jobDir(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'mnbatch-submit-'));
+    writeFileSync(join(dir, 'job.yaml'), jobYaml());
+    return dir;
+  }
+
+  it('--dry-run prints exactly what plan prints and calls no AWS API', async () => {
+    const cwd = jobDir();
+    for (const extra of [[], ['--nodes', '6', '--queue', 'other'], ['--json']]) {
+      const planOut = memoryOutput();
+      const dryOut = memoryOutput();
+      const env = { USER: 'alice' };
+      expect(await exec(['plan', 'job.yaml', ...extra], { output: planOut, cwd, env })).toBe(0);
+      expect(await exec(['submit', 'job.yaml', '--dry-run', ...extra], { output: dryOut, cwd, env })).toBe(0);
+      expect(dryOut.stdout).toEqual(planOut.stdout);
+      expect(dryOut.stderr).toEqual(planOut.stderr);
+      expect(planOut.stdout.join('\n')).toContain('<per-submission token>');
+    }
+    expect(batchMock.calls()).toHaveLength(0);
+  });
+
+  it('an expired credential gives one clear line and exit code 77', async () => {
+    batchMock
+      .on(DescribeJobDefinitionsCommand)
+      .rejects(sdkError('ExpiredTokenException', 'The security token included in the request is expired'));
+    const output = memoryOutput();
+    const code = await exec(['submit', 'job.yaml', '--profile', 'hpc', '--region', REGION], {
+      output,
+      cwd: jobDir(),
+      env: {},
+    });
+    expect(code).toBe(LAUNCHER_EXIT.awsCredentials);
+    expect(output.stderr[0]).toBe(
+      'error: AWS credentials expired or missing for profile hpc: run `aws sso login --profile hpc` (or set AWS_PROFILE / --profile) and try again',
+    );
+    expect(batchMock).not.toHaveReceivedCommand(SubmitJobCommand);
+  });
+
+  it('missing credentials (no profile) say so too', async () => {
+    batchMock
+      .on(DescribeJobDefinitionsCommand)
+      .rejects(sdkError('CredentialsProviderError', 'Could not load credentials from any providers'));
+    const output = memoryOutput();
+    const code = await exec(['submit', 'job.yaml', '--region', REGION], { output, cwd: jobDir(), env: {} });
+    expect(code).toBe(LAUNCHER_EXIT.awsCredentials);
+    expect(output.stderr[0]).toMatch(
+      /^error: AWS credentials expired or missing for the default credential chain/,
+    );
+  });
+
+  it('throttling that outlasts the SDK retries ends with a clear line and exit code 75', async () => {
+    batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [] });
+    batchMock
+      .on(RegisterJobDefinitionCommand)
+      .resolves({ jobDefinitionName: 'x', jobDefinitionArn: 'a', revision: 1 });
+    batchMock.on(SubmitJobCommand).rejects(sdkError('TooManyRequestsException', 'Too Many Requests', 429));
+    const output = memoryOutput();
+    const code = await exec(['submit', 'job.yaml', '--region', REGION], {
+      output,
+      cwd: jobDir(),
+      env: { USER: 'alice' },
+    });
+    expect(code).toBe(LAUNCHER_EXIT.awsThrottled);
+    expect(output.stderr).toContain(
+      'error: AWS kept throttling batch:SubmitJob after retrying; wait a minute and run the command again',
+    );
+  });
+
+  it('submits with a fresh token, the user tag and --json output', async () => {
+    batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [] });
+    batchMock
+      .on(RegisterJobDefinitionCommand)
+      .resolves({ jobDefinitionName: 'hello-mpi-x', jobDefinitionArn: 'a', revision: 1 });
+    batchMock.on(SubmitJobCommand).resolves({ jobId: JOB_ID, jobName: 'hello-mpi' });
+    const output = memoryOutput();
+    const code = await exec(['submit', 'job.yaml', '--region', REGION, '--json'], {
+      output,
+      cwd: jobDir(),
+      env: { USER: 'alice' },
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(output.stdout.join('\n'))).toEqual({
+      jobId: JOB_ID,
+      jobName: 'hello-mpi',
+      jobDefinition: 'hello-mpi-x:1',
+      jobDefinitionReused: false,
+      consoleUrl: `https://${REGION}.console.aws.amazon.com/batch/home?region=${REGION}#jobs/mnp-job/${JOB_ID}`,
+    });
+    const input = batchMock.commandCalls(SubmitJobCommand)[0]!.args[0].input;
+    expect(input.tags?.['mnbatch:user']).toBe('alice');
+    expect(JSON.stringify(input)).not.toContain('<per-submission token>');
+  });
+});
