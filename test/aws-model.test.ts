@@ -8,6 +8,12 @@ describe('the AWS service model checker', () => {
     );
   });
 
+  it('ignores members set to undefined, as the SDK does not send them', () => {
+    expect(
+      modelErrors('batch', 'SubmitJob', { jobName: 'a', jobQueue: 'q', jobDefinition: 'd', notAMember: undefined }),
+    ).toEqual([]);
+  });
+
   it('names missing required members, unknown members, bad enums and bad types', () => {
     const errors = modelErrors('batch', 'RegisterJobDefinition', {
       type: 'multinodes',

@@ -88,6 +88,8 @@ function check(model: ServiceModel, shapeName: string, value: unknown, path: str
         if (obj[req] === undefined) errors.push(`${path}.${req}: required by ${shapeName}`);
       }
       for (const [k, v] of Object.entries(obj)) {
+        // The SDK does not serialize members set to undefined, so neither does the check.
+        if (v === undefined) continue;
         const member = shape.members?.[k];
         if (!member) {
           errors.push(`${path}.${k}: not a member of ${shapeName}`);
