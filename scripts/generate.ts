@@ -15,6 +15,12 @@ const generated: Generated[] = [
     path: 'job.schema.json',
     render: async () => (await import('../src/spec/json-schema.js')).jobSchemaText(),
   },
+  ...(['iam/submit-policy.json', 'iam/infra-policy.json', 'src/iam/policies.generated.ts'] as const).map(
+    (path) => ({
+      path,
+      render: async () => (await import('../src/iam/generate.js')).renderPolicyFiles('.')[path] ?? '',
+    }),
+  ),
 ];
 
 const check = process.argv.includes('--check');

@@ -1,6 +1,8 @@
 import type { RegisterCommand } from '../context.js';
 import { register as ami } from './ami.js';
 import { register as cancel } from './cancel.js';
+import { register as iamPolicy } from './iam-policy.js';
+import { register as infra } from './infra.js';
 import { register as list } from './list.js';
 import { register as logs } from './logs.js';
 import { register as plan } from './plan.js';
@@ -25,4 +27,6 @@ export const commands: readonly RegisterCommand[] = [
   run,
   schema,
   ami,
+  infra,
+  iamPolicy,
 ];
