@@ -14,6 +14,8 @@ export interface BuildRequest {
   readonly tags: readonly string[];
   readonly args?: Readonly<Record<string, string>>;
   readonly labels?: Labels;
+  /** Stops the build (Ctrl-C). */
+  readonly signal?: AbortSignal;
 }
 
 export interface ContainerState {
@@ -55,6 +57,8 @@ export interface Docker {
 }
 
 const BUILD_TAIL_LINES = 25;
+/** Colour codes (ESC [ … m) the legacy builder puts around a step's stderr. */
+const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
 function dockerError(
   code: string,
@@ -65,16 +69,20 @@ function dockerError(
   return new MnbatchError(code, message, { origin: 'docker', details, cause });
 }
 
+/** The last `n` non-empty lines of `text`, without terminal colour codes. */
 function lastLines(text: string, n: number): string[] {
   return text
+    .replace(ANSI_COLOUR, '')
     .split('\n')
     .filter((l) => l.trim() !== '')
     .slice(-n);
 }
 
+type Env = Readonly<Record<string, string | undefined>>;
+
 /** Runs `docker args`; throws DOCKER_FAILED with docker's own message on a non-zero exit. */
-async function run(args: readonly string[], what: string): Promise<string> {
-  const r = await execa('docker', args, { reject: false, stdin: 'ignore' });
+async function run(env: Env | undefined, args: readonly string[], what: string): Promise<string> {
+  const r = await execa('docker', args, { ...base(env), reject: false, stdin: 'ignore' });
   if (r.failed) {
     if ((r as { code?: string }).code === 'ENOENT') throw notInstalled();
     throw dockerError(
@@ -83,6 +91,11 @@ async function run(args: readonly string[], what: string): Promise<string> {
     );
   }
   return r.stdout;
+}
+
+/** execa options for `env`: the caller's variables (DOCKER_HOST, PATH…) over this process's. */
+function base(env: Env | undefined): { env?: Env } {
+  return env ? { env } : {};
 }
 
 function notInstalled(): MnbatchError {
@@ -100,11 +113,13 @@ function parseLabels(text: string): Labels {
   return labels;
 }
 
-/** Docker through its CLI (execa). */
-export function createDocker(): Docker {
+/** Docker through its CLI (execa); `env` (DOCKER_HOST, PATH…) goes over this process's environment. */
+export function createDocker(env?: Env): Docker {
+  const opts = base(env);
   return {
     async check() {
       const r = await execa('docker', ['version', '--format', '{{.Server.Version}}'], {
+        ...opts,
         reject: false,
         stdin: 'ignore',
       });
@@ -118,6 +133,7 @@ export function createDocker(): Docker {
     },
     async imageLabels(ref) {
       const r = await execa('docker', ['image', 'inspect', '--format', '{{json .Config.Labels}}', ref], {
+        ...opts,
         reject: false,
         stdin: 'ignore',
       });
@@ -132,19 +148,22 @@ export function createDocker(): Docker {
       for (const t of req.tags) args.push('-t', t);
       args.push(req.context);
       // The legacy builder knows no --progress: try BuildKit's flag first, then without it.
-      let r = await execa('docker', args, { reject: false, all: true, stdin: 'ignore' });
+      const cancel = req.signal ? { cancelSignal: req.signal } : {};
+      let r = await execa('docker', args, { ...opts, ...cancel, reject: false, all: true, stdin: 'ignore' });
       if (r.failed && /unknown flag: --progress/.test(r.all ?? '')) {
         r = await execa(
           'docker',
           args.filter((a, i) => a !== '--progress' && args[i - 1] !== '--progress'),
-          {
-            reject: false,
-            all: true,
-            stdin: 'ignore',
-          },
+          { ...opts, ...cancel, reject: false, all: true, stdin: 'ignore' },
         );
       }
       if ((r as { code?: string }).code === 'ENOENT') throw notInstalled();
+      if (r.isCanceled) {
+        throw new MnbatchError('IMAGE_BUILD_INTERRUPTED', `building image ${req.tags[0]} was interrupted`, {
+          origin: 'docker',
+          exitCode: 130,
+        });
+      }
       if (r.failed) {
         throw dockerError(
           'IMAGE_BUILD_FAILED',
@@ -154,31 +173,32 @@ export function createDocker(): Docker {
       }
     },
     async tag(source, target) {
-      await run(['tag', source, target], `docker tag ${source} ${target}`);
+      await run(env, ['tag', source, target], `docker tag ${source} ${target}`);
     },
     async createNetwork(name, labels) {
       const args = ['network', 'create', '--internal'];
       for (const [k, v] of Object.entries(labels)) args.push('--label', `${k}=${v}`);
-      await run([...args, name], `creating network ${name}`);
+      await run(env, [...args, name], `creating network ${name}`);
     },
     async removeNetworks(names) {
       if (names.length === 0) return;
-      await execa('docker', ['network', 'rm', ...names], { reject: false, stdin: 'ignore' });
+      await execa('docker', ['network', 'rm', ...names], { ...opts, reject: false, stdin: 'ignore' });
     },
     async createContainer(argv) {
-      return (await run(['create', ...argv], 'docker create')).trim();
+      return (await run(env, ['create', ...argv], 'docker create')).trim();
     },
     async start(id) {
-      await run(['start', id], `starting container ${id}`);
+      await run(env, ['start', id], `starting container ${id}`);
     },
     async inspect(id, network) {
       const format = `{{.State.Running}} {{.State.ExitCode}} {{with index .NetworkSettings.Networks "${network}"}}{{.IPAddress}}{{end}}`;
-      const out = (await run(['inspect', '--format', format, id], `inspecting container ${id}`)).trim();
+      const out = (await run(env, ['inspect', '--format', format, id], `inspecting container ${id}`)).trim();
       const [running, exitCode, ip] = out.split(' ');
       return { running: running === 'true', exitCode: Number(exitCode), ip: ip || undefined };
     },
     async followLogs(id, onLine) {
       const logs = execa('docker', ['logs', '--follow', id], {
+        ...opts,
         reject: false,
         stdin: 'ignore',
         buffer: false,
@@ -190,17 +210,22 @@ export function createDocker(): Docker {
       await Promise.all([pump('stdout'), pump('stderr'), logs]);
     },
     async wait(id) {
-      const r = await execa('docker', ['wait', id], { reject: false, stdin: 'ignore' });
+      const r = await execa('docker', ['wait', id], { ...opts, reject: false, stdin: 'ignore' });
       const code = Number(r.stdout.trim());
       // A container removed while waited on has no exit code: treat it as killed.
       return r.failed || !Number.isInteger(code) ? 137 : code;
     },
     async removeContainers(ids) {
       if (ids.length === 0) return;
-      await execa('docker', ['rm', '--force', '--volumes', ...ids], { reject: false, stdin: 'ignore' });
+      await execa('docker', ['rm', '--force', '--volumes', ...ids], {
+        ...opts,
+        reject: false,
+        stdin: 'ignore',
+      });
     },
     async listContainers(label) {
       const out = await run(
+        env,
         ['ps', '--all', '--no-trunc', '--filter', `label=${label}`, '--format', '{{.ID}}\t{{.Labels}}'],
         'listing containers',
       );
@@ -214,6 +239,7 @@ export function createDocker(): Docker {
     },
     async listNetworks(label) {
       const out = await run(
+        env,
         ['network', 'ls', '--filter', `label=${label}`, '--format', '{{.Name}}\t{{.Labels}}'],
         'listing networks',
       );

@@ -25,6 +25,7 @@ export interface AgentImageOptions {
   /** BASE_IMAGE build argument; default: mnbatch/debian:bookworm when present, else the Dockerfile's. */
   readonly baseImage?: string;
   readonly say: (line: string) => void;
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -57,6 +58,7 @@ export async function ensureAgentImage(docker: Docker, options: AgentImageOption
     tags: [tag, latest],
     args: baseImage ? { BASE_IMAGE: baseImage } : {},
     labels: { [AGENT_HASH_LABEL]: hash },
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   return tag;
 }
@@ -76,6 +78,7 @@ export interface JobImageOptions {
   /** false with --no-build: the image must already exist. */
   readonly allowBuild: boolean;
   readonly say: (line: string) => void;
+  readonly signal?: AbortSignal;
 }
 
 /** Builds the job's image from its `build` section (Docker's cache makes an unchanged build quick), or checks it exists. */
@@ -99,5 +102,6 @@ export async function ensureJobImage(docker: Docker, options: JobImageOptions): 
     ...(build.dockerfile ? { dockerfile: resolve(context, build.dockerfile) } : {}),
     tags: [image],
     args: build.args,
+    ...(options.signal ? { signal: options.signal } : {}),
   });
 }

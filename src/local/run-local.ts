@@ -38,6 +38,8 @@ export interface RunLocalOptions {
   readonly hooks?: RunHooks & { readonly planned?: (run: LocalRunPlan) => void };
   readonly childGraceMs?: number;
   readonly docker?: Docker;
+  /** Variables for the docker CLI (DOCKER_HOST, PATH…), over this process's. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Where container/ and dist/agent-bundle are: two levels above this file in src/ and in dist/. */
@@ -48,7 +50,7 @@ function packageRoot(): string {
 /** Runs the job locally and returns its exit code (the main node's). */
 export async function runLocal(options: RunLocalOptions): Promise<number> {
   const say = (line: string) => options.output.err(`[mnbatch] ${line}`);
-  const docker = options.docker ?? createDocker();
+  const docker = options.docker ?? createDocker(options.env);
   // A fresh token per run, as per submission; no queue is needed on one machine.
   const { spec, plan, dir } = await loadPlannedJob(
     resolve(options.cwd, options.file),
@@ -67,10 +69,18 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
       packageRoot: packageRoot(),
       version: mnbatchVersion(),
       say,
+      signal: options.signal,
       ...(options.baseImage ? { baseImage: options.baseImage } : {}),
     });
   }
-  await ensureJobImage(docker, { image: spec.image, build: spec.build, dir, allowBuild, say });
+  await ensureJobImage(docker, {
+    image: spec.image,
+    build: spec.build,
+    dir,
+    allowBuild,
+    say,
+    signal: options.signal,
+  });
 
   const runId = options.runId ?? randomBytes(4).toString('hex');
   const sharedDir = join(tmpdir(), `mnbatch-${runId}`);

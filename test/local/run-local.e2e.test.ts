@@ -189,3 +189,45 @@ describe('mnbatch run --local (Docker) interrupted mid-run', () => {
     expect(code, text).toBe(130);
   }, 180_000);
 });
+
+describe('mnbatch run --local (Docker) says clearly what is wrong', () => {
+  async function cli(args: string[], env: Record<string, string | undefined> = {}) {
+    const output = memoryOutput();
+    const code = await exec(['run', '--local', ...args], { output, cwd: REPO, env });
+    return { code, err: output.stderr.join('\n') };
+  }
+
+  it('when docker is not installed', async () => {
+    const { code, err } = await cli([fixture('hello-two')], { PATH: '/nonexistent' });
+    expect(code).toBe(1);
+    expect(err).toMatch(/error: docker is not installed/);
+  });
+
+  it('when the Docker daemon does not answer', async () => {
+    const { code, err } = await cli([fixture('hello-two')], {
+      DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+    });
+    expect(code).toBe(1);
+    expect(err).toMatch(/error: the Docker daemon is not running or not reachable/);
+  });
+
+  it('when the image is missing and --no-build forbids building it', async () => {
+    const { code, err } = await cli([fixture('settings'), '--no-build']);
+    expect(code).toBe(1);
+    expect(err).toMatch(/error: image example\/settings:1 is not on this machine/);
+  });
+
+  it('when the image build fails, with the last lines of the build', async () => {
+    const { code, err } = await cli(['test/_fixtures/local/broken-build/job.yaml']);
+    expect(code).toBe(1);
+    expect(err).toMatch(/error: building image mnbatch-test\/broken-build:latest failed/);
+    expect(err).toMatch(/error: the build of this fixture always fails/);
+  }, 120_000);
+
+  it('when run is not told --local', async () => {
+    const output = memoryOutput();
+    const code = await exec(['run', fixture('hello-two')], { output, cwd: REPO });
+    expect(code).toBe(1);
+    expect(output.stderr.join('\n')).toMatch(/run needs --local/);
+  });
+});

@@ -54,6 +54,7 @@ async function run(
     cwd: ctx.cwd,
     output: ctx.output,
     signal: ctx.signal,
+    env: ctx.env,
     build: flags.build,
     ...(flags.nodes !== undefined ? { nodes: flags.nodes } : {}),
     ...(flags.keep ? { keep: true } : {}),
