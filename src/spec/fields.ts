@@ -128,3 +128,35 @@ export const resourcesOverride = z
     gpus: z.number().int().min(0).optional().describe('GPUs of each node in this group'),
   })
   .strict();
+
+/** Ulimit names Docker and Batch know. */
+export const ULIMIT_NAMES = [
+  'core',
+  'cpu',
+  'data',
+  'fsize',
+  'locks',
+  'memlock',
+  'msgqueue',
+  'nice',
+  'nofile',
+  'nproc',
+  'rss',
+  'rtprio',
+  'rttime',
+  'sigpending',
+  'stack',
+] as const;
+
+const limit = z.union([z.number().int().min(-1), z.literal('unlimited')], {
+  error: 'must be a whole number or "unlimited"',
+});
+
+/** A ulimit: a number, "unlimited" or {soft, hard}. */
+export const ulimit = z.union([limit, z.object({ soft: limit, hard: limit }).strict()], {
+  error: 'must be a number, "unlimited" or {soft, hard}',
+});
+
+/** An absolute path; `what` names the field in the message. */
+export const absolutePath = (what: string) =>
+  z.string().regex(/^\//, { error: `${what} must be an absolute path` });

@@ -12,11 +12,13 @@ import {
   mebibytes,
   port,
   resources,
-  resourcesOverride,
   roleArn,
   scalarText,
+  ULIMIT_NAMES,
+  ulimit,
 } from './fields.js';
-import { parseRange, RANGE_PATTERN } from './ranges.js';
+import { nodeGroup } from './node-groups.js';
+import { efs, volume } from './storage.js';
 
 /** Limits of AWS Batch multi-node parallel jobs. */
 export const BATCH_LIMITS = { minNodes: 2, maxNodes: 1000, maxNodeRanges: 5, minTimeoutSeconds: 60 } as const;
@@ -27,150 +29,7 @@ const MAX_USER_TAGS = 47;
 /** Longest job name: the job definition name adds "-" and 10 hex digits and may be 128 long. */
 export const MAX_JOB_NAME = 117;
 
-const ULIMIT_NAMES = [
-  'core',
-  'cpu',
-  'data',
-  'fsize',
-  'locks',
-  'memlock',
-  'msgqueue',
-  'nice',
-  'nofile',
-  'nproc',
-  'rss',
-  'rtprio',
-  'rttime',
-  'sigpending',
-  'stack',
-] as const;
-
 const LOG_DRIVERS = ['awslogs', 'fluentd', 'gelf', 'journald', 'json-file', 'splunk', 'syslog'] as const;
-
-const limit = z.union([z.number().int().min(-1), z.literal('unlimited')], {
-  error: 'must be a whole number or "unlimited"',
-});
-
-const ulimit = z.union([limit, z.object({ soft: limit, hard: limit }).strict()], {
-  error: 'must be a number, "unlimited" or {soft, hard}',
-});
-
-const path = (what: string) => z.string().regex(/^\//, { error: `${what} must be an absolute path` });
-
-const efs = z
-  .object({
-    fileSystemId: z
-      .string()
-      .regex(/^fs-[0-9a-f]{8,40}$/, { error: 'must be an EFS file system id like fs-0123456789abcdef0' })
-      .optional()
-      .describe('EFS file system mounted by the container (efsVolumeConfiguration.fileSystemId)'),
-    accessPointId: z
-      .string()
-      .regex(/^fsap-[0-9a-f]{8,40}$/, { error: 'must be an EFS access point id like fsap-0123456789abcdef0' })
-      .optional()
-      .describe('EFS access point (authorizationConfig.accessPointId); needs transitEncryption'),
-    rootDirectory: path('rootDirectory')
-      .optional()
-      .describe('directory of the file system to mount (default /)'),
-    transitEncryption: z
-      .boolean()
-      .optional()
-      .describe('TLS to EFS (default true; required with an access point)'),
-    iam: z
-      .boolean()
-      .optional()
-      .describe('use the job role for EFS IAM authorization (authorizationConfig.iam)'),
-    hostPath: path('hostPath')
-      .optional()
-      .describe('instead of fileSystemId: where the instance (AMI) already mounts EFS; a host volume'),
-    mountPath: path('mountPath').default('/efs').describe('where the container sees the file system'),
-  })
-  .strict()
-  .superRefine((e, ctx) => {
-    if (e.fileSystemId === undefined && e.hostPath === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'needs fileSystemId (EFS volume) or hostPath (EFS mounted by the AMI)',
-      });
-    }
-    if (e.hostPath !== undefined) {
-      for (const key of [
-        'fileSystemId',
-        'accessPointId',
-        'rootDirectory',
-        'transitEncryption',
-        'iam',
-      ] as const) {
-        if (e[key] !== undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [key],
-            params: AT_KEY,
-            message: `cannot be used with hostPath`,
-          });
-        }
-      }
-    }
-    if (e.accessPointId !== undefined && e.transitEncryption === false) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['transitEncryption'],
-        message: 'must be true when accessPointId is set (EFS access points need TLS)',
-      });
-    }
-    if (e.iam === true && e.transitEncryption === false) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['transitEncryption'],
-        message: 'must be true when iam is true (EFS IAM authorization needs TLS)',
-      });
-    }
-    if (e.accessPointId !== undefined && e.rootDirectory !== undefined && e.rootDirectory !== '/') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['rootDirectory'],
-        message: 'must be left out with accessPointId (the access point sets the root directory)',
-      });
-    }
-  });
-
-const volume = z
-  .object({
-    hostPath: path('hostPath').describe('directory on the instance'),
-    containerPath: path('containerPath').describe('where the container sees it'),
-    readOnly: z.boolean().default(false).describe('mount read-only'),
-  })
-  .strict();
-
-const range = z
-  .union(
-    [
-      z.string().regex(RANGE_PATTERN, { error: 'must be a node range like "0:3" or "4:"' }),
-      z
-        .object({
-          from: z.number().int().min(0).describe('first node index'),
-          to: z.number().int().min(0).optional().describe('last node index (left out: to the last node)'),
-        })
-        .strict(),
-    ],
-    { error: 'must be a node range like "0:3", "4:" or {from, to}' },
-  )
-  .transform((r) => (typeof r === 'string' ? parseRange(r)! : { from: r.from, to: r.to }));
-
-const nodeGroup = z
-  .object({
-    range: range.describe('node indices of this group: "0:3", "4:" (to the last node) or {from, to}'),
-    image: z.string().min(1).optional().describe('image of this group (default: the job image)'),
-    command: command.optional().describe('command of this group (default: the job command)'),
-    environment: environmentMap()
-      .default({})
-      .describe('variables added to (or replacing) the job environment'),
-    resources: resourcesOverride
-      .optional()
-      .describe('resources of this group; fields replace the job resources'),
-    instanceType: z.string().optional().describe('must equal the job instanceType (Batch uses one type)'),
-  })
-  .strict();
 
 /** The schema of job.yaml. */
 export const jobSpecSchema = z
