@@ -157,6 +157,5 @@ export const ulimit = z.union([limit, z.object({ soft: limit, hard: limit }).str
   error: 'must be a number, "unlimited" or {soft, hard}',
 });
 
-/** An absolute path; `what` names the field in the message. */
-export const absolutePath = (what: string) =>
-  z.string().regex(/^\//, { error: `${what} must be an absolute path` });
+/** An absolute path. */
+export const absolutePath = () => z.string().regex(/^\//, { error: 'must be an absolute path' });

@@ -15,9 +15,7 @@ export const efs = z
       .regex(/^fsap-[0-9a-f]{8,40}$/, { error: 'must be an EFS access point id like fsap-0123456789abcdef0' })
       .optional()
       .describe('EFS access point (authorizationConfig.accessPointId); needs transitEncryption'),
-    rootDirectory: path('rootDirectory')
-      .optional()
-      .describe('directory of the file system to mount (default /)'),
+    rootDirectory: path().optional().describe('directory of the file system to mount (default /)'),
     transitEncryption: z
       .boolean()
       .optional()
@@ -26,10 +24,10 @@ export const efs = z
       .boolean()
       .optional()
       .describe('use the job role for EFS IAM authorization (authorizationConfig.iam)'),
-    hostPath: path('hostPath')
+    hostPath: path()
       .optional()
       .describe('instead of fileSystemId: where the instance (AMI) already mounts EFS; a host volume'),
-    mountPath: path('mountPath').default('/efs').describe('where the container sees the file system'),
+    mountPath: path().default('/efs').describe('where the container sees the file system'),
   })
   .strict()
   .superRefine((e, ctx) => {
@@ -83,8 +81,8 @@ export const efs = z
 /** A host directory mounted into every node. */
 export const volume = z
   .object({
-    hostPath: path('hostPath').describe('directory on the instance'),
-    containerPath: path('containerPath').describe('where the container sees it'),
+    hostPath: path().describe('directory on the instance'),
+    containerPath: path().describe('where the container sees it'),
     readOnly: z.boolean().default(false).describe('mount read-only'),
   })
   .strict();
