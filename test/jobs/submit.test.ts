@@ -100,10 +100,9 @@ describe('submit at the SDK boundary', () => {
     batchMock.on(SubmitJobCommand).resolves({ jobId: JOB_ID, jobName: 'hello-mpi' });
     const { deps: d, output } = deps();
     await submitPlan(d, plan);
-    expect(batchMock).toHaveReceivedCommandExactlyOnceWith(
-      RegisterJobDefinitionCommand,
-      plan.registerJobDefinition,
-    );
+    expect(batchMock).toHaveReceivedCommandExactlyOnceWith(RegisterJobDefinitionCommand, {
+      ...plan.registerJobDefinition,
+    });
     expect(batchMock).toHaveReceivedCommandWith(SubmitJobCommand, {
       jobDefinition: `${plan.jobDefinitionName}:2`,
     });

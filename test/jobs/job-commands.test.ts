@@ -1,0 +1,302 @@
+import {
+  DescribeJobQueuesCommand,
+  DescribeJobsCommand,
+  type DescribeJobsCommandInput,
+  ListJobsCommand,
+  type ListJobsCommandInput,
+  TerminateJobCommand,
+} from '@aws-sdk/client-batch';
+import { GetLogEventsCommand, type GetLogEventsCommandInput } from '@aws-sdk/client-cloudwatch-logs';
+import { describe, expect, it } from 'vitest';
+import { createBatch } from '../../src/aws/batch.js';
+import { createLogs } from '../../src/aws/logs.js';
+import { exec } from '../../src/cli/cli.js';
+import { memoryOutput } from '../../src/cli/output.js';
+import { LAUNCHER_EXIT } from '../../src/jobs/exit-codes.js';
+import { showLogs } from '../../src/jobs/show-logs.js';
+import { FakeClock } from '../_helpers/fake-batch/fake-clock.js';
+import { batchMock, logsMock, sdkError } from '../_helpers/fake-batch/mock-sdk.js';
+import { QUEUE } from './_fixtures.js';
+import { describeAnswer, JOB_ID, type JobState, nodes } from './_mock-jobs.js';
+
+const REGION = ['--region', 'eu-west-1'];
+const STREAM = 'hello-mpi-abc/default/0123456789abcdef';
+
+function jobIs(state: JobState) {
+  batchMock
+    .on(DescribeJobsCommand)
+    .callsFake((input: DescribeJobsCommandInput) => ({ jobs: describeAnswer(input.jobs ?? [], state) }));
+}
+
+const running: JobState = {
+  status: 'RUNNING',
+  nodes: [{ status: 'RUNNING', logStreamName: STREAM }, { status: 'RUNNING' }, { status: 'STARTING' }],
+};
+
+async function run(...argv: string[]) {
+  const output = memoryOutput();
+  const code = await exec([...argv, ...REGION], { output, env: {} });
+  return { code, output };
+}
+
+describe('mnbatch status', () => {
+  it('shows the job and each node', async () => {
+    jobIs({
+      status: 'FAILED',
+      statusReason: 'Essential container in task exited',
+      nodes: [
+        {
+          status: 'FAILED',
+          exitCode: 1,
+          reason: 'Essential container in task exited',
+          logStreamName: STREAM,
+        },
+        { status: 'FAILED', exitCode: 205 },
+      ],
+    });
+    const { code, output } = await run('status', JOB_ID);
+    expect(code).toBe(0);
+    expect(output.stdout).toContain(`job        hello-mpi (${JOB_ID})`);
+    expect(output.stdout).toContain('status     FAILED — Essential container in task exited');
+    expect(output.stdout).toContain(`0*    FAILED     1     Essential container in task exited · ${STREAM}`);
+    expect(output.stdout).toContain('1     FAILED     205');
+    // the parent first (to learn the node count), then its nodes
+    expect(batchMock).toHaveReceivedNthCommandWith(DescribeJobsCommand, 1, { jobs: [JOB_ID] });
+    expect(batchMock).toHaveReceivedNthCommandWith(DescribeJobsCommand, 2, {
+      jobs: [`${JOB_ID}#0`, `${JOB_ID}#1`],
+    });
+  });
+
+  it('--json prints the job view', async () => {
+    jobIs(running);
+    const { output } = await run('status', JOB_ID, '--json');
+    const view = JSON.parse(output.stdout.join('\n'));
+    expect(view).toMatchObject({ jobId: JOB_ID, status: 'RUNNING', numNodes: 3, mainNode: 0 });
+    expect(view.nodes.map((n: { status: string }) => n.status)).toEqual(['RUNNING', 'RUNNING', 'STARTING']);
+  });
+
+  it('finds the most recent job of a name with ListJobs in the given queue', async () => {
+    batchMock.on(ListJobsCommand).resolves({
+      jobSummaryList: [
+        { jobId: '99999999-2222-4333-8444-555555555555', jobName: 'hello-mpi', createdAt: 1 },
+        { jobId: JOB_ID, jobName: 'hello-mpi', createdAt: 2 },
+      ],
+    });
+    jobIs(running);
+    const { code } = await run('status', 'hello-mpi', '--queue', 'mpi-queue');
+    expect(code).toBe(0);
+    expect(batchMock).toHaveReceivedCommandWith(ListJobsCommand, {
+      jobQueue: 'mpi-queue',
+      filters: [{ name: 'JOB_NAME', values: ['hello-mpi'] }],
+    });
+    expect(batchMock).toHaveReceivedNthCommandWith(DescribeJobsCommand, 1, { jobs: [JOB_ID] });
+  });
+
+  it('without --queue looks in the queues of mnbatch stacks and says when the name is not there', async () => {
+    batchMock.on(DescribeJobQueuesCommand).resolves({
+      jobQueues: [QUEUE, { ...QUEUE, jobQueueName: 'someone-elses', tags: {} }],
+    });
+    batchMock.on(ListJobsCommand).resolves({ jobSummaryList: [] });
+    const { code, output } = await run('status', 'hello-mpi');
+    expect(code).toBe(1);
+    expect(batchMock).toHaveReceivedCommandTimes(ListJobsCommand, 1);
+    expect(output.stderr).toEqual([
+      'error: no job named hello-mpi in queue mpi-queue',
+      '  if the job ran in another queue, pass --queue QUEUE (without it mnbatch looks in the queues of mnbatch stacks)',
+    ]);
+  });
+
+  it('says when the job does not exist', async () => {
+    batchMock.on(DescribeJobsCommand).resolves({ jobs: [] });
+    const { code, output } = await run('status', JOB_ID);
+    expect(code).toBe(1);
+    expect(output.stderr[0]).toBe(
+      `error: job ${JOB_ID} not found (Batch forgets jobs some days after they end)`,
+    );
+  });
+});
+
+describe('mnbatch cancel', () => {
+  it('terminates a job that has not ended, with the given reason', async () => {
+    jobIs({ status: 'RUNNABLE', nodes: nodes(2, 'RUNNABLE') });
+    batchMock.on(TerminateJobCommand).resolves({});
+    const { code, output } = await run('cancel', JOB_ID, '--reason', 'wrong input');
+    expect(code).toBe(0);
+    expect(batchMock).toHaveReceivedCommandWith(TerminateJobCommand, {
+      jobId: JOB_ID,
+      reason: 'wrong input',
+    });
+    expect(output.stdout).toEqual([`terminating job hello-mpi (${JOB_ID}), which was RUNNABLE`]);
+  });
+
+  it('leaves a finished job alone', async () => {
+    jobIs({ status: 'SUCCEEDED', nodes: nodes(2, 'SUCCEEDED', { exitCode: 0 }) });
+    const { code, output } = await run('cancel', JOB_ID);
+    expect(code).toBe(0);
+    expect(batchMock).not.toHaveReceivedCommand(TerminateJobCommand);
+    expect(output.stderr).toEqual([`job hello-mpi (${JOB_ID}) already SUCCEEDED: nothing to cancel`]);
+  });
+
+  it('names the denied action', async () => {
+    jobIs(running);
+    batchMock
+      .on(TerminateJobCommand)
+      .rejects(sdkError('AccessDeniedException', 'not authorized to perform: batch:TerminateJob'));
+    const { code, output } = await run('cancel', JOB_ID);
+    expect(code).toBe(LAUNCHER_EXIT.awsCredentials);
+    expect(output.stderr[0]).toBe(
+      'error: not allowed to call batch:TerminateJob: not authorized to perform: batch:TerminateJob',
+    );
+  });
+});
+
+describe('mnbatch list', () => {
+  it('lists only jobs tagged by mnbatch, newest first, in every unfinished status', async () => {
+    batchMock.on(ListJobsCommand).callsFake((input: ListJobsCommandInput) => ({
+      jobSummaryList:
+        input.jobStatus === 'RUNNING'
+          ? [
+              { jobId: JOB_ID, jobName: 'hello-mpi' },
+              { jobId: 'aaaaaaaa-2222-4333-8444-555555555555', jobName: 'not-ours' },
+            ]
+          : [],
+    }));
+    batchMock.on(DescribeJobsCommand).resolves({
+      jobs: [
+        ...describeAnswer([JOB_ID], running),
+        {
+          jobId: 'aaaaaaaa-2222-4333-8444-555555555555',
+          jobName: 'not-ours',
+          jobQueue: 'q',
+          status: 'RUNNING',
+          jobDefinition: 'x',
+          startedAt: undefined,
+        },
+      ],
+    });
+    const { code, output } = await run('list', '--queue', 'mpi-queue', '--json');
+    expect(code).toBe(0);
+    const jobs = JSON.parse(output.stdout.join('\n'));
+    expect(jobs).toEqual([
+      {
+        jobId: JOB_ID,
+        jobName: 'hello-mpi',
+        status: 'RUNNING',
+        queue: 'mpi-queue',
+        numNodes: 3,
+        createdAt: Date.UTC(2026, 0, 1, 12),
+      },
+    ]);
+    expect(batchMock.commandCalls(ListJobsCommand).map((c) => c.args[0].input.jobStatus)).toEqual([
+      'SUBMITTED',
+      'PENDING',
+      'RUNNABLE',
+      'STARTING',
+      'RUNNING',
+    ]);
+  });
+
+  it('--status picks one status and refuses unknown ones', async () => {
+    batchMock.on(DescribeJobQueuesCommand).resolves({ jobQueues: [QUEUE] });
+    batchMock.on(ListJobsCommand).resolves({ jobSummaryList: [] });
+    const ok = await run('list', '--status', 'failed');
+    expect(ok.code).toBe(0);
+    expect(batchMock).toHaveReceivedCommandWith(ListJobsCommand, {
+      jobQueue: 'mpi-queue',
+      jobStatus: 'FAILED',
+    });
+    expect(ok.output.stderr).toEqual(['no mnbatch jobs found']);
+    const bad = await run('list', '--status', 'done');
+    expect(bad.code).toBe(2);
+  });
+});
+
+describe('mnbatch logs', () => {
+  it('prints the main node log page by page', async () => {
+    jobIs(running);
+    logsMock
+      .on(GetLogEventsCommand)
+      .resolvesOnce({ events: [{ message: 'one\n' }, { message: 'two' }], nextForwardToken: 'f/2' })
+      .resolvesOnce({ events: [{ message: 'three' }], nextForwardToken: 'f/3' })
+      .resolves({ events: [], nextForwardToken: 'f/3' });
+    const { code, output } = await run('logs', JOB_ID);
+    expect(code).toBe(0);
+    expect(output.stdout).toEqual(['one', 'two', 'three']);
+    expect(logsMock).toHaveReceivedNthCommandWith(GetLogEventsCommand, 1, {
+      logGroupName: '/aws/batch/job',
+      logStreamName: STREAM,
+      startFromHead: true,
+    });
+    expect(logsMock).toHaveReceivedNthCommandWith(GetLogEventsCommand, 3, { nextToken: 'f/3' });
+  });
+
+  it('says when the node has no log yet', async () => {
+    jobIs(running);
+    const { code, output } = await run('logs', JOB_ID, '--node', '2');
+    expect(code).toBe(0);
+    expect(output.stderr).toEqual(['node 2 of hello-mpi has no log yet (job RUNNING); try --follow']);
+    expect(logsMock).not.toHaveReceivedCommand(GetLogEventsCommand);
+  });
+
+  it('says when the stream is named but does not exist yet', async () => {
+    jobIs(running);
+    logsMock
+      .on(GetLogEventsCommand)
+      .rejects(sdkError('ResourceNotFoundException', 'The specified log stream does not exist.'));
+    const { code, output } = await run('logs', JOB_ID);
+    expect(code).toBe(0);
+    expect(output.stderr).toEqual([`log stream ${STREAM} does not exist (yet) in /aws/batch/job`]);
+  });
+
+  it('refuses a node the job does not have', async () => {
+    jobIs(running);
+    const { code, output } = await run('logs', JOB_ID, '--node', '7');
+    expect(code).toBe(2);
+    expect(output.stderr[0]).toBe('error: --node 7: the job has nodes 0 to 2');
+  });
+
+  it('--follow waits for a stream that does not exist yet, backs off when throttled, and exits with the job code', async () => {
+    // given a job that runs for a few polls and then fails with 3 on the main node
+    let polls = 0;
+    batchMock.on(DescribeJobsCommand).callsFake((input: DescribeJobsCommandInput) => {
+      polls++;
+      const state: JobState =
+        polls < 6
+          ? running
+          : {
+              status: 'FAILED',
+              nodes: [{ status: 'FAILED', exitCode: 3, logStreamName: STREAM }, ...nodes(2, 'FAILED')],
+            };
+      return { jobs: describeAnswer(input.jobs ?? [], state) };
+    });
+    // and a stream that appears after two reads, throttles once, then has lines
+    const answers: (Error | { events: { message: string }[]; nextForwardToken: string })[] = [
+      sdkError('ResourceNotFoundException', 'The specified log stream does not exist.'),
+      sdkError('ResourceNotFoundException', 'The specified log stream does not exist.'),
+      sdkError('ThrottlingException', 'Rate exceeded'),
+      { events: [{ message: 'hello' }], nextForwardToken: 'f/1' },
+    ];
+    logsMock.on(GetLogEventsCommand).callsFake((input: GetLogEventsCommandInput) => {
+      const next = answers.shift();
+      if (next instanceof Error) throw next;
+      return next ?? { events: [], nextForwardToken: input.nextToken ?? 'f/1' };
+    });
+    const output = memoryOutput();
+    const code = await showLogs(
+      {
+        batch: createBatch({ region: 'eu-west-1' }),
+        logs: createLogs({ region: 'eu-west-1' }),
+        output,
+        clock: new FakeClock(),
+        signal: new AbortController().signal,
+      },
+      JOB_ID,
+      { follow: true },
+    );
+    // then the line came through once, nothing else was printed, and the exit code is the job's
+    expect(code).toBe(3);
+    expect(output.stdout).toEqual(['hello']);
+    expect(output.stderr.filter((l) => /exist|throttl/i.test(l))).toEqual([]);
+    expect(logsMock).toHaveReceivedCommandWith(GetLogEventsCommand, { nextToken: 'f/1' });
+  });
+});
