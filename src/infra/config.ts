@@ -6,6 +6,8 @@ import { z } from 'zod';
 
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
 const INSTANCE_PROFILE = /^(arn:aws[a-z-]*:iam::\d{12}:instance-profile\/)?[\w+=,.@/-]{1,128}$/;
+const AMI_HINT = 'must be default or an AMI id like ami-0abc…';
+const EFS_HINT = 'must be create, none or a file system id like fs-0abc…';
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,128}$/;
 
 /** Roles: created by mnbatch (`create: true`) or existing ones given by name/ARN. */
@@ -43,15 +45,18 @@ export const infraConfigSchema = z
     maxVcpus: z.number().int().positive({ error: 'must be a positive whole number' }),
     /** `default`: ECS-optimized AL2023 (Batch's ECS_AL2023 image, see SSM); or a baked `ami-` id. */
     ami: z
-      .union([z.literal('default'), z.string().regex(/^ami-[0-9a-f]+$/)], {
-        error: 'must be default or an AMI id like ami-0abc…',
+      .union([z.literal('default'), z.string().regex(/^ami-[0-9a-f]+$/, { error: AMI_HINT })], {
+        error: AMI_HINT,
       })
       .default('default'),
     /** `create` a file system for the stack, an existing `fs-` id, or `none`. */
     efs: z
-      .union([z.literal('create'), z.literal('none'), z.string().regex(/^fs-[0-9a-f]+$/)], {
-        error: 'must be create, none or a file system id like fs-0abc…',
-      })
+      .union(
+        [z.literal('create'), z.literal('none'), z.string().regex(/^fs-[0-9a-f]+$/, { error: EFS_HINT })],
+        {
+          error: EFS_HINT,
+        },
+      )
       .default('none'),
     /** Where EFS is mounted on the instances (when `efs` is not none and the AMI does not mount it). */
     efsMountPoint: z
