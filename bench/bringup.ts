@@ -55,7 +55,7 @@ function waitForLine(p: ChildProcess, test: (line: string) => boolean, ms: numbe
   });
 }
 
-async function once(n: number, root: string, run: number): Promise<Run> {
+async function once(agent: string, n: number, root: string, run: number): Promise<Run> {
   const dir = join(root, `n${n}-r${run}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const base = 10 + (run % 2) * 100;
@@ -82,7 +82,7 @@ async function once(n: number, root: string, run: number): Promise<Run> {
   const procs: ChildProcess[] = [];
   const start = (i: number) => {
     // The command holds the job open long enough to read the children's memory.
-    const p = spawn(process.execPath, [AGENT, 'sleep', '2'], {
+    const p = spawn(process.execPath, [agent, 'sleep', '2'], {
       env: env(i),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -133,22 +133,33 @@ const median = (xs: readonly number[]) => {
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 };
 
+/** What to measure (defaults: the full table, from the built agent). */
+export interface BringUpOptions {
+  readonly sizes?: readonly number[];
+  readonly runs?: number;
+  /** The agent entry to run (e.g. a bundle, to compare). */
+  readonly agent?: string;
+}
+
 /** Bring-up time and child memory for 2…64 loopback nodes. */
-export async function benchBringUp(): Promise<BenchSection> {
-  if (!existsSync(AGENT)) throw new Error(`${AGENT} not found: run \`npm run build\` first`);
+export async function benchBringUp(options: BringUpOptions = {}): Promise<BenchSection> {
+  const agent = options.agent ?? AGENT;
+  const sizes = options.sizes ?? SIZES;
+  const runs = options.runs ?? RUNS;
+  if (!existsSync(agent)) throw new Error(`${agent} not found: run \`npm run build\` first`);
   const root = `/run/mnbatch-bench-${process.pid}`;
   const rows: string[] = [];
   const allRss: number[] = [];
   try {
-    for (const n of SIZES) {
-      const runs: Run[] = [];
-      for (let r = 0; r < RUNS; r++) runs.push(await once(n, root, r));
-      const bringUp = median(runs.map((r) => r.bringUp));
-      const rss = runs.flatMap((r) => r.rss);
+    for (const n of sizes) {
+      const results: Run[] = [];
+      for (let r = 0; r < runs; r++) results.push(await once(agent, n, root, r));
+      const bringUp = median(results.map((r) => r.bringUp));
+      const rss = results.flatMap((r) => r.rss);
       allRss.push(...rss);
       const target = TARGETS[n];
       rows.push(
-        `| ${n} | ${bringUp.toFixed(3)} | ${runs.map((r) => r.bringUp.toFixed(3)).join(', ')} | ${median(runs.map((r) => r.mainToLaunch)).toFixed(3)} | ${median(rss).toFixed(1)} / ${Math.max(...rss).toFixed(1)} | ${target === undefined ? '' : `< ${target} s ${bringUp < target ? '✓' : '✗'}`} |`,
+        `| ${n} | ${bringUp.toFixed(3)} | ${results.map((r) => r.bringUp.toFixed(3)).join(', ')} | ${median(results.map((r) => r.mainToLaunch)).toFixed(3)} | ${median(rss).toFixed(1)} / ${Math.max(...rss).toFixed(1)} | ${target === undefined ? '' : `< ${target} s ${bringUp < target ? '✓' : '✗'}`} |`,
       );
       process.stderr.write(`[bench] bring-up ${n} nodes: ${bringUp.toFixed(3)} s\n`);
     }
@@ -157,7 +168,7 @@ export async function benchBringUp(): Promise<BenchSection> {
   }
   const maxRss = Math.max(...allRss);
   const markdown = [
-    `Each size run ${RUNS} times on loopback addresses, every node with its own sshd; children spawned all at once after the main node listens. Bring-up = launch line \`t=\` − last child spawned (median of ${RUNS}; all runs listed). Main→launch = the launch line's own bring-up (from the main node's start, which includes its own start-up and waiting for the spawns).`,
+    `Each size run ${runs} times on loopback addresses, every node with its own sshd; children spawned all at once after the main node listens. Bring-up = launch line \`t=\` − last child spawned (median of ${runs}; all runs listed). Main→launch = the launch line's own bring-up (from the main node's start, which includes its own start-up and waiting for the spawns).`,
     '',
     '| nodes | bring-up (s) | runs (s) | main start → launch (s) | child RSS median / max (MiB) | target |',
     '|---:|---:|---|---:|---:|---|',

@@ -1,12 +1,10 @@
 /** The agent from start to exit code, with its I/O passed in (main.ts wires the real process). */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, hostname, networkInterfaces, userInfo } from 'node:os';
-import { runChild } from './child-node.js';
 import { type AgentConfig, parseConfig } from './config.js';
 import { AgentError, errorMessage } from './errors.js';
 import { resolveSlots, selectIp } from './host.js';
 import { createLogger, type Logger, logPrefix } from './log.js';
-import { runMain } from './main-node.js';
 import { statePaths } from './state-dir.js';
 
 /** What the agent needs from its process. */
@@ -69,7 +67,9 @@ export async function runAgent(io: AgentIo): Promise<number> {
     log.info(
       `${config.jobName} attempt ${config.attempt}: ${ip}, ${slots} slots, launch ${config.launch}${config.role === 'child' ? `, main node ${config.mainIp}` : ''}`,
     );
-    return config.role === 'main' ? await runMain(ctx) : await runChild(ctx);
+    // Each role loads only its own code: children are many, and their start-up time is bring-up time.
+    if (config.role === 'main') return await (await import('./main-node.js')).runMain(ctx);
+    return await (await import('./child-node.js')).runChild(ctx);
   } catch (e) {
     log.error(errorMessage(e));
     if (e instanceof AgentError) return e.exitCode;

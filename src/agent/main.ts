@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-/** `mnbatch-agent <command…>`: the image's ENTRYPOINT. The only file that touches `process`. */
-import { performance } from 'node:perf_hooks';
+/** `mnbatch-agent <command…>`: the image's ENTRYPOINT. Wires the process (argv, env, signals, exit) to runAgent. */
 import { runAgent } from './agent.js';
 
 const handlers: ((signal: NodeJS.Signals) => void)[] = [];
@@ -15,6 +14,7 @@ const code = await runAgent({
   argv: process.argv.slice(2),
   write: (text) => process.stderr.write(text),
   onSignal: (h) => handlers.push(h),
+  // The global `performance` (no node:perf_hooks import): its time origin is the process start.
   startedAt: Math.round(performance.timeOrigin),
 });
 // Leftover sockets or timers must not keep a finished agent alive.
