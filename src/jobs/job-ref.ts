@@ -30,7 +30,8 @@ export async function resolveJobRef(
   options: { readonly queue?: string | undefined } = {},
 ): Promise<string> {
   if (isJobId(ref)) return ref;
-  const queues = options.queue ? [options.queue] : (await defaultQueues(batch)).names;
+  const known = options.queue ? undefined : await defaultQueues(batch);
+  const queues = options.queue ? [options.queue] : known!.names;
   if (queues.length === 0) {
     throw new MnbatchError(
       'JOB_NOT_FOUND',

@@ -2,6 +2,7 @@
 import { MnbatchError } from '../errors.js';
 import { AWS_ERROR, isAwsError } from './aws-errors.js';
 import { TokenBucket } from './clock.js';
+import { LAUNCHER_EXIT } from './exit-codes.js';
 import { resolveJobRef } from './job-ref.js';
 import type { JobCommandDeps } from './status.js';
 import { describeJob, jobNotFound, nodeLogSource, waitForJob } from './wait.js';
@@ -43,7 +44,7 @@ export async function showLogs(
   let token: string | undefined;
   for (;;) {
     await bucket.take(signal);
-    if (signal.aborted) return 130;
+    if (signal.aborted) return LAUNCHER_EXIT.interrupted;
     let page: Awaited<ReturnType<NonNullable<JobCommandDeps['logs']>['getLogEvents']>>;
     try {
       page = await deps.logs.getLogEvents({ ...source, ...(token ? { nextToken: token } : {}) });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -309,5 +310,31 @@ describe('mnbatch submit (CLI)', () => {
     const input = batchMock.commandCalls(SubmitJobCommand)[0]!.args[0].input;
     expect(input.tags?.['mnbatch:user']).toBe('alice');
     expect(JSON.stringify(input)).not.toContain('<per-submission token>');
+  });
+});
+
+describe('submit --dry-run in a real process', () => {
+  it('never loads the AWS SDK', () => {
+    // given a loader that fails every @aws-sdk import (test/_fixtures/spec/block-imports.mjs)
+    const root = join(import.meta.dirname, '../..');
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        join(root, 'test/_fixtures/spec/block-imports.mjs'),
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'submit',
+        'examples/hello-mpi/job.yaml',
+        '--dry-run',
+        '--json',
+      ],
+      { cwd: root, encoding: 'utf8', timeout: 60_000 },
+    );
+    // then the plan is printed and nothing was blocked
+    expect(r.stderr).not.toContain('BLOCKED_IMPORT');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).submitJob.jobName).toBe('hello-mpi');
   });
 });
