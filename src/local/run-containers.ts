@@ -61,13 +61,14 @@ export async function runContainers(run: LocalRunPlan, options: RunContainersOpt
   const check = () => {
     if (signal.aborted) throw new Interrupted();
   };
+  const logsEnded = new Map<number, Promise<void>>();
   const follow = (node: NodeContainer, id: string) => {
     const prefix = `[node ${node.index}] `;
-    logs.push(
-      docker
-        .followLogs(id, (line, stream) => (stream === 'stdout' ? output.out : output.err)(prefix + line))
-        .catch(() => undefined),
-    );
+    const done = docker
+      .followLogs(id, (line, stream) => (stream === 'stdout' ? output.out : output.err)(prefix + line))
+      .catch(() => undefined);
+    logs.push(done);
+    logsEnded.set(node.index, done);
   };
   const startNode = async (node: NodeContainer, mainIp?: string) => {
     check();
@@ -104,12 +105,22 @@ export async function runContainers(run: LocalRunPlan, options: RunContainersOpt
       );
       for (const [node, id] of childIds) {
         runningChildren.add(node.index);
+        // The log stream ends when the container stops: one docker process per child, not two.
         childWaits.push(
-          docker.wait(id).then((code) => {
-            runningChildren.delete(node.index);
-            if (code !== 0 && !mainEnded)
-              say(`node ${node.index} exited with ${code}: ${describeExitCode(code)}`);
-          }),
+          logsEnded
+            .get(node.index)!
+            .then(() => docker.inspect(id, run.network))
+            .then(
+              (state) => {
+                runningChildren.delete(node.index);
+                if (state.exitCode !== 0 && !mainEnded) {
+                  say(
+                    `node ${node.index} exited with ${state.exitCode}: ${describeExitCode(state.exitCode)}`,
+                  );
+                }
+              },
+              () => runningChildren.delete(node.index),
+            ),
         );
       }
       await options.hooks?.afterChildrenStarted?.(started());

@@ -88,8 +88,10 @@ describe('runContainers', () => {
       await plannedRun(),
       options({
         hooks: {
-          afterChildrenStarted: () => {
+          afterChildrenStarted: async () => {
             fake.exit('node2', 137);
+            // The main node notices a little later, as the agent does.
+            await new Promise((r) => setTimeout(r, 20));
             fake.exit('node0', 3);
           },
         },
