@@ -5,9 +5,12 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { benchCliStartup } from './cli-startup.js';
 import type { BenchSection } from './section.js';
 
-const benchmarks: Record<string, () => Promise<BenchSection>> = {};
+const benchmarks: Record<string, () => Promise<BenchSection>> = {
+  cliStartup: benchCliStartup,
+};
 
 const only = process.argv.slice(2);
 const names = only.length > 0 ? only : Object.keys(benchmarks);
