@@ -120,6 +120,17 @@ export async function waitForJob(deps: WaitDeps, jobId: string, options: WaitOpt
         })
       : Promise.resolve();
 
+  // On a terminal the time in state ticks every second between polls.
+  const ticking = output.isTty && (options.showProgress ?? true);
+  const pause = async (ms: number, view: JobView, stateSince: number) => {
+    const until = clock.now() + ms;
+    while (ticking && !signal.aborted && until - clock.now() > 1000) {
+      await clock.sleep(1000, signal);
+      progress.update(view, clock.now() - stateSince);
+    }
+    await clock.sleep(Math.max(0, until - clock.now()), signal);
+  };
+
   try {
     while (!signal.aborted) {
       if (followError) throw followError;
@@ -139,8 +150,9 @@ export async function waitForJob(deps: WaitDeps, jobId: string, options: WaitOpt
       latest = view;
       const changed = view.status !== status;
       if (changed) {
+        // A job first seen RUNNING (status --wait) has been so since it started.
+        since = status === '' && view.status === 'RUNNING' && view.startedAt ? view.startedAt : clock.now();
         status = view.status;
-        since = clock.now();
       }
       progress.update(view, clock.now() - since);
       if (view.status === 'RUNNABLE' && !diagnosed && clock.now() - since >= runnableAfterMs) {
@@ -159,7 +171,7 @@ export async function waitForJob(deps: WaitDeps, jobId: string, options: WaitOpt
         return jobExitCode(view);
       }
       delay = changed ? minMs : Math.min(maxMs, Math.round(delay * 1.5));
-      await clock.sleep(delay, signal);
+      await pause(delay, view, since);
     }
   } finally {
     stop.abort();

@@ -164,6 +164,8 @@ describe('submit --wait against the fake Batch', () => {
     const redraw = '\x1b[1A\x1b[2K'; // cursor up one line, clear it
     const redraws = output.stdout.filter((l) => l.startsWith(`${redraw}hello-mpi `));
     expect(redraws.length).toBeGreaterThan(5);
+    // the time in state ticks every second between polls
+    expect(redraws.some((l) => l.includes('hello-mpi RUNNING for 1m05s · nodes RUNNING 4'))).toBe(true);
     expect(output.stdout.at(-1)?.startsWith(redraw)).toBe(true);
     expect(output.stdout.at(-1)?.slice(redraw.length)).toMatch(
       /^hello-mpi SUCCEEDED for \ds · nodes SUCCEEDED 4$/,
