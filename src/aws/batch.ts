@@ -65,7 +65,7 @@ export function batchApi(client: BatchClient, profile?: string): BatchApi {
   const call = <T>(operation: string, fn: () => Promise<T>) =>
     awsCall({ service: 'batch', operation, profile }, fn);
   return {
-    region: () => client.config.region(),
+    region: () => call('region', () => client.config.region()),
     registerJobDefinition: (input) =>
       call('RegisterJobDefinition', async () => {
         const out = await client.send(new RegisterJobDefinitionCommand(input));

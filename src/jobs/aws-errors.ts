@@ -14,6 +14,7 @@ export const AWS_ERROR = {
   notFound: 'AWS_NOT_FOUND',
   rejected: 'AWS_REJECTED',
   failed: 'AWS_FAILED',
+  noRegion: 'AWS_NO_REGION',
 } as const;
 
 const CREDENTIAL_ERRORS = new Set([
@@ -52,6 +53,16 @@ export function awsError(e: unknown, site: AwsCallSite): MnbatchError {
   const status = (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
   const action = `${site.service}:${site.operation}`;
   const origin = 'aws' as const;
+  if (/region is missing/i.test(message)) {
+    return new MnbatchError(
+      AWS_ERROR.noRegion,
+      'no AWS region: pass --region, set AWS_REGION, or set a region in the profile',
+      {
+        origin,
+        cause: e,
+      },
+    );
+  }
   if (CREDENTIAL_ERRORS.has(name)) {
     const who = site.profile ? `profile ${site.profile}` : 'the default credential chain';
     const login = site.profile ? `aws sso login --profile ${site.profile}` : 'aws sso login';

@@ -103,6 +103,13 @@ describe('BatchApi over the SDK', () => {
     ).rejects.toThrow('AWS rejected batch:SubmitJob: Job queue mpi-queue does not exist.');
   });
 
+  it('says how to set a region when none is configured', async () => {
+    batchMock.on(SubmitJobCommand).rejects(new Error('Region is missing'));
+    await expect(batch().submitJob({ jobName: 'j', jobQueue: 'q', jobDefinition: 'd' })).rejects.toThrow(
+      'no AWS region: pass --region, set AWS_REGION, or set a region in the profile',
+    );
+  });
+
   it('the request check catches what the real API would refuse', async () => {
     batchMock.on(ListJobsCommand).resolves({ jobSummaryList: [] });
     await batch().listJobs({ jobQueue: 'q', jobStatus: 'DONE' as never });
