@@ -21,6 +21,24 @@ const generated: Generated[] = [
       render: async () => (await import('../src/iam/generate.js')).renderPolicyFiles('.')[path] ?? '',
     }),
   ),
+  {
+    path: 'templates/compute-environment.json',
+    render: async () =>
+      (await import('../src/iam/generate.js')).biomeFormat(
+        '.',
+        'templates/compute-environment.json',
+        `${JSON.stringify((await import('../src/infra/request-templates.js')).computeEnvironmentTemplate(), null, 2)}\n`,
+      ),
+  },
+  {
+    path: 'templates/job-queue.json',
+    render: async () =>
+      (await import('../src/iam/generate.js')).biomeFormat(
+        '.',
+        'templates/job-queue.json',
+        `${JSON.stringify((await import('../src/infra/request-templates.js')).jobQueueTemplate(), null, 2)}\n`,
+      ),
+  },
 ];
 
 const check = process.argv.includes('--check');

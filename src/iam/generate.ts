@@ -31,7 +31,8 @@ export function scanSourceTree(root: string): FoundCall[] {
   );
 }
 
-function biomeFormat(root: string, path: string, text: string): string {
+/** `text` formatted as Biome would format the file at `path` (so generated files pass `biome check`). */
+export function biomeFormat(root: string, path: string, text: string): string {
   return execFileSync(join(root, 'node_modules/.bin/biome'), ['format', `--stdin-file-path=${path}`], {
     input: text,
     encoding: 'utf8',
