@@ -100,9 +100,14 @@ export async function runContainers(run: LocalRunPlan, options: RunContainersOpt
       const children = run.nodes.filter((n) => n.index !== run.mainIndex);
       for (const n of children.filter((c) => skip.has(c.index))) say(`node ${n.index} not started (skipped)`);
       // All at once, as Batch may: a child may start at any moment after the main node runs.
-      const childIds = await Promise.all(
+      // Settle every start before going on, so that a failed one leaves no create in flight
+      // that the cleanup would miss.
+      const starts = await Promise.allSettled(
         children.filter((c) => !skip.has(c.index)).map(async (n) => [n, await startNode(n, mainIp)] as const),
       );
+      const failed = starts.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      const childIds = starts.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       for (const [node, id] of childIds) {
         runningChildren.add(node.index);
         // The log stream ends when the container stops: one docker process per child, not two.
@@ -138,9 +143,8 @@ export async function runContainers(run: LocalRunPlan, options: RunContainersOpt
     await Promise.race([Promise.all(childWaits), sleep(graceMs), interrupted]);
     if (runningChildren.size > 0) {
       const left = [...runningChildren].sort((a, b) => a - b).join(', ');
-      say(
-        `node(s) ${left} still running ${graceMs / 1000}s after the main node ended: stopping them, as Batch does`,
-      );
+      const fate = options.keep ? 'left running (--keep)' : 'stopping them, as Batch does';
+      say(`node(s) ${left} still running ${graceMs / 1000}s after the main node ended: ${fate}`);
     }
     keepNow = options.keep === true && !signal.aborted;
     return ended;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   AGENT_HASH_LABEL,
   ensureAgentImage,
@@ -11,8 +11,19 @@ import {
 } from '../../src/local/images.js';
 import { fakeDocker } from './fake-docker.js';
 
-function packageWithAgent(content = 'agent-binary') {
+const made: string[] = [];
+afterEach(() => {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tempRoot(): string {
   const root = mkdtempSync(join(tmpdir(), 'mnbatch-images-'));
+  made.push(root);
+  return root;
+}
+
+function packageWithAgent(content = 'agent-binary') {
+  const root = tempRoot();
   mkdirSync(join(root, 'dist', 'agent-bundle'), { recursive: true });
   writeFileSync(join(root, 'dist', 'agent-bundle', 'mnbatch-agent'), content);
   return { root, hash: createHash('sha256').update(content).digest('hex') };
@@ -52,7 +63,7 @@ describe('ensureAgentImage', () => {
   });
 
   it('says how to build the agent when its executable is missing', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'mnbatch-images-'));
+    const root = tempRoot();
     await expect(
       ensureAgentImage(fakeDocker().docker, { packageRoot: root, version: '1', say }),
     ).rejects.toMatchObject({

@@ -3,7 +3,8 @@
  * once (test/container/images.ts), then runs small jobs, each ended in a different way. After
  * every test, no container or network of this process's runs may be left.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/agent/keys.js';
 import { encodeFrame } from '../../src/agent/protocol.js';
@@ -103,6 +104,35 @@ describe('mnbatch run --local (Docker)', () => {
   it('returns the program exit code: a program that exits 3 makes the job exit 3', async () => {
     const { code, text } = await runFixture('exit3');
     expect(code, text).toBe(3);
+  }, 180_000);
+
+  it('first removes what a killed earlier run left behind', async () => {
+    const dead = spawnSync('true').pid;
+    const labels = ['--label', 'mnbatch.run=stale-e2e', '--label', `mnbatch.pid=${dead}`];
+    docker$('network', 'create', '--internal', ...labels, 'mnbatch-stale-e2e');
+    docker$(
+      'create',
+      '--network',
+      'mnbatch-stale-e2e',
+      ...labels,
+      '--name',
+      'mnbatch-stale-e2e-node0',
+      HELLO_IMAGE,
+    );
+    const { code, text } = await runFixture('exit3');
+    expect(code, text).toBe(3);
+    expect(text).toMatch(/removed leftovers of interrupted runs stale-e2e/);
+    expect(await docker.listContainers('mnbatch.run=stale-e2e')).toEqual([]);
+    expect(await docker.listNetworks('mnbatch.run=stale-e2e')).toEqual([]);
+  }, 180_000);
+
+  it('gives all nodes one shared directory where the job mounts EFS, and removes it afterwards', async () => {
+    const { code, text, run } = await runFixture('efs-shared');
+    expect(code, text).toBe(0);
+    expect(text).toMatch(/\[node 0\] shared: from-node0 from-node1/);
+    expect(text).toMatch(/\[node 1\] shared: from-node0 from-node1/);
+    expect(run.sharedDirs).toHaveLength(1);
+    expect(existsSync(run.sharedDirs[0]!)).toBe(false);
   }, 180_000);
 
   it('fails bring-up naming the missing index when a child never starts', async () => {
