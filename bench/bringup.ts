@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseLaunchLine } from '../src/agent/log.js';
 import { AGENT_ENV, BATCH_ENV } from '../src/contract/agent-env.js';
@@ -24,6 +25,23 @@ interface Run {
   readonly mainToLaunch: number;
   /** Children's VmRSS at steady state, MiB. */
   readonly rss: readonly number[];
+  /** Children's CPU time (user + system) from start to steady state, ms. */
+  readonly cpu: readonly number[];
+  /** 1-minute load average when the run ended (the machine is shared). */
+  readonly load: number;
+}
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+function cpuMs(pid: number): number | undefined {
+  try {
+    // Fields after the command name (which is in parentheses): utime and stime are 14th and 15th overall.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return undefined;
+  }
 }
 
 function rssMiB(pid: number): number | undefined {
@@ -98,13 +116,17 @@ async function once(agent: string, n: number, root: string, run: number): Promis
     const lastSpawn = Date.now();
     const line = parseLaunchLine(await launch)!;
     await new Promise((r) => setTimeout(r, 700));
-    const rss = procs.slice(1).flatMap((p) => {
-      const v = p.pid === undefined ? undefined : rssMiB(p.pid);
-      return v === undefined ? [] : [v];
-    });
+    const sample = (f: (pid: number) => number | undefined) =>
+      procs.slice(1).flatMap((p) => {
+        const v = p.pid === undefined ? undefined : f(p.pid);
+        return v === undefined ? [] : [v];
+      });
+    const rss = sample(rssMiB);
+    const cpu = sample(cpuMs);
+    const load = loadavg()[0] ?? Number.NaN;
     const exited = procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.on('exit', r))));
     await Promise.all(exited);
-    return { bringUp: (line.t - lastSpawn) / 1000, mainToLaunch: line.bringUpSeconds, rss };
+    return { bringUp: (line.t - lastSpawn) / 1000, mainToLaunch: line.bringUpSeconds, rss, cpu, load };
   } finally {
     for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
@@ -156,10 +178,11 @@ export async function benchBringUp(options: BringUpOptions = {}): Promise<BenchS
       for (let r = 0; r < runs; r++) results.push(await once(agent, n, root, r));
       const bringUp = median(results.map((r) => r.bringUp));
       const rss = results.flatMap((r) => r.rss);
+      const cpu = results.flatMap((r) => r.cpu);
       allRss.push(...rss);
       const target = TARGETS[n];
       rows.push(
-        `| ${n} | ${bringUp.toFixed(3)} | ${results.map((r) => r.bringUp.toFixed(3)).join(', ')} | ${median(results.map((r) => r.mainToLaunch)).toFixed(3)} | ${median(rss).toFixed(1)} / ${Math.max(...rss).toFixed(1)} | ${target === undefined ? '' : `< ${target} s ${bringUp < target ? '✓' : '✗'}`} |`,
+        `| ${n} | ${bringUp.toFixed(3)} | ${results.map((r) => r.bringUp.toFixed(3)).join(', ')} | ${median(results.map((r) => r.mainToLaunch)).toFixed(3)} | ${median(rss).toFixed(1)} / ${Math.max(...rss).toFixed(1)} | ${median(cpu).toFixed(0)} | ${results.map((r) => r.load.toFixed(1)).join(', ')} | ${target === undefined ? '' : `< ${target} s ${bringUp < target ? '✓' : '✗'}`} |`,
       );
       process.stderr.write(`[bench] bring-up ${n} nodes: ${bringUp.toFixed(3)} s\n`);
     }
@@ -170,8 +193,8 @@ export async function benchBringUp(options: BringUpOptions = {}): Promise<BenchS
   const markdown = [
     `Each size run ${runs} times on loopback addresses, every node with its own sshd; children spawned all at once after the main node listens. Bring-up = launch line \`t=\` − last child spawned (median of ${runs}; all runs listed). Main→launch = the launch line's own bring-up (from the main node's start, which includes its own start-up and waiting for the spawns).`,
     '',
-    '| nodes | bring-up (s) | runs (s) | main start → launch (s) | child RSS median / max (MiB) | target |',
-    '|---:|---:|---|---:|---:|---|',
+    '| nodes | bring-up (s) | runs (s) | main start → launch (s) | child RSS median / max (MiB) | child CPU to steady state (ms) | load avg (1 min) | target |',
+    '|---:|---:|---|---:|---:|---:|---|---|',
     ...rows,
     '',
     `Child agent resident memory (VmRSS at steady state): max ${maxRss.toFixed(1)} MiB — target < ${RSS_TARGET_MIB} MiB ${maxRss < RSS_TARGET_MIB ? '✓' : '✗'}.`,
