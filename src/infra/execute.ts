@@ -189,8 +189,10 @@ async function apply(
         launchTemplateVersion: need(refs.launchTemplateVersion, 'launch template version'),
         instanceProfile: need(refs.instanceProfile, 'instance profile'),
       });
-      if (make) refs.computeEnvironmentArn = await s.batch.createComputeEnvironment(req);
-      else if (changed) {
+      if (make) {
+        await waitComputeEnvironment(s, a.name, 'gone');
+        refs.computeEnvironmentArn = await s.batch.createComputeEnvironment(req);
+      } else if (changed) {
         const cr = req.computeResources;
         await s.batch.updateComputeEnvironment({
           computeEnvironment: a.name,
@@ -213,8 +215,10 @@ async function apply(
     }
     case 'job-queue': {
       const ceArn = need(refs.computeEnvironmentArn, 'compute environment ARN');
-      if (make) await s.batch.createJobQueue(jobQueueRequest(config, ceArn));
-      else if (changed)
+      if (make) {
+        await waitJobQueue(s, a.name, 'gone');
+        await s.batch.createJobQueue(jobQueueRequest(config, ceArn));
+      } else if (changed)
         await s.batch.updateJobQueue({
           jobQueue: a.name,
           state: 'ENABLED',

@@ -231,13 +231,15 @@ export function planStack(config: InfraConfig, observed: Observed, env: PlanEnvi
     launchTemplateVersion: ltRef.version,
     instanceProfile,
   });
-  const ce = sel.computeEnvironment;
+  // A Batch resource still being deleted (an interrupted `down`) is created again once it is gone.
+  const ceFound = sel.computeEnvironment;
+  const ce = ceFound?.value.status === 'DELETING' ? undefined : ceFound;
   if (!ce)
     add({
       kind: 'compute-environment',
       name: sel.names.computeEnvironment,
       op: 'create',
-      reason: 'not found',
+      reason: ceFound ? 'being deleted: wait until it is gone, then create' : 'not found',
     });
   else {
     const replaceWhy = ceReplaceReason(ce.value, fresh('placement-group') || fresh('security-group'));
@@ -255,8 +257,15 @@ export function planStack(config: InfraConfig, observed: Observed, env: PlanEnvi
     : (ce?.id ?? NEW('compute environment'));
 
   // Job queue: found by `submit` through its name.
-  const q = sel.jobQueue;
-  if (!q) add({ kind: 'job-queue', name: sel.names.jobQueue, op: 'create', reason: 'not found' });
+  const qFound = sel.jobQueue;
+  const q = qFound?.value.status === 'DELETING' ? undefined : qFound;
+  if (!q)
+    add({
+      kind: 'job-queue',
+      name: sel.names.jobQueue,
+      op: 'create',
+      reason: qFound ? 'being deleted: wait until it is gone, then create' : 'not found',
+    });
   else if (fresh('compute-environment'))
     add({
       kind: 'job-queue',

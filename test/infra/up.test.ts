@@ -216,6 +216,30 @@ describe('infra up after an interrupted run', () => {
   });
 });
 
+describe('infra up after an interrupted down', () => {
+  it('waits for a compute environment still being deleted, then creates it again', async () => {
+    // given a stack whose queue is gone and whose compute environment is being deleted
+    await infraUp(fake.services, demoConfig(fake.state), {}, memoryOutput());
+    fake.state.jobQueues.clear();
+    const ce = fake.state.computeEnvironments.get('mnbatch-demo');
+    if (ce) Object.assign(ce, { status: 'DELETING', state: 'DISABLED' });
+    fake.state.computeEnvironmentPending.set('mnbatch-demo', { polls: 3, next: undefined });
+    fake.state.mutations.length = 0;
+
+    // when
+    const out = memoryOutput();
+    await infraUp(fake.services, demoConfig(fake.state), {}, out);
+
+    // then
+    expect(out.stdout.join('\n')).toMatch(/\+\s+create\s+compute-environment\s+mnbatch-demo\s+being deleted/);
+    expect(fake.state.mutations).toEqual([
+      'CreateComputeEnvironment mnbatch-demo',
+      'CreateJobQueue mnbatch-demo',
+    ]);
+    expect(fake.state.computeEnvironments.get('mnbatch-demo')?.status).toBe('VALID');
+  });
+});
+
 describe('infra up with a resource in the way', () => {
   it('refuses a compute environment of the same name that is not part of the stack, and creates nothing', async () => {
     // given someone else's compute environment named like ours
