@@ -9,8 +9,13 @@ import { isEd25519PublicKey } from './keys.js';
 
 /** Protocol version carried in every frame. */
 export const PROTOCOL_VERSION = 1;
-/** Longest accepted frame in bytes, newline excluded; a longer one drops the connection. */
+/** Longest frame the main node accepts from a child, newline excluded; a longer one drops the connection. */
 export const MAX_FRAME_BYTES = 64 * 1024;
+/**
+ * Longest frame a child accepts from the main node: `run` carries the hostfiles and known_hosts
+ * of the whole job (about 200 bytes per node), so 1,000 nodes need more than 64 KiB.
+ */
+export const MAX_MAIN_FRAME_BYTES = 16 * 1024 * 1024;
 
 /** Message bodies by type. */
 export interface Bodies {
@@ -118,10 +123,15 @@ function bodyProblem(type: FrameType, b: Record<string, unknown>): string | unde
         ? undefined
         : 'welcome.userPublicKey is not an ssh-ed25519 key';
     case 'run':
-      if (!isInt(b.rank) || !isInt(b.numNodes) || !isStr(b.mainIp) || !isStr(b.knownHosts, MAX_FRAME_BYTES)) {
+      if (
+        !isInt(b.rank) ||
+        !isInt(b.numNodes) ||
+        !isStr(b.mainIp) ||
+        !isStr(b.knownHosts, MAX_MAIN_FRAME_BYTES)
+      ) {
         return 'run body is malformed';
       }
-      return isObject(b.hostfiles) && Object.values(b.hostfiles).every((v) => isStr(v, MAX_FRAME_BYTES))
+      return isObject(b.hostfiles) && Object.values(b.hostfiles).every((v) => isStr(v, MAX_MAIN_FRAME_BYTES))
         ? undefined
         : 'run.hostfiles is malformed';
     case 'done':
@@ -137,8 +147,13 @@ function bodyProblem(type: FrameType, b: Record<string, unknown>): string | unde
 const TYPES: readonly FrameType[] = ['register', 'welcome', 'ready', 'run', 'done', 'exit', 'ping'];
 
 /** Parses, authenticates and checks one line; never throws. */
-export function decodeFrame(line: string, token: string, job: JobIdentity): DecodeResult {
-  if (Buffer.byteLength(line) > MAX_FRAME_BYTES) return { ok: false, reason: 'frame too large' };
+export function decodeFrame(
+  line: string,
+  token: string,
+  job: JobIdentity,
+  maxBytes = MAX_FRAME_BYTES,
+): DecodeResult {
+  if (Buffer.byteLength(line) > maxBytes) return { ok: false, reason: 'frame too large' };
   let raw: unknown;
   try {
     raw = JSON.parse(line);
@@ -181,7 +196,7 @@ export function decodeFrame(line: string, token: string, job: JobIdentity): Deco
 }
 
 /**
- * Splits a byte stream into lines, refusing any line longer than MAX_FRAME_BYTES
+ * Splits a byte stream into lines, refusing any line longer than the limit
  * (so a peer cannot make the main node buffer without bound).
  */
 export class LineSplitter {

@@ -14,6 +14,7 @@ import {
   type FrameType,
   type JobIdentity,
   LineSplitter,
+  MAX_MAIN_FRAME_BYTES,
 } from './protocol.js';
 
 export interface ClientOptions {
@@ -88,7 +89,7 @@ export class RendezvousClient {
     const { token, job, nodeIndex, mainIndex, host, port, log } = this.options;
     return new Promise((resolve) => {
       const socket = connect({ host, port, noDelay: true });
-      const splitter = new LineSplitter();
+      const splitter = new LineSplitter(MAX_MAIN_FRAME_BYTES);
       let welcomed = false;
       let lastSeen = Date.now();
       let heartbeat: NodeJS.Timeout | undefined;
@@ -119,7 +120,7 @@ export class RendezvousClient {
       socket.on('data', (chunk: Buffer) => {
         const { lines, oversized } = splitter.push(chunk);
         for (const line of lines) {
-          const result = decodeFrame(line, token, job);
+          const result = decodeFrame(line, token, job, MAX_MAIN_FRAME_BYTES);
           if (!result.ok || result.frame.nodeIndex !== mainIndex) {
             log.warn(`ignored a frame from the main node: ${result.ok ? 'wrong sender' : result.reason}`);
             continue;
@@ -156,7 +157,7 @@ export class RendezvousClient {
           if (frame.type !== 'ping') this.handler(frame);
         }
         if (oversized) {
-          log.warn('main node sent a frame larger than 64 KiB; closing');
+          log.warn('main node sent a frame larger than 16 MiB; closing');
           socket.destroy();
         }
       });

@@ -6,6 +6,7 @@ import {
   encodeFrame,
   LineSplitter,
   MAX_FRAME_BYTES,
+  MAX_MAIN_FRAME_BYTES,
 } from '../../src/agent/protocol.js';
 
 const token = 'the-per-submission-token';
@@ -87,6 +88,22 @@ describe('frames', () => {
     );
     reject(encodeFrame(token, job, 3, 'done', { exitCode: 1.5 }).trimEnd(), /exitCode/);
     reject(encodeFrame(token, job, 3, 'unknown' as 'ping', {}).trimEnd(), /unknown frame type/);
+  });
+
+  it('given a run frame for 1,000 nodes, when a child decodes it, then the main-node limit (not 64 KiB) applies', () => {
+    const knownHosts = Array.from(
+      { length: 1000 },
+      (_, i) => `[10.0.${i >> 8}.${i & 255}]:2222 ${hostKey}\n`,
+    ).join('');
+    const hosts = Array.from({ length: 1000 }, (_, i) => `10.0.${i >> 8}.${i & 255}\n`).join('');
+    const run = { rank: 3, numNodes: 1000, mainIp: '10.0.0.0', hostfiles: { hosts }, knownHosts };
+    const line = encodeFrame(token, job, 0, 'run', run).trimEnd();
+    expect(line.length).toBeGreaterThan(MAX_FRAME_BYTES);
+    expect(decodeFrame(line, token, job, MAX_MAIN_FRAME_BYTES)).toMatchObject({
+      ok: true,
+      frame: { body: run },
+    });
+    expect(decodeFrame(line, token, job)).toEqual({ ok: false, reason: 'frame too large' });
   });
 
   it('given a frame over the size limit, when decoded, then it is rejected before parsing', () => {
