@@ -78,9 +78,10 @@ export async function infraCommand(
     ...(flags.profile ? { profile: flags.profile } : {}),
     ...((config?.region ?? flags.region) ? { region: config?.region ?? flags.region } : {}),
   };
-  const services = overrides.services
+  const built = overrides.services
     ? await overrides.services(aws)
     : await (await import('./services.js')).createInfraServices(aws);
+  const services = { ...built, signal: ctx.signal };
   switch (which) {
     case 'up': {
       const { infraUp } = await import('./up.js');

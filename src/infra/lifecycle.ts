@@ -31,6 +31,7 @@ export async function waitPlacementGroupReady(s: InfraServices, name: string): P
       return g?.State === 'available' ? DONE : notYet(g?.State ?? 'not found');
     },
     { timeoutMs: TIMEOUTS.placementGroup },
+    s.signal,
   );
 }
 
@@ -46,6 +47,7 @@ export async function waitFileSystemReady(s: InfraServices, id: string): Promise
       return f?.LifeCycleState === 'available' ? DONE : notYet(f?.LifeCycleState ?? 'not found');
     },
     { timeoutMs: TIMEOUTS.fileSystem },
+    s.signal,
   );
 }
 
@@ -65,6 +67,7 @@ export async function waitMountTargetReady(
       return m?.LifeCycleState === 'available' ? DONE : notYet(m?.LifeCycleState ?? 'not found');
     },
     { timeoutMs: TIMEOUTS.mountTarget },
+    s.signal,
   );
 }
 
@@ -78,6 +81,7 @@ export async function waitEndpointReady(s: InfraServices, id: string): Promise<v
       return e?.State === 'Available' ? DONE : notYet(e?.State ?? 'not found');
     },
     { timeoutMs: TIMEOUTS.endpoint },
+    s.signal,
   );
 }
 
@@ -128,6 +132,7 @@ export async function waitComputeEnvironment(
       : `${what} to be ${target === 'enabled' ? 'VALID and ENABLED' : 'DISABLED'}`,
     async () => batchProbe(what, target, (await s.batch.describeComputeEnvironments([name]))[0]),
     { timeoutMs: TIMEOUTS.computeEnvironment },
+    s.signal,
   );
 }
 
@@ -141,6 +146,7 @@ export async function waitJobQueue(s: InfraServices, name: string, target: Batch
       : `${what} to be ${target === 'enabled' ? 'VALID and ENABLED' : 'DISABLED'}`,
     async () => batchProbe(what, target, (await s.batch.describeJobQueues([name]))[0]),
     { timeoutMs: TIMEOUTS.jobQueue },
+    s.signal,
   );
 }
 
@@ -199,6 +205,7 @@ export async function deleteResource(s: InfraServices, t: DeleteTarget): Promise
           return !m || m.LifeCycleState === 'deleted' ? DONE : notYet(m.LifeCycleState ?? '?');
         },
         { timeoutMs: TIMEOUTS.mountTarget },
+        s.signal,
       );
       return;
     }
@@ -220,6 +227,7 @@ export async function deleteResource(s: InfraServices, t: DeleteTarget): Promise
           }
         },
         { timeoutMs: TIMEOUTS.securityGroupDelete },
+        s.signal,
       );
       return;
     case 'placement-group':

@@ -31,6 +31,8 @@ export interface InfraServices {
   /** The region the clients talk to (S3 endpoint service name, messages). */
   readonly region: string;
   readonly clock: Clock;
+  /** Aborted on Ctrl-C: every wait stops at its next look and says how to continue. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** Real adapters for `options`; fails clearly when no region is configured anywhere. */

@@ -26,11 +26,13 @@ export async function waitFor<T>(
   what: string,
   probe: () => Promise<Probe<T>>,
   options: WaitOptions,
+  signal?: AbortSignal,
 ): Promise<T> {
   const start = clock.now();
   let delay = options.firstDelayMs ?? WAIT_DEFAULTS.firstDelayMs;
   const maxDelay = options.maxDelayMs ?? WAIT_DEFAULTS.maxDelayMs;
   for (;;) {
+    throwIfInterrupted(signal, what);
     const p = await probe();
     if (p.done) return p.value;
     const elapsed = clock.now() - start;
@@ -41,10 +43,30 @@ export async function waitFor<T>(
         { origin: 'aws', details: ['run `mnbatch infra up` again later: it continues where it stopped'] },
       );
     }
-    await clock.sleep(Math.min(delay, options.timeoutMs - elapsed));
+    await sleepUnlessAborted(clock, Math.min(delay, options.timeoutMs - elapsed), signal);
     delay = Math.min(delay * 2, maxDelay);
   }
 }
 
 /** Minutes as milliseconds, for readable bounds. */
 export const minutes = (n: number) => n * 60_000;
+
+function throwIfInterrupted(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted)
+    throw new MnbatchError('INTERRUPTED', `interrupted while waiting for ${what}`, {
+      exitCode: 130,
+      details: ['what was created so far is kept: run the same command again to continue'],
+    });
+}
+
+function sleepUnlessAborted(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return clock.sleep(ms);
+  return new Promise((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    void clock.sleep(ms).then(done);
+  });
+}

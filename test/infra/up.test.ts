@@ -319,6 +319,44 @@ describe('infra up waiting for slow resources', () => {
   });
 });
 
+describe('infra up interrupted by Ctrl-C', () => {
+  it('stops waiting at once, keeps what exists, and the next run goes on from there', async () => {
+    // given a mount target that takes long, and Ctrl-C during the wait
+    fake.state.mountTargetCreatingPolls = 100;
+    const ctrlC = new AbortController();
+    const clock = {
+      now: () => fake.clock.now(),
+      sleep: async (ms: number) => {
+        await fake.clock.sleep(ms);
+        if (fake.clock.sleeps.length === 4) ctrlC.abort();
+      },
+    };
+    const services = { ...fake.services, clock, signal: ctrlC.signal };
+
+    // when / then
+    await expect(
+      infraUp(services, demoConfig(fake.state, { efs: 'create' }), {}, memoryOutput()),
+    ).rejects.toMatchObject({
+      code: 'INTERRUPTED',
+      exitCode: 130,
+      message: expect.stringMatching(/^interrupted while waiting for EFS mount target fsmt-/),
+    });
+    expect(fake.clock.sleeps).toHaveLength(4);
+    expect(fake.state.computeEnvironments.size).toBe(0);
+
+    fake.state.mutations.length = 0;
+    fake.state.mountTargetPending.forEach((p) => {
+      p.polls = 0;
+    });
+    await infraUp(fake.services, demoConfig(fake.state, { efs: 'create' }), {}, memoryOutput());
+    expect(fake.state.mutations.map((m) => m.split(' ')[0])).toEqual([
+      'CreateLaunchTemplate',
+      'CreateComputeEnvironment',
+      'CreateJobQueue',
+    ]);
+  });
+});
+
 describe('infra up --dry-run', () => {
   it('prints the plan and sends no mutating call', async () => {
     const out = memoryOutput();
