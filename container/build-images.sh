@@ -10,6 +10,7 @@ if [ -z "${BASE_IMAGE:-}" ]; then
   if docker image inspect mnbatch/debian:bookworm >/dev/null 2>&1; then BASE_IMAGE=mnbatch/debian:bookworm; else BASE_IMAGE=debian:bookworm-slim; fi
 fi
 npm run --silent build:agent
-hash="$(sha256sum dist/agent-bundle/mnbatch-agent | cut -d" " -f1)"
-docker build -f container/Dockerfile --build-arg "BASE_IMAGE=$BASE_IMAGE" --label "mnbatch.agent.sha256=$hash" \
+# The same label `mnbatch run --local` reads to tell whether the image is current (src/local/images.ts).
+inputs="$(sha256sum dist/agent-bundle/mnbatch-agent | cut -d" " -f1) $(sha256sum container/Dockerfile | cut -d" " -f1) $BASE_IMAGE"
+docker build -f container/Dockerfile --build-arg "BASE_IMAGE=$BASE_IMAGE" --label "mnbatch.agent.inputs=$inputs" \
   -t "mnbatch/agent:$version" -t mnbatch/agent:latest dist/agent-bundle

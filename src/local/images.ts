@@ -9,8 +9,13 @@ import type { Docker } from './docker.js';
 export const AGENT_IMAGE = 'mnbatch/agent';
 /** The registry-free Debian image made by container/make-base-image.sh, preferred when present. */
 export const LOCAL_BASE_IMAGE = 'mnbatch/debian:bookworm';
-/** Image label holding the SHA-256 of the agent executable inside, to tell when to rebuild. */
-export const AGENT_HASH_LABEL = 'mnbatch.agent.sha256';
+/**
+ * Image label naming what the agent image was built from: "<sha256 of the executable>
+ * <sha256 of the Dockerfile> <base image>". The image is rebuilt when any of them changed.
+ */
+export const AGENT_INPUTS_LABEL = 'mnbatch.agent.inputs';
+/** The public base image, as in container/Dockerfile's BASE_IMAGE default. */
+export const PUBLIC_BASE_IMAGE = 'debian:bookworm-slim';
 
 async function sha256(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -22,7 +27,7 @@ export interface AgentImageOptions {
   /** Directory holding container/Dockerfile and dist/agent-bundle (the package root). */
   readonly packageRoot: string;
   readonly version: string;
-  /** BASE_IMAGE build argument; default: mnbatch/debian:bookworm when present, else the Dockerfile's. */
+  /** BASE_IMAGE build argument; default: mnbatch/debian:bookworm when present, else debian:bookworm-slim. */
   readonly baseImage?: string;
   readonly say: (line: string) => void;
   readonly signal?: AbortSignal;
@@ -30,7 +35,8 @@ export interface AgentImageOptions {
 
 /**
  * Makes sure mnbatch/agent:<version> and :latest hold the current agent executable; builds
- * the image only when the executable changed. Returns the versioned tag.
+ * the image only when the executable, the Dockerfile or the base image changed. Returns the
+ * versioned tag.
  */
 export async function ensureAgentImage(docker: Docker, options: AgentImageOptions): Promise<string> {
   const bundleDir = join(options.packageRoot, 'dist', 'agent-bundle');
@@ -40,24 +46,25 @@ export async function ensureAgentImage(docker: Docker, options: AgentImageOption
       details: ['build it with: npm run build:agent'],
     });
   }
+  const dockerfile = join(options.packageRoot, 'container', 'Dockerfile');
   const tag = `${AGENT_IMAGE}:${options.version}`;
   const latest = `${AGENT_IMAGE}:latest`;
-  const hash = await sha256(executable);
-  const [current, latestLabels] = await Promise.all([docker.imageLabels(tag), docker.imageLabels(latest)]);
-  if (current?.[AGENT_HASH_LABEL] === hash) {
-    if (latestLabels?.[AGENT_HASH_LABEL] !== hash) await docker.tag(tag, latest);
-    return tag;
-  }
   const baseImage =
     options.baseImage ??
-    ((await docker.imageLabels(LOCAL_BASE_IMAGE)) !== undefined ? LOCAL_BASE_IMAGE : undefined);
-  options.say(`building the agent image ${tag}${baseImage ? ` from ${baseImage}` : ''}`);
+    ((await docker.imageLabels(LOCAL_BASE_IMAGE)) !== undefined ? LOCAL_BASE_IMAGE : PUBLIC_BASE_IMAGE);
+  const inputs = `${await sha256(executable)} ${await sha256(dockerfile)} ${baseImage}`;
+  const [current, latestLabels] = await Promise.all([docker.imageLabels(tag), docker.imageLabels(latest)]);
+  if (current?.[AGENT_INPUTS_LABEL] === inputs) {
+    if (latestLabels?.[AGENT_INPUTS_LABEL] !== inputs) await docker.tag(tag, latest);
+    return tag;
+  }
+  options.say(`building the agent image ${tag} from ${baseImage}`);
   await docker.build({
     context: bundleDir,
-    dockerfile: join(options.packageRoot, 'container', 'Dockerfile'),
+    dockerfile,
     tags: [tag, latest],
-    args: baseImage ? { BASE_IMAGE: baseImage } : {},
-    labels: { [AGENT_HASH_LABEL]: hash },
+    args: { BASE_IMAGE: baseImage },
+    labels: { [AGENT_INPUTS_LABEL]: inputs },
     ...(options.signal ? { signal: options.signal } : {}),
   });
   return tag;

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  AGENT_HASH_LABEL,
+  AGENT_INPUTS_LABEL,
   ensureAgentImage,
   ensureJobImage,
   LOCAL_BASE_IMAGE,
+  PUBLIC_BASE_IMAGE,
 } from '../../src/local/images.js';
 import { fakeDocker } from './fake-docker.js';
 
@@ -22,18 +23,25 @@ function tempRoot(): string {
   return root;
 }
 
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+const DOCKERFILE = 'FROM scratch\n';
+
 function packageWithAgent(content = 'agent-binary') {
   const root = tempRoot();
   mkdirSync(join(root, 'dist', 'agent-bundle'), { recursive: true });
+  mkdirSync(join(root, 'container'));
   writeFileSync(join(root, 'dist', 'agent-bundle', 'mnbatch-agent'), content);
-  return { root, hash: createHash('sha256').update(content).digest('hex') };
+  writeFileSync(join(root, 'container', 'Dockerfile'), DOCKERFILE);
+  /** The inputs label of an image built from this package on `base`. */
+  const inputs = (base: string) => `${sha(content)} ${sha(DOCKERFILE)} ${base}`;
+  return { root, inputs };
 }
 
 const say = () => {};
 
 describe('ensureAgentImage', () => {
   it('builds mnbatch/agent:<version> and :latest from the bundle, on the local base image when there is one', async () => {
-    const { root, hash } = packageWithAgent();
+    const { root, inputs } = packageWithAgent();
     const fake = fakeDocker({ images: { [LOCAL_BASE_IMAGE]: {} } });
     await ensureAgentImage(fake.docker, { packageRoot: root, version: '1.2.3', say });
     expect(fake.builds).toEqual([
@@ -42,14 +50,16 @@ describe('ensureAgentImage', () => {
         dockerfile: join(root, 'container', 'Dockerfile'),
         tags: ['mnbatch/agent:1.2.3', 'mnbatch/agent:latest'],
         args: { BASE_IMAGE: LOCAL_BASE_IMAGE },
-        labels: { [AGENT_HASH_LABEL]: hash },
+        labels: { [AGENT_INPUTS_LABEL]: inputs(LOCAL_BASE_IMAGE) },
       },
     ]);
   });
 
   it('does not rebuild when the image holds the same agent', async () => {
-    const { root, hash } = packageWithAgent();
-    const fake = fakeDocker({ images: { 'mnbatch/agent:1.2.3': { [AGENT_HASH_LABEL]: hash } } });
+    const { root, inputs } = packageWithAgent();
+    const fake = fakeDocker({
+      images: { 'mnbatch/agent:1.2.3': { [AGENT_INPUTS_LABEL]: inputs(PUBLIC_BASE_IMAGE) } },
+    });
     await ensureAgentImage(fake.docker, { packageRoot: root, version: '1.2.3', say });
     expect(fake.builds).toEqual([]);
     expect(fake.calls).toEqual(['tag mnbatch/agent:1.2.3 mnbatch/agent:latest']);
@@ -57,9 +67,21 @@ describe('ensureAgentImage', () => {
 
   it('rebuilds when the agent changed, with the public base image when no local one exists', async () => {
     const { root } = packageWithAgent('new agent');
-    const fake = fakeDocker({ images: { 'mnbatch/agent:1.2.3': { [AGENT_HASH_LABEL]: 'old' } } });
+    const fake = fakeDocker({ images: { 'mnbatch/agent:1.2.3': { [AGENT_INPUTS_LABEL]: 'old' } } });
     await ensureAgentImage(fake.docker, { packageRoot: root, version: '1.2.3', say });
-    expect(fake.builds[0]?.args).toEqual({});
+    expect(fake.builds[0]?.args).toEqual({ BASE_IMAGE: PUBLIC_BASE_IMAGE });
+  });
+
+  it('rebuilds when the base image changes', async () => {
+    const { root, inputs } = packageWithAgent();
+    const fake = fakeDocker({
+      images: {
+        [LOCAL_BASE_IMAGE]: {},
+        'mnbatch/agent:1.2.3': { [AGENT_INPUTS_LABEL]: inputs(PUBLIC_BASE_IMAGE) },
+      },
+    });
+    await ensureAgentImage(fake.docker, { packageRoot: root, version: '1.2.3', say });
+    expect(fake.builds[0]?.args).toEqual({ BASE_IMAGE: LOCAL_BASE_IMAGE });
   });
 
   it('says how to build the agent when its executable is missing', async () => {
