@@ -42,7 +42,7 @@ function sendRaw(host: string, port: number, data: string | undefined): Promise<
 
 const waitListening = (main: AgentProcess) => main.waitFor(/waiting for \d+ children/, 30_000);
 
-describe('bring-up', () => {
+describe('bring-up', { timeout: 120_000 }, () => {
   it('given a child that never starts, when the deadline passes, then the main node fails with the missing index and 202', async () => {
     cluster = new Cluster(agent, { numNodes: 3, env: { MNBATCH_RENDEZVOUS_TIMEOUT: '4' } });
     const main = cluster.start(0, ['true']);
@@ -117,7 +117,7 @@ describe('bring-up', () => {
   });
 });
 
-describe('the main node going away', () => {
+describe('the main node going away', { timeout: 120_000 }, () => {
   it('given a running job, when the main node is killed, then every child exits 205 soon after', async () => {
     cluster = new Cluster(agent, { numNodes: 3, env: { MNBATCH_LAUNCH: 'main' } });
     const main = cluster.start(0, ['sleep', '60']);
@@ -133,7 +133,7 @@ describe('the main node going away', () => {
   });
 });
 
-describe('launch: each', () => {
+describe('launch: each', { timeout: 120_000 }, () => {
   it('given three nodes, when each runs the command, then every node gets its rank and the job view', async () => {
     cluster = new Cluster(agent, { numNodes: 3, env: { MNBATCH_LAUNCH: 'each' } });
     const script =
@@ -161,7 +161,7 @@ describe('launch: each', () => {
   });
 });
 
-describe('launch: main and SSH', () => {
+describe('launch: main and SSH', { timeout: 120_000 }, () => {
   it('given the job files, when the command uses ssh, then strict host key checking accepts the real keys and refuses a wrong one', async () => {
     cluster = new Cluster(agent, {
       numNodes: 2,
@@ -209,7 +209,7 @@ describe('launch: main and SSH', () => {
   });
 });
 
-describe('the agent bundle', () => {
+describe('the agent bundle', { timeout: 120_000 }, () => {
   it('given the esbuild bundle, when its inputs are listed, then only the agent and the contract are in it', () => {
     expect(inputs.length).toBeGreaterThan(5);
     expect(inputs.filter((f) => !f.startsWith('src/agent/') && !f.startsWith('src/contract/'))).toEqual([]);

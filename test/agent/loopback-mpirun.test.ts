@@ -28,7 +28,7 @@ function startAll(c: Cluster, n: number, command: readonly string[]) {
   return { main, children };
 }
 
-describe('mpirun across loopback nodes', () => {
+describe('mpirun across loopback nodes', { timeout: 120_000 }, () => {
   it('given 4 nodes with 2 slots each, when the job runs an MPI program, then every node runs ranks and the main node exits 0', async () => {
     cluster = new Cluster(agent, { numNodes: 4 });
     const { main, children } = startAll(cluster, 4, [hello]);
