@@ -82,6 +82,19 @@ function uniqueBy<T>(items: readonly T[], key: (t: T) => string | undefined): T[
   });
 }
 
+/**
+ * IAM lookups that the caller may not be allowed to make (a user who gives existing roles may
+ * have no IAM read access): what cannot be seen was not created by the stack.
+ */
+async function unlessDenied<T>(lookup: Promise<T | undefined>): Promise<T | undefined> {
+  try {
+    return await lookup;
+  } catch (e) {
+    if (e instanceof Error && /AccessDenied/.test(e.name)) return undefined;
+    throw e;
+  }
+}
+
 /** Finds every resource of stack `stack` (by tag and by name). */
 export async function observeStack(
   services: InfraServices,
@@ -138,8 +151,8 @@ export async function observeStack(
       ),
     batch.describeComputeEnvironments([names.computeEnvironment]),
     batch.describeJobQueues([names.jobQueue]),
-    Promise.all([iam.getRole(names.instanceRole), iam.getRole(names.jobRole)]),
-    iam.getInstanceProfile(names.instanceProfile),
+    Promise.all([unlessDenied(iam.getRole(names.instanceRole)), unlessDenied(iam.getRole(names.jobRole))]),
+    unlessDenied(iam.getInstanceProfile(names.instanceProfile)),
   ]);
 
   const mountTargets = (

@@ -120,6 +120,14 @@ describe('infra up on an empty account', () => {
     );
   });
 
+  it('works for a user without IAM read access when the roles are given', async () => {
+    fake.state.seedNetwork();
+    fake.state.denied.add('GetRole');
+    fake.state.denied.add('GetInstanceProfile');
+    expect(await infraUp(fake.services, demoConfig(fake.state), {}, memoryOutput())).toBe(0);
+    expect(fake.state.jobQueues.has('mnbatch-demo')).toBe(true);
+  });
+
   it('warns when the subnet is public (MNP needs a private subnet with NAT)', async () => {
     fake.state.seedNetwork({ publicSubnet: true });
     const out = memoryOutput();

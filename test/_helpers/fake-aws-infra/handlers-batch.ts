@@ -168,6 +168,7 @@ export function iamHandlers(s: InfraState): Handler[] {
     [
       iam.GetRoleCommand,
       (i: iam.GetRoleCommandInput) => {
+        s.read('GetRole');
         const r = s.roles.get(i.RoleName ?? '');
         if (!r) throw noSuch();
         return { Role: r };
@@ -236,6 +237,7 @@ export function iamHandlers(s: InfraState): Handler[] {
     [
       iam.GetInstanceProfileCommand,
       (i: iam.GetInstanceProfileCommandInput) => {
+        s.read('GetInstanceProfile');
         const p = s.instanceProfiles.get(i.InstanceProfileName ?? '');
         if (!p) throw noSuch();
         return { InstanceProfile: p };

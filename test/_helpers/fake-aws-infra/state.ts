@@ -106,8 +106,12 @@ export class InfraState {
     this.mutations.push(`${operation} ${what}`);
   }
 
+  /** Operations the caller is never allowed to make (AccessDenied every time). */
+  readonly denied = new Set<string>();
+
   /** Read-only calls can fail too (throttling, permissions). */
   read(operation: string): void {
+    if (this.denied.has(operation)) throw awsError('AccessDenied', `not authorized to perform ${operation}`);
     const failure = this.failures.get(operation);
     if (failure) {
       this.failures.delete(operation);
