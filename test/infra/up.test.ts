@@ -392,6 +392,35 @@ describe('infra up --dry-run', () => {
   });
 });
 
+describe('infra up when a resource is no longer wanted', () => {
+  it('shows the deletion, does it only with --yes, and updates what referred to it', async () => {
+    await infraUp(fake.services, demoConfig(fake.state, { efs: 'create' }), {}, memoryOutput());
+    fake.state.mutations.length = 0;
+
+    const out = memoryOutput();
+    await expect(
+      infraUp(fake.services, demoConfig(fake.state, { efs: 'none' }), {}, out),
+    ).rejects.toMatchObject({
+      code: 'INFRA_NEEDS_CONFIRMATION',
+    });
+    expect(out.stdout.join('\n')).toMatch(/-\s+delete\s+file-system\s+mnbatch-demo\s+fs-\w+\s+efs: none/);
+    expect(fake.state.mutations).toEqual([]);
+
+    await infraUp(fake.services, demoConfig(fake.state, { efs: 'none' }), { yes: true }, memoryOutput());
+    expect(fake.state.mutations.map((m) => m.split(' ')[0])).toEqual([
+      'DeleteMountTarget',
+      'DeleteFileSystem',
+      'CreateLaunchTemplateVersion',
+      'UpdateComputeEnvironment',
+    ]);
+    const lt = [...fake.state.launchTemplates.values()][0];
+    expect(lt?.versions.at(-1)?.LaunchTemplateData?.UserData).toBeUndefined();
+    expect(
+      fake.state.computeEnvironments.get('mnbatch-demo')?.computeResources?.launchTemplate?.version,
+    ).toBe('2');
+  });
+});
+
 describe('infra up with a change that needs replacement', () => {
   it('shows the replacement and does it only with --yes', async () => {
     await infraUp(fake.services, demoConfig(fake.state), {}, memoryOutput());
