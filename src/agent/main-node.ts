@@ -4,13 +4,12 @@
  */
 import { AGENT_ENV } from '../contract/agent-env.js';
 import { AGENT_EXIT, describeExitCode, signalExitCode } from '../contract/exit-codes.js';
-import { type NodeInfo, orderNodes, totalSlots } from './cluster.js';
-import { type RunningCommand, STOP_GRACE_MS, startCommand } from './command.js';
+import { type NodeInfo, orderNodes } from './cluster.js';
 import { AgentError, errorMessage } from './errors.js';
-import { commandEnv, jobView, writeJobFiles } from './job-files.js';
+import { jobView, writeJobFiles } from './job-files.js';
 import { generateSshKeyPair } from './keys.js';
-import { mpirunArgv } from './launch-argv.js';
-import { formatLaunchLine } from './log.js';
+import { Events } from './main-events.js';
+import { launch } from './main-launch.js';
 import { launchSshd, type NodeContext, prepareSshd } from './node-setup.js';
 import type { Bodies } from './protocol.js';
 import { RendezvousServer } from './rendezvous-server.js';
@@ -19,29 +18,6 @@ import { writeFile } from './state-dir.js';
 
 /** How long the main node waits for children to close after telling them to exit. */
 const EXIT_DRAIN_MS = 5_000;
-
-type Outcome =
-  | { readonly kind: 'complete' }
-  | { readonly kind: 'deadline' }
-  | { readonly kind: 'signal'; readonly signal: NodeJS.Signals }
-  | { readonly kind: 'exited'; readonly code: number }
-  | { readonly kind: 'lost'; readonly index: number; readonly reason: string }
-  | { readonly kind: 'done'; readonly index: number; readonly code: number };
-
-/** A queue of things that happened, awaited one at a time by the main flow. */
-class Events {
-  private readonly queue: Outcome[] = [];
-  private wake: (() => void) | undefined;
-  push(o: Outcome): void {
-    this.queue.push(o);
-    this.wake?.();
-  }
-  async next(): Promise<Outcome> {
-    while (this.queue.length === 0) await new Promise<void>((r) => (this.wake = r));
-    return this.queue.shift()!;
-  }
-}
-
 /** Runs the main node to the end; returns the agent's exit code. */
 export async function runMain(ctx: NodeContext): Promise<number> {
   const { config, log } = ctx;
@@ -187,111 +163,4 @@ export async function runMain(ctx: NodeContext): Promise<number> {
   const view = jobView(participants, config.sshPort);
   writeJobFiles(ctx, view, userKey.privateKey);
   return finish(...(await launch(ctx, server, events, participants, view)));
-}
-
-async function launch(
-  ctx: NodeContext,
-  server: RendezvousServer,
-  events: Events,
-  participants: readonly NodeInfo[],
-  view: ReturnType<typeof jobView>,
-): Promise<[number, string]> {
-  const { config, log, paths } = ctx;
-  const nodes = participants.length;
-  const slots = totalSlots(participants);
-  const env = commandEnv(ctx.env, paths, 0, nodes, ctx.ip);
-  const argv =
-    config.launch === 'mpirun'
-      ? mpirunArgv({
-          mpi: config.mpi,
-          np: slots,
-          hostfiles: {
-            openmpi: paths.hostfile,
-            mpich: paths.hostfileMpich,
-            intelmpi: paths.hostfileIntelMpi,
-          },
-          sshConfig: paths.sshConfig,
-          sshWrapper: paths.sshWrapper,
-          env: config.mpiEnv,
-          runAsRoot: ctx.isRoot,
-          extraArgs: config.mpirunArgs,
-          command: config.command,
-        })
-      : config.command;
-  if (config.launch === 'each') {
-    participants.forEach((n, rank) => {
-      if (n.index === config.nodeIndex) return;
-      server.send(n.index, 'run', {
-        rank,
-        numNodes: nodes,
-        mainIp: ctx.ip,
-        hostfiles: { ...view.hostfiles },
-        knownHosts: view.knownHosts,
-      });
-    });
-  }
-  const t = Date.now();
-  let command: RunningCommand;
-  try {
-    command = await startCommand(argv, env);
-  } catch (e) {
-    log.error(errorMessage(e));
-    return [
-      e instanceof AgentError ? e.exitCode : AGENT_EXIT.launchFailed,
-      'the command could not be started',
-    ];
-  }
-  log.always(
-    formatLaunchLine({ mode: config.launch, nodes, slots, bringUpSeconds: (t - ctx.startedAt) / 1000, t }),
-  );
-  log.debug(`command: ${argv.join(' ')}`);
-  void command.exited.then((code) => events.push({ kind: 'exited', code }));
-
-  const ipOf = (index: number) => participants.find((n) => n.index === index)?.ip ?? 'unknown address';
-  const pendingChildren = new Set(
-    config.launch === 'each' ? participants.map((n) => n.index).filter((i) => i !== config.nodeIndex) : [],
-  );
-  let ownCode: number | undefined;
-  for (;;) {
-    const e = await events.next();
-    switch (e.kind) {
-      case 'exited':
-        ownCode = e.code;
-        if (e.code !== 0 && config.launch === 'each') {
-          log.error(`the command failed on node ${config.nodeIndex} (${ctx.ip}, main) with code ${e.code}`);
-          return [e.code, 'the command failed on the main node'];
-        }
-        if (pendingChildren.size === 0) return [e.code, 'the job finished'];
-        log.info(`command finished on the main node; waiting for nodes ${[...pendingChildren].join(', ')}`);
-        break;
-      case 'done':
-        pendingChildren.delete(e.index);
-        if (e.code !== 0) {
-          log.error(`the command failed on node ${e.index} (${ipOf(e.index)}) with code ${e.code}`);
-          await command.stop(STOP_GRACE_MS);
-          return [e.code, `the command failed on node ${e.index}`];
-        }
-        if (pendingChildren.size === 0 && ownCode !== undefined) return [ownCode, 'the job finished'];
-        break;
-      case 'lost': {
-        if (config.launch === 'each' && !pendingChildren.has(e.index)) {
-          log.warn(`node ${e.index} (${ipOf(e.index)}) disconnected after its command finished: ${e.reason}`);
-          break;
-        }
-        log.error(`node ${e.index} (${ipOf(e.index)}) lost mid-run: ${e.reason}; stopping the command`);
-        await command.stop(STOP_GRACE_MS);
-        return [AGENT_EXIT.nodeLost, `node ${e.index} was lost`];
-      }
-      case 'signal': {
-        log.warn(`${e.signal}: forwarding to the command`);
-        command.signal(e.signal);
-        const killer = setTimeout(() => command.signal('SIGKILL'), STOP_GRACE_MS);
-        await command.exited;
-        clearTimeout(killer);
-        return [signalExitCode(e.signal), `main node got ${e.signal}`];
-      }
-      default:
-        break;
-    }
-  }
 }

@@ -1,0 +1,119 @@
+/** The main node's launch: the command (mpirun, alone, or on every node) until it ends, a node is lost or a signal. */
+import { AGENT_EXIT, signalExitCode } from '../contract/exit-codes.js';
+import { type NodeInfo, totalSlots } from './cluster.js';
+import { type RunningCommand, STOP_GRACE_MS, startCommand } from './command.js';
+import { AgentError, errorMessage } from './errors.js';
+import { commandEnv, type JobView } from './job-files.js';
+import { mpirunArgv } from './launch-argv.js';
+import { formatLaunchLine } from './log.js';
+import type { Events } from './main-events.js';
+import type { NodeContext } from './node-setup.js';
+import type { RendezvousServer } from './rendezvous-server.js';
+
+/** Runs the job's command; resolves with the exit code and why. */
+export async function launch(
+  ctx: NodeContext,
+  server: RendezvousServer,
+  events: Events,
+  participants: readonly NodeInfo[],
+  view: JobView,
+): Promise<[number, string]> {
+  const { config, log, paths } = ctx;
+  const nodes = participants.length;
+  const slots = totalSlots(participants);
+  const env = commandEnv(ctx.env, paths, 0, nodes, ctx.ip);
+  const argv =
+    config.launch === 'mpirun'
+      ? mpirunArgv({
+          mpi: config.mpi,
+          np: slots,
+          hostfiles: {
+            openmpi: paths.hostfile,
+            mpich: paths.hostfileMpich,
+            intelmpi: paths.hostfileIntelMpi,
+          },
+          sshConfig: paths.sshConfig,
+          sshWrapper: paths.sshWrapper,
+          env: config.mpiEnv,
+          runAsRoot: ctx.isRoot,
+          extraArgs: config.mpirunArgs,
+          command: config.command,
+        })
+      : config.command;
+  if (config.launch === 'each') {
+    participants.forEach((n, rank) => {
+      if (n.index === config.nodeIndex) return;
+      server.send(n.index, 'run', {
+        rank,
+        numNodes: nodes,
+        mainIp: ctx.ip,
+        hostfiles: { ...view.hostfiles },
+        knownHosts: view.knownHosts,
+      });
+    });
+  }
+  const t = Date.now();
+  let command: RunningCommand;
+  try {
+    command = await startCommand(argv, env);
+  } catch (e) {
+    log.error(errorMessage(e));
+    return [
+      e instanceof AgentError ? e.exitCode : AGENT_EXIT.launchFailed,
+      'the command could not be started',
+    ];
+  }
+  log.always(
+    formatLaunchLine({ mode: config.launch, nodes, slots, bringUpSeconds: (t - ctx.startedAt) / 1000, t }),
+  );
+  log.debug(`command: ${argv.join(' ')}`);
+  void command.exited.then((code) => events.push({ kind: 'exited', code }));
+
+  const ipOf = (index: number) => participants.find((n) => n.index === index)?.ip ?? 'unknown address';
+  const pendingChildren = new Set(
+    config.launch === 'each' ? participants.map((n) => n.index).filter((i) => i !== config.nodeIndex) : [],
+  );
+  let ownCode: number | undefined;
+  for (;;) {
+    const e = await events.next();
+    switch (e.kind) {
+      case 'exited':
+        ownCode = e.code;
+        if (e.code !== 0 && config.launch === 'each') {
+          log.error(`the command failed on node ${config.nodeIndex} (${ctx.ip}, main) with code ${e.code}`);
+          return [e.code, 'the command failed on the main node'];
+        }
+        if (pendingChildren.size === 0) return [e.code, 'the job finished'];
+        log.info(`command finished on the main node; waiting for nodes ${[...pendingChildren].join(', ')}`);
+        break;
+      case 'done':
+        pendingChildren.delete(e.index);
+        if (e.code !== 0) {
+          log.error(`the command failed on node ${e.index} (${ipOf(e.index)}) with code ${e.code}`);
+          await command.stop(STOP_GRACE_MS);
+          return [e.code, `the command failed on node ${e.index}`];
+        }
+        if (pendingChildren.size === 0 && ownCode !== undefined) return [ownCode, 'the job finished'];
+        break;
+      case 'lost': {
+        if (config.launch === 'each' && !pendingChildren.has(e.index)) {
+          log.warn(`node ${e.index} (${ipOf(e.index)}) disconnected after its command finished: ${e.reason}`);
+          break;
+        }
+        log.error(`node ${e.index} (${ipOf(e.index)}) lost mid-run: ${e.reason}; stopping the command`);
+        await command.stop(STOP_GRACE_MS);
+        return [AGENT_EXIT.nodeLost, `node ${e.index} was lost`];
+      }
+      case 'signal': {
+        log.warn(`${e.signal}: forwarding to the command`);
+        command.signal(e.signal);
+        const killer = setTimeout(() => command.signal('SIGKILL'), STOP_GRACE_MS);
+        await command.exited;
+        clearTimeout(killer);
+        return [signalExitCode(e.signal), `main node got ${e.signal}`];
+      }
+      default:
+        break;
+    }
+  }
+}
