@@ -38,7 +38,7 @@ export function ec2Handlers(s: InfraState): Handler[] {
       ec2.DescribeImagesCommand,
       (i: ec2.DescribeImagesCommandInput) => ({
         Images: (i.ImageIds ?? [])
-          .filter((id) => id.startsWith('ami-0baked'))
+          .filter((id) => id.startsWith('ami-0b0b'))
           .map((ImageId) => ({ ImageId, Name: 'baked' })),
       }),
     ],

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { memoryOutput } from '../../src/cli/output.js';
+import { infraUp } from '../../src/infra/up.js';
+import { useFakeInfra } from '../_helpers/fake-aws-infra/index.js';
+import { demoConfig } from './_config.js';
+
+const fake = useFakeInfra();
+
+describe('infra up checks the account before planning', () => {
+  it('refuses a subnet of another VPC', async () => {
+    fake.state.seedNetwork();
+    const config = demoConfig(fake.state, { vpcId: 'vpc-0ffffffffffffffff' });
+    await expect(infraUp(fake.services, config, {}, memoryOutput())).rejects.toMatchObject({
+      code: 'INFRA_SUBNET',
+      message: expect.stringMatching(
+        /subnet subnet-\w+ is in vpc-0a1b2c3d4e5f60718, not in vpc-0ffffffffffffffff/,
+      ),
+    });
+    expect(fake.state.mutations).toEqual([]);
+  });
+
+  it('refuses EFA on an instance type without EFA', async () => {
+    const config = demoConfig(fake.state, { efa: true, instanceTypes: ['m5.large'] });
+    await expect(infraUp(fake.services, config, {}, memoryOutput())).rejects.toMatchObject({
+      code: 'INFRA_INSTANCE_TYPE',
+      message: 'efa: true, but m5.large do not support EFA',
+    });
+  });
+
+  it('uses a baked AMI that exists, and refuses one that does not', async () => {
+    await infraUp(
+      fake.services,
+      demoConfig(fake.state, { ami: 'ami-0b0b0000000000001' }),
+      {},
+      memoryOutput(),
+    );
+    expect(fake.state.computeEnvironments.get('mnbatch-demo')?.computeResources?.ec2Configuration).toEqual([
+      { imageType: 'ECS_AL2023', imageIdOverride: 'ami-0b0b0000000000001' },
+    ]);
+    await expect(
+      infraUp(fake.services, demoConfig(fake.state, { ami: 'ami-0404040404040404' }), {}, memoryOutput()),
+    ).rejects.toMatchObject({ code: 'INFRA_AMI' });
+  });
+
+  it('names the current ECS-optimized AMI when the default is used', async () => {
+    const out = memoryOutput();
+    await infraUp(fake.services, demoConfig(fake.state), { dryRun: true }, out);
+    expect(out.stdout[0]).toBe(
+      'stack demo in us-east-1, AMI: ECS-optimized Amazon Linux 2023 chosen by Batch (currently ami-0ecs0al2023000000)',
+    );
+  });
+});
+
+describe('infra up with an existing EFS file system', () => {
+  function existingFileSystem(withMountTarget: boolean): string {
+    const net = fake.state.seedNetwork();
+    fake.state.fileSystems.set('fs-0e0e0e0e0e0e0e0e0', {
+      FileSystemId: 'fs-0e0e0e0e0e0e0e0e0',
+      OwnerId: '123456789012',
+      CreationToken: 'someone-else',
+      CreationTime: new Date(0),
+      LifeCycleState: 'available',
+      NumberOfMountTargets: withMountTarget ? 1 : 0,
+      SizeInBytes: { Value: 0 },
+      PerformanceMode: 'generalPurpose',
+      Tags: [],
+    });
+    if (withMountTarget)
+      fake.state.mountTargets.set('fsmt-0e0e0e0e0e0e0e0e0', {
+        MountTargetId: 'fsmt-0e0e0e0e0e0e0e0e0',
+        FileSystemId: 'fs-0e0e0e0e0e0e0e0e0',
+        SubnetId: net.subnetId,
+        AvailabilityZoneId: 'use1-az1',
+        LifeCycleState: 'available',
+      });
+    return 'fs-0e0e0e0e0e0e0e0e0';
+  }
+
+  it('mounts it through the existing mount target and never touches it', async () => {
+    const fsId = existingFileSystem(true);
+    const out = memoryOutput();
+    await infraUp(fake.services, demoConfig(fake.state, { efs: fsId }), {}, out);
+
+    expect(fake.state.mutations.filter((m) => /FileSystem|MountTarget/.test(m))).toEqual([]);
+    expect(out.stdout.join('\n')).toMatch(/=\s+nothing\s+mount-target.*not managed by the stack/);
+    const lt = [...fake.state.launchTemplates.values()][0];
+    expect(Buffer.from(lt?.versions[0]?.LaunchTemplateData?.UserData ?? '', 'base64').toString()).toContain(
+      `${fsId}.efs.$region.amazonaws.com:/ /efs nfs4`,
+    );
+
+    // and down leaves it alone
+    fake.state.mutations.length = 0;
+    const { infraDown } = await import('../../src/infra/down.js');
+    await infraDown(fake.services, 'demo', { yes: true }, memoryOutput());
+    expect(fake.state.fileSystems.has(fsId)).toBe(true);
+    expect(fake.state.mountTargets.has('fsmt-0e0e0e0e0e0e0e0e0')).toBe(true);
+  });
+
+  it('says what to do when it has no mount target in the subnet zone', async () => {
+    const fsId = existingFileSystem(false);
+    await expect(
+      infraUp(fake.services, demoConfig(fake.state, { efs: fsId }), {}, memoryOutput()),
+    ).rejects.toMatchObject({
+      code: 'INFRA_CONFLICT',
+      details: [
+        `file system ${fsId} has no mount target in the subnet's zone use1-az1: create one, or use efs: create`,
+      ],
+    });
+  });
+});
+
+describe('infra up with an S3 gateway endpoint that is not the stack', () => {
+  it('leaves an endpoint already on the route table alone', async () => {
+    const net = fake.state.seedNetwork();
+    fake.state.endpoints.set('vpce-0d0d0d0d0d0d0d0d0', {
+      VpcEndpointId: 'vpce-0d0d0d0d0d0d0d0d0',
+      VpcEndpointType: 'Gateway',
+      VpcId: net.vpcId,
+      ServiceName: 'com.amazonaws.us-east-1.s3',
+      RouteTableIds: [net.routeTableId],
+      State: 'Available',
+    });
+    const out = memoryOutput();
+    await infraUp(fake.services, demoConfig(fake.state, { s3Endpoint: true }), {}, out);
+
+    expect(fake.state.mutations.filter((m) => m.startsWith('CreateVpcEndpoint'))).toEqual([]);
+    expect(out.stdout.join('\n')).toMatch(
+      /already has S3 endpoint vpce-0d0d0d0d0d0d0d0d0 \(not managed by the stack\)/,
+    );
+  });
+});
