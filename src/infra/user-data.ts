@@ -40,6 +40,28 @@ export function hyperthreadingOffScript(): string {
   ].join('\n');
 }
 
+/**
+ * Shell script making the EFA device available to containers (/dev/infiniband/uverbs0): loads
+ * the in-kernel driver, and installs AWS's minimal EFA package only when that is not enough
+ * (the ECS-optimized AMI may lack it; a baked AMI may have it already).
+ */
+export function efaDriverScript(): string {
+  return [
+    '#!/bin/bash',
+    '# EFA device for the containers: in-kernel driver first, the EFA installer only if needed.',
+    'modprobe efa 2>/dev/null || true',
+    'modprobe ib_uverbs 2>/dev/null || true',
+    'if [ ! -e /dev/infiniband/uverbs0 ]; then',
+    '  set -e',
+    '  cd /tmp',
+    '  curl -sfO https://efa-installer.amazonaws.com/aws-efa-installer-latest.tar.gz',
+    '  tar -xf aws-efa-installer-latest.tar.gz',
+    '  cd aws-efa-installer && ./efa_installer.sh -y --minimal',
+    'fi',
+    '',
+  ].join('\n');
+}
+
 /** Joins shell scripts into one MIME multipart document, or undefined when there are none. */
 export function mimeMultipart(scripts: readonly string[]): string | undefined {
   if (scripts.length === 0) return undefined;
@@ -60,6 +82,7 @@ export function mimeMultipart(scripts: readonly string[]): string | undefined {
 export function stackUserData(config: InfraConfig, fileSystemId: string | undefined): string | undefined {
   const scripts: string[] = [];
   if (config.hyperthreading === 'offViaUserData') scripts.push(hyperthreadingOffScript());
+  if (config.efa) scripts.push(efaDriverScript());
   if (fileSystemId) scripts.push(efsMountScript(fileSystemId, config.efsMountPoint));
   return mimeMultipart(scripts);
 }

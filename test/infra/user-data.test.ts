@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { infraConfigSchema } from '../../src/infra/config.js';
 import {
+  efaDriverScript,
   efsMountScript,
   hyperthreadingOffScript,
   mimeMultipart,
@@ -34,20 +35,23 @@ describe('launch template user data', () => {
     expect(stackUserData(infraConfigSchema.parse(base), undefined)).toBeUndefined();
   });
 
-  it('holds the hyper-threading script and the EFS mount when both are asked for', () => {
+  it('holds the hyper-threading, EFA and EFS scripts when they are asked for', () => {
     const config = infraConfigSchema.parse({
       ...base,
       hyperthreading: 'offViaUserData',
+      efa: true,
       efsMountPoint: '/shared',
     });
     const text = stackUserData(config, 'fs-0123') ?? '';
     expect(text).toContain(hyperthreadingOffScript());
+    expect(text).toContain(efaDriverScript());
     expect(text).toContain(efsMountScript('fs-0123', '/shared'));
   });
 
   it('has scripts bash accepts', () => {
     expect(() => bashSyntax(hyperthreadingOffScript())).not.toThrow();
     expect(() => bashSyntax(efsMountScript('fs-0123', '/efs'))).not.toThrow();
+    expect(() => bashSyntax(efaDriverScript())).not.toThrow();
   });
 
   it('mounts EFS with the NFS options AWS recommends, only when nothing is mounted there yet', () => {

@@ -13,7 +13,7 @@ import {
   NFS_PORT,
   placementGroupRequest,
 } from '../../src/infra/requests.js';
-import { efsMountScript, hyperthreadingOffScript } from '../../src/infra/user-data.js';
+import { efaDriverScript, efsMountScript, hyperthreadingOffScript } from '../../src/infra/user-data.js';
 import { useFakeInfra } from '../_helpers/fake-aws-infra/index.js';
 
 /** A CloudFormation `${Var}` reference (built so linters do not take it for a template literal). */
@@ -190,6 +190,7 @@ describe('templates/mnbatch-stack.yaml matches what infra up builds', () => {
     const text = JSON.stringify(one('AWS::EC2::LaunchTemplate'));
     expect(text).toContain('multipart/mixed; boundary=\\"==MNBATCH-BOUNDARY==\\"');
     expect(text).toContain(JSON.stringify(hyperthreadingOffScript()).slice(1, -1));
+    expect(text).toContain(JSON.stringify(efaDriverScript()).slice(1, -1));
     expect(text).toContain(
       JSON.stringify(efsMountScript(cfnVar('FsId'), cfnVar('EfsMountPoint'))).slice(1, -1),
     );
