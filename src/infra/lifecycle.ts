@@ -2,6 +2,7 @@
  * Waiting for resources to become usable or gone, and deleting them the way each kind needs
  * (Batch: disable, wait, delete, wait). Shared by `infra up` (replacements) and `infra down`.
  */
+import { awsErrorName } from '../ami/aws-errors.js';
 import { MnbatchError } from '../errors.js';
 import type { ResourceKind } from './observe.js';
 import type { InfraServices } from './services.js';
@@ -222,7 +223,7 @@ export async function deleteResource(s: InfraServices, t: DeleteTarget): Promise
             await s.ec2.deleteSecurityGroup({ GroupId: t.id });
             return DONE;
           } catch (e) {
-            if (e instanceof Error && e.name === 'DependencyViolation') return notYet('in use');
+            if (awsErrorName(e) === 'DependencyViolation') return notYet('in use');
             throw e;
           }
         },

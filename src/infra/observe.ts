@@ -12,6 +12,7 @@ import type {
 } from '@aws-sdk/client-ec2';
 import type { FileSystemDescription, MountTargetDescription } from '@aws-sdk/client-efs';
 import type { InstanceProfile, Role } from '@aws-sdk/client-iam';
+import { awsErrorName } from '../ami/aws-errors.js';
 import { stackNames, stackTagFilter, stackTagOf } from './names.js';
 import { s3ServiceName } from './requests.js';
 import type { InfraServices } from './services.js';
@@ -90,7 +91,7 @@ async function unlessDenied<T>(lookup: Promise<T | undefined>): Promise<T | unde
   try {
     return await lookup;
   } catch (e) {
-    if (e instanceof Error && /AccessDenied/.test(e.name)) return undefined;
+    if (/AccessDenied/.test(awsErrorName(e))) return undefined;
     throw e;
   }
 }

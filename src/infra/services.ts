@@ -35,6 +35,22 @@ export interface InfraServices {
   readonly signal?: AbortSignal | undefined;
 }
 
+/**
+ * `services` with every adapter call's AWS error turned into one actionable line naming the IAM
+ * action (`not allowed to call ec2:CreatePlacementGroup: …`); the original error stays the cause.
+ */
+export async function withInfraAwsErrors(services: InfraServices, profile?: string): Promise<InfraServices> {
+  const { withAwsErrors } = await import('../ami/aws-errors.js');
+  return {
+    ...services,
+    ec2: withAwsErrors(services.ec2, 'ec2', profile),
+    efs: withAwsErrors(services.efs, 'elasticfilesystem', profile),
+    batch: withAwsErrors(services.batch, 'batch', profile),
+    iam: withAwsErrors(services.iam, 'iam', profile),
+    ssm: withAwsErrors(services.ssm, 'ssm', profile),
+  };
+}
+
 /** Real adapters for `options`; fails clearly when no region is configured anywhere. */
 export async function createInfraServices(options: AwsOptions): Promise<InfraServices> {
   const [
@@ -52,13 +68,16 @@ export async function createInfraServices(options: AwsOptions): Promise<InfraSer
     import('../aws/ssm.js'),
     import('./region.js'),
   ]);
-  return {
-    ec2: createEc2(options),
-    efs: createEfs(options),
-    batch: createBatchInfra(options),
-    iam: createIam(options),
-    ssm: createSsm(options),
-    region: await resolveRegion(options),
-    clock: systemClock,
-  };
+  return withInfraAwsErrors(
+    {
+      ec2: createEc2(options),
+      efs: createEfs(options),
+      batch: createBatchInfra(options),
+      iam: createIam(options),
+      ssm: createSsm(options),
+      region: await resolveRegion(options),
+      clock: systemClock,
+    },
+    options.profile,
+  );
 }

@@ -4,6 +4,7 @@
  */
 
 import type { _InstanceType } from '@aws-sdk/client-ec2';
+import { awsErrorName } from '../ami/aws-errors.js';
 import { ECS_AL2023_AMI_PARAMETER } from '../aws/ssm.js';
 import type { Output } from '../cli/output.js';
 import { MnbatchError } from '../errors.js';
@@ -29,7 +30,7 @@ export async function lookUpEnvironment(
   warn: (line: string) => void,
 ): Promise<PlanEnvironment> {
   const [subnet] = await s.ec2.describeSubnets({ SubnetIds: [config.subnetId] }).catch((e: unknown) => {
-    if (e instanceof Error && e.name === 'InvalidSubnetID.NotFound') return [];
+    if (awsErrorName(e) === 'InvalidSubnetID.NotFound') return [];
     throw e;
   });
   if (!subnet) throw new MnbatchError('INFRA_SUBNET', `subnet ${config.subnetId} not found in ${s.region}`);

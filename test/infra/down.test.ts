@@ -96,7 +96,7 @@ describe('infra down', () => {
 
     expect(code).toBe(1);
     expect(out.stderr.join('\n')).toMatch(
-      /1 resource\(s\) of stack demo could not be deleted:\n\s+launch-template mnbatch-demo \(lt-\w+\): not allowed to delete lt/,
+      /1 resource\(s\) of stack demo could not be deleted:\n\s+launch-template mnbatch-demo \(lt-\w+\): not allowed to call ec2:DeleteLaunchTemplate: not allowed to delete lt/,
     );
     expect(fake.state.launchTemplates.size).toBe(1);
     expect(fake.state.placementGroups.size).toBe(0);

@@ -15,7 +15,7 @@ import { createEc2 } from '../../../src/aws/ec2.js';
 import { createEfs } from '../../../src/aws/efs.js';
 import { createIam } from '../../../src/aws/iam.js';
 import { createSsm } from '../../../src/aws/ssm.js';
-import type { Clock, InfraServices } from '../../../src/infra/services.js';
+import { type Clock, type InfraServices, withInfraAwsErrors } from '../../../src/infra/services.js';
 import { assertValidRequest } from '../aws-model.js';
 import { batchHandlers, iamHandlers } from './handlers-batch.js';
 import { ec2Handlers } from './handlers-ec2.js';
@@ -77,7 +77,7 @@ export function useFakeInfra(): FakeInfra {
     return current;
   };
 
-  beforeEach(() => {
+  beforeEach(async () => {
     const state = new InfraState();
     const sent: SentRequest[] = [];
     const clock = fakeClock();
@@ -114,7 +114,8 @@ export function useFakeInfra(): FakeInfra {
       clock,
       mocks: mocks.map(([service, stub]) => [service, stub]),
       sent,
-      services: {
+      // Wrapped as in production, so tests see the same errors users do.
+      services: await withInfraAwsErrors({
         ec2: createEc2(options),
         efs: createEfs(options),
         batch: createBatchInfra(options),
@@ -122,7 +123,7 @@ export function useFakeInfra(): FakeInfra {
         ssm: createSsm(options),
         region: REGION,
         clock,
-      },
+      }),
     };
   });
 
