@@ -422,6 +422,28 @@ describe('infra up when a resource is no longer wanted', () => {
 });
 
 describe('infra up with a change that needs replacement', () => {
+  it('replaces a Spot compute environment of the stack (MNP jobs cannot run on Spot), and its queue', async () => {
+    await infraUp(fake.services, demoConfig(fake.state), {}, memoryOutput());
+    const ce = fake.state.computeEnvironments.get('mnbatch-demo');
+    if (ce?.computeResources) ce.computeResources.type = 'SPOT';
+    fake.state.mutations.length = 0;
+
+    const out = memoryOutput();
+    await infraUp(fake.services, demoConfig(fake.state), { yes: true }, out);
+
+    expect(out.stdout.join('\n')).toMatch(
+      /!\s+replace\s+compute-environment\s+mnbatch-demo.*compute type SPOT → EC2/,
+    );
+    expect(out.stdout.join('\n')).toMatch(
+      /!\s+replace\s+job-queue\s+mnbatch-demo.*its compute environment is replaced/,
+    );
+    expect(fake.state.computeEnvironments.get('mnbatch-demo')?.computeResources?.type).toBe('EC2');
+    expect(fake.state.mutations.filter((m) => m.startsWith('Create'))).toEqual([
+      'CreateComputeEnvironment mnbatch-demo',
+      'CreateJobQueue mnbatch-demo',
+    ]);
+  });
+
   it('shows the replacement and does it only with --yes', async () => {
     await infraUp(fake.services, demoConfig(fake.state), {}, memoryOutput());
     const pg = fake.state.placementGroups.get('mnbatch-demo');
