@@ -155,53 +155,71 @@ const median = (xs: readonly number[]) => {
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 };
 
-/** What to measure (defaults: the full table, from the built agent). */
+/** What to measure (defaults: the full table, from the built agent and, when built, the bundle). */
 export interface BringUpOptions {
   readonly sizes?: readonly number[];
   readonly runs?: number;
-  /** The agent entry to run (e.g. a bundle, to compare). */
-  readonly agent?: string;
+  /** The agent entries to run, by label. */
+  readonly agents?: Readonly<Record<string, string>>;
+}
+
+/** scripts/build-agent.ts's single-file bundle: what container images run. */
+const BUNDLE = 'dist/agent-bundle/mnbatch-agent.cjs';
+
+async function table(agent: string, sizes: readonly number[], runs: number, root: string) {
+  const rows: string[] = [];
+  const rss: number[] = [];
+  for (const n of sizes) {
+    const results: Run[] = [];
+    for (let r = 0; r < runs; r++) results.push(await once(agent, n, root, r));
+    const bringUp = median(results.map((r) => r.bringUp));
+    const nodeRss = results.flatMap((r) => r.rss);
+    const cpu = results.flatMap((r) => r.cpu);
+    rss.push(...nodeRss);
+    const target = TARGETS[n];
+    rows.push(
+      `| ${n} | ${bringUp.toFixed(3)} | ${results.map((r) => r.bringUp.toFixed(3)).join(', ')} | ${median(results.map((r) => r.mainToLaunch)).toFixed(3)} | ${median(nodeRss).toFixed(1)} / ${Math.max(...nodeRss).toFixed(1)} | ${median(cpu).toFixed(0)} | ${results.map((r) => r.load.toFixed(1)).join(', ')} | ${target === undefined ? '' : `< ${target} s ${bringUp < target ? '✓' : '✗'}`} |`,
+    );
+    process.stderr.write(`[bench] bring-up ${n} nodes (${agent}): ${bringUp.toFixed(3)} s\n`);
+  }
+  return { rows, maxRss: Math.max(...rss) };
 }
 
 /** Bring-up time and child memory for 2…64 loopback nodes. */
 export async function benchBringUp(options: BringUpOptions = {}): Promise<BenchSection> {
-  const agent = options.agent ?? AGENT;
   const sizes = options.sizes ?? SIZES;
   const runs = options.runs ?? RUNS;
-  if (!existsSync(agent)) throw new Error(`${agent} not found: run \`npm run build\` first`);
+  const agents = options.agents ?? {
+    [`\`node ${AGENT}\` (npm run build)`]: AGENT,
+    ...(existsSync(BUNDLE) ? { [`\`node ${BUNDLE}\` (the single-file bundle images ship)`]: BUNDLE } : {}),
+  };
+  for (const file of Object.values(agents)) {
+    if (!existsSync(file)) throw new Error(`${file} not found: run \`npm run build\` first`);
+  }
   const root = `/run/mnbatch-bench-${process.pid}`;
-  const rows: string[] = [];
-  const allRss: number[] = [];
+  const parts: string[] = [
+    `Each size run ${runs} times on loopback addresses, every node with its own sshd; children spawned all at once after the main node listens. Bring-up = launch line \`t=\` − last child spawned (median of ${runs}; all runs listed). Main start → launch = the launch line's own bring-up (from the main node's start, so it includes the spawning). The machine is shared: the 1-minute load average at the end of each run is listed, and CPU time per child shows what the agent costs whatever the load.`,
+  ];
   try {
-    for (const n of sizes) {
-      const results: Run[] = [];
-      for (let r = 0; r < runs; r++) results.push(await once(agent, n, root, r));
-      const bringUp = median(results.map((r) => r.bringUp));
-      const rss = results.flatMap((r) => r.rss);
-      const cpu = results.flatMap((r) => r.cpu);
-      allRss.push(...rss);
-      const target = TARGETS[n];
-      rows.push(
-        `| ${n} | ${bringUp.toFixed(3)} | ${results.map((r) => r.bringUp.toFixed(3)).join(', ')} | ${median(results.map((r) => r.mainToLaunch)).toFixed(3)} | ${median(rss).toFixed(1)} / ${Math.max(...rss).toFixed(1)} | ${median(cpu).toFixed(0)} | ${results.map((r) => r.load.toFixed(1)).join(', ')} | ${target === undefined ? '' : `< ${target} s ${bringUp < target ? '✓' : '✗'}`} |`,
+    for (const [label, file] of Object.entries(agents)) {
+      const { rows, maxRss } = await table(file, sizes, runs, root);
+      parts.push(
+        '',
+        `### ${label}`,
+        '',
+        '| nodes | bring-up (s) | runs (s) | main start → launch (s) | child RSS median / max (MiB) | child CPU to steady state (ms) | load avg (1 min) | target |',
+        '|---:|---:|---|---:|---:|---:|---|---|',
+        ...rows,
+        '',
+        `Child agent resident memory (VmRSS at steady state): max ${maxRss.toFixed(1)} MiB — target < ${RSS_TARGET_MIB} MiB ${maxRss < RSS_TARGET_MIB ? '✓' : '✗'}.`,
       );
-      process.stderr.write(`[bench] bring-up ${n} nodes: ${bringUp.toFixed(3)} s\n`);
     }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-  const maxRss = Math.max(...allRss);
-  const markdown = [
-    `Each size run ${runs} times on loopback addresses, every node with its own sshd; children spawned all at once after the main node listens. Bring-up = launch line \`t=\` − last child spawned (median of ${runs}; all runs listed). Main→launch = the launch line's own bring-up (from the main node's start, which includes its own start-up and waiting for the spawns).`,
-    '',
-    '| nodes | bring-up (s) | runs (s) | main start → launch (s) | child RSS median / max (MiB) | child CPU to steady state (ms) | load avg (1 min) | target |',
-    '|---:|---:|---|---:|---:|---:|---|---|',
-    ...rows,
-    '',
-    `Child agent resident memory (VmRSS at steady state): max ${maxRss.toFixed(1)} MiB — target < ${RSS_TARGET_MIB} MiB ${maxRss < RSS_TARGET_MIB ? '✓' : '✗'}.`,
-  ].join('\n');
   return {
     title: 'Agent bring-up and memory',
-    command: 'npm run build && npm run bench -- bringup',
-    markdown,
+    command: 'npm run build && node --import tsx scripts/build-agent.ts --no-sea && npm run bench -- bringup',
+    markdown: parts.join('\n'),
   };
 }

@@ -35,14 +35,14 @@ export async function runChild(ctx: NodeContext): Promise<number> {
     deadline: ctx.startedAt + config.rendezvousTimeoutSeconds * 1000,
     log,
   });
-  // sshd starts while the registration goes out: they do not depend on each other.
-  const sshdStarting = launchSshd(ctx);
+  // The registration goes out first; sshd starts while the main node answers (neither needs the other).
   const welcoming = client.register({
     ip: ctx.ip,
     slots: ctx.slots,
     hostname: ctx.hostname,
     hostKey: hostKey.publicKey,
   });
+  const sshdStarting = launchSshd(ctx);
   welcoming.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
   let sshd: Sshd;
   try {
