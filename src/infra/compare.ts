@@ -1,6 +1,7 @@
 /**
  * Comparisons between wanted request values and described resources (pure).
  */
+import type { ComputeEnvironmentDetail, CreateComputeEnvironmentCommandInput } from '@aws-sdk/client-batch';
 import type {
   IpPermission,
   RequestLaunchTemplateData,
@@ -40,4 +41,47 @@ export function sameInstanceProfile(a: string | undefined, b: string | undefined
   if (a === b) return true;
   if (!a || !b) return false;
   return a.endsWith(`/${b}`) || b.endsWith(`/${a}`) || a.split('/').at(-1) === b.split('/').at(-1);
+}
+
+/** Why an existing compute environment must be replaced, or undefined when it can be updated. */
+export function ceReplaceReason(
+  ce: ComputeEnvironmentDetail,
+  dependencyReplaced: boolean,
+): string | undefined {
+  if (ce.type !== 'MANAGED') return `type ${ce.type} → MANAGED`;
+  const cr = ce.computeResources;
+  if (cr?.type !== 'EC2') return `compute type ${cr?.type} → EC2 (MNP jobs cannot run on Spot or Fargate)`;
+  if (cr.allocationStrategy !== 'BEST_FIT_PROGRESSIVE')
+    return `allocation strategy ${cr.allocationStrategy} → BEST_FIT_PROGRESSIVE`;
+  if (dependencyReplaced) return 'its placement group or security group is replaced';
+  return undefined;
+}
+
+/** What differs between an existing compute environment and the wanted one (fields that can be updated). */
+export function ceDifferences(
+  ce: ComputeEnvironmentDetail,
+  want: CreateComputeEnvironmentCommandInput,
+): string[] {
+  const have = ce.computeResources;
+  const w = want.computeResources;
+  if (!have || !w) return [];
+  const out: string[] = [];
+  const list = (v: readonly string[] | undefined) => [...(v ?? [])].sort().join(',');
+  if (have.maxvCpus !== w.maxvCpus) out.push(`maxvCpus ${have.maxvCpus} → ${w.maxvCpus}`);
+  if (list(have.instanceTypes) !== list(w.instanceTypes))
+    out.push(`instance types ${list(have.instanceTypes)} → ${list(w.instanceTypes)}`);
+  if (list(have.subnets) !== list(w.subnets)) out.push(`subnets → ${list(w.subnets)}`);
+  if (list(have.securityGroupIds) !== list(w.securityGroupIds))
+    out.push(`security groups → ${list(w.securityGroupIds) || 'none (EFA interface)'}`);
+  if (!sameInstanceProfile(have.instanceRole, w.instanceRole)) out.push(`instance role → ${w.instanceRole}`);
+  if (have.placementGroup !== w.placementGroup) out.push(`placement group → ${w.placementGroup}`);
+  const hl = have.launchTemplate;
+  const wl = w.launchTemplate;
+  if (hl?.launchTemplateId !== wl?.launchTemplateId || hl?.version !== wl?.version)
+    out.push(`launch template → ${wl?.launchTemplateId} version ${wl?.version}`);
+  const hImage = have.ec2Configuration?.[0]?.imageIdOverride;
+  const wImage = w.ec2Configuration?.[0]?.imageIdOverride;
+  if (hImage !== wImage) out.push(`AMI ${hImage ?? 'default'} → ${wImage ?? 'default'}`);
+  if (ce.state !== 'ENABLED') out.push(`state ${ce.state} → ENABLED`);
+  return out;
 }
