@@ -133,6 +133,23 @@ describe('the main node going away', { timeout: 120_000 }, () => {
   });
 });
 
+describe('a child stopped mid-run', { timeout: 120_000 }, () => {
+  it('given a serving child, when it gets SIGTERM, then it exits 143 and the main node exits 204 naming it', async () => {
+    cluster = new Cluster(agent, { numNodes: 3, env: { MNBATCH_LAUNCH: 'main' } });
+    const main = cluster.start(0, ['sleep', '60']);
+    const children = [cluster.start(1, ['true']), cluster.start(2, ['true'])];
+    await main.waitFor(/launching main/, 30_000);
+
+    children[0]!.proc.kill('SIGTERM');
+
+    expect(await children[0]!.exited(10_000)).toBe(143);
+    expect(await main.exited(30_000)).toBe(AGENT_EXIT.nodeLost);
+    expect(main.log()).toContain(`node 1 (${cluster.ip(1)}) lost mid-run: connection closed`);
+    expect(await children[1]!.exited(10_000)).toBe(0);
+    await expect.poll(() => cluster!.leftovers(), { timeout: 10_000, interval: 200 }).toEqual([]);
+  });
+});
+
 describe('launch: each', { timeout: 120_000 }, () => {
   it('given three nodes, when each runs the command, then every node gets its rank and the job view', async () => {
     cluster = new Cluster(agent, { numNodes: 3, env: { MNBATCH_LAUNCH: 'each' } });
