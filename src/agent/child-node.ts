@@ -5,7 +5,6 @@
 import { AGENT_EXIT, signalExitCode } from '../contract/exit-codes.js';
 import { type RunningCommand, STOP_GRACE_MS, startCommand } from './command.js';
 import { errorMessage } from './errors.js';
-import { commandEnv, writeJobFiles } from './job-files.js';
 import { launchSshd, type NodeContext, prepareSshd } from './node-setup.js';
 import type { Bodies, Frame } from './protocol.js';
 import { RendezvousClient } from './rendezvous-client.js';
@@ -125,6 +124,8 @@ export async function runChild(ctx: NodeContext): Promise<number> {
 }
 
 async function runCommand(ctx: NodeContext, run: Bodies['run']): Promise<RunningCommand> {
+  // Only `launch: each` needs the job files on a child: keep them off every child's start-up path.
+  const { commandEnv, writeJobFiles } = await import('./job-files.js');
   const h = run.hostfiles;
   writeJobFiles(
     ctx,
