@@ -1,3 +1,5 @@
+import { CreateComputeEnvironmentCommand, DescribeComputeEnvironmentsCommand } from '@aws-sdk/client-batch';
+import { CreateFileSystemCommand } from '@aws-sdk/client-efs';
 import { describe, expect, it } from 'vitest';
 import { memoryOutput } from '../../src/cli/output.js';
 import { infraUp } from '../../src/infra/up.js';
@@ -376,6 +378,11 @@ describe('infra up --dry-run', () => {
     );
     expect(code).toBe(0);
     expect(fake.requests().filter((r) => MUTATING.test(r.operation))).toEqual([]);
+    expect(fake.stub('batch')).not.toHaveReceivedCommand(CreateComputeEnvironmentCommand);
+    expect(fake.stub('efs')).not.toHaveReceivedCommand(CreateFileSystemCommand);
+    expect(fake.stub('batch')).toHaveReceivedCommandWith(DescribeComputeEnvironmentsCommand, {
+      computeEnvironments: ['mnbatch-demo'],
+    });
     const text = out.stdout.join('\n');
     for (const kind of [
       'placement-group',

@@ -56,6 +56,8 @@ export interface FakeInfra {
   readonly services: InfraServices;
   /** Every request the fake answered so far, in the order they were sent. */
   requests(): SentRequest[];
+  /** The client stub of one service (ec2, efs, batch, iam, ssm), for aws-sdk-client-mock's matchers. */
+  stub(service: 'ec2' | 'efs' | 'batch' | 'iam' | 'ssm'): AnyStub;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: stubs of five different clients in one list
@@ -149,6 +151,11 @@ export function useFakeInfra(): FakeInfra {
       return get().services;
     },
     requests: () => [...get().sent],
+    stub: (service) => {
+      const found = get().mocks.find(([name]) => name === service);
+      if (!found) throw new Error(`no stub for ${service}`);
+      return found[1];
+    },
   };
 }
 
