@@ -6,7 +6,7 @@ const fixture = (name: string) => readFileSync(`test/_fixtures/infra/${name}`, '
 
 describe('infra.yaml', () => {
   it('accepts the example and fills in nothing it states', () => {
-    const config = parseInfraConfig(readFileSync('examples/infra.yaml', 'utf8'), 'examples/infra.yaml');
+    const config = parseInfraConfig(readFileSync('examples/infra/stack.yaml', 'utf8'), 'examples/infra/stack.yaml');
     expect(config).toMatchObject({
       stack: 'demo',
       efs: 'create',
@@ -65,7 +65,7 @@ describe('infra.yaml', () => {
   });
 
   it('lets flags override the file', () => {
-    const config = parseInfraConfig(readFileSync('examples/infra.yaml', 'utf8'), 'infra.yaml', {
+    const config = parseInfraConfig(readFileSync('examples/infra/stack.yaml', 'utf8'), 'infra.yaml', {
       subnetId: 'subnet-0fff',
       efs: 'none',
     });
