@@ -35,6 +35,7 @@ fi
 
 log 'building'
 npm run --silent build
+npm run --silent build:agent
 
 if [ -x container/make-base-image.sh ]; then
   container/make-base-image.sh
