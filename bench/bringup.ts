@@ -81,7 +81,7 @@ async function once(agent: string, n: number, root: string, run: number): Promis
   const env = (i: number): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH,
     HOME: dir,
-    [BATCH_ENV.jobId]: `bench-${n}-${run}`,
+    [BATCH_ENV.jobId]: `bench-${n}-${run}#${i}`,
     [BATCH_ENV.attempt]: '1',
     [BATCH_ENV.numNodes]: String(n),
     [BATCH_ENV.nodeIndex]: String(i),

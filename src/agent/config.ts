@@ -11,6 +11,7 @@ export type Role = 'main' | 'child';
 
 /** Everything the agent needs to know, typed and checked. */
 export interface AgentConfig {
+  /** The multi-node job's id, without the `#<node index>` Batch appends on each node. */
   readonly jobId: string;
   readonly attempt: number;
   readonly nodeIndex: number;
@@ -121,7 +122,8 @@ function jsonEnv(name: string, value: string | undefined): Record<string, string
 
 /** Reads and validates the agent's configuration; throws AgentError('config') naming the variable. */
 export function parseConfig(env: Env, argv: readonly string[]): AgentConfig {
-  const jobId = required(env, BATCH_ENV.jobId);
+  // On multi-node jobs Batch sets `<job id>#<node index>`: nodes agree on the part before `#`.
+  const jobId = required(env, BATCH_ENV.jobId).replace(/#\d+$/, '');
   const attempt = integer(BATCH_ENV.attempt, optional(env, BATCH_ENV.attempt) ?? '1', 0);
   const numNodes = integer(BATCH_ENV.numNodes, required(env, BATCH_ENV.numNodes), 1, 10_000);
   const nodeIndex = integer(BATCH_ENV.nodeIndex, required(env, BATCH_ENV.nodeIndex), 0, numNodes - 1);

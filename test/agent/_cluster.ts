@@ -95,7 +95,8 @@ export class Cluster {
       PATH: process.env.PATH,
       HOME: home,
       MNBATCH_TEST_ROOT: this.root,
-      [BATCH_ENV.jobId]: this.jobId,
+      // As on Batch: each node's job id is the job's id plus `#<node index>`.
+      [BATCH_ENV.jobId]: `${this.jobId}#${index}`,
       [BATCH_ENV.attempt]: '1',
       [BATCH_ENV.numNodes]: String(this.options.numNodes),
       [BATCH_ENV.nodeIndex]: String(index),

@@ -49,6 +49,11 @@ describe('parseConfig', () => {
     });
   });
 
+  it('given the node job ids Batch sets (<job id>#<node index>), when parsed, then every node has the same job id', () => {
+    expect(parseConfig({ ...base, AWS_BATCH_JOB_ID: 'a1b2#0' }, ['x']).jobId).toBe('a1b2');
+    expect(parseConfig({ ...child, AWS_BATCH_JOB_ID: 'a1b2#2' }, ['x']).jobId).toBe('a1b2');
+  });
+
   it('given a child with the main address, when parsed, then role is child', () => {
     const c = parseConfig(child, ['hostname']);
     expect(c.role).toBe('child');
