@@ -4,9 +4,9 @@
  * is available). The builder is terminated whatever happens after it was launched.
  */
 import type { Ec2 } from '../aws/ec2.js';
+import { awsErrorName } from '../aws/errors.js';
 import type { Ssm } from '../aws/ssm.js';
 import { MnbatchError } from '../errors.js';
-import { awsErrorName } from './aws-errors.js';
 import { type BaseChoice, resolveBaseImage } from './base-image.js';
 import { describeInstanceType, nrCpusFor } from './instance-type.js';
 import {

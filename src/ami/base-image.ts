@@ -5,9 +5,9 @@
  */
 import type { Image } from '@aws-sdk/client-ec2';
 import type { Ec2 } from '../aws/ec2.js';
+import { awsErrorName } from '../aws/errors.js';
 import type { Ssm } from '../aws/ssm.js';
 import { MnbatchError } from '../errors.js';
-import { awsErrorName } from './aws-errors.js';
 import type { Architecture } from './instance-type.js';
 
 /** Which base: an ECS-optimized Amazon Linux release, or an image id. */

@@ -4,8 +4,8 @@
  */
 import type { _InstanceType } from '@aws-sdk/client-ec2';
 import type { Ec2 } from '../aws/ec2.js';
+import { awsErrorName } from '../aws/errors.js';
 import { MnbatchError } from '../errors.js';
-import { awsErrorName } from './aws-errors.js';
 
 /** Architectures an ECS-optimized AMI exists for. */
 export type Architecture = 'x86_64' | 'arm64';

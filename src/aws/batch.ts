@@ -1,6 +1,6 @@
 /**
  * The AWS Batch calls mnbatch makes, and nothing else. Paginated calls are flattened; every
- * error comes out as MnbatchError (see src/jobs/aws-errors.ts).
+ * error comes out as MnbatchError (see errors.ts).
  */
 import {
   BatchClient,
@@ -21,8 +21,8 @@ import {
   type SubmitJobCommandInput,
   TerminateJobCommand,
 } from '@aws-sdk/client-batch';
-import { awsCall } from '../jobs/aws-errors.js';
 import { type AwsOptions, sdkClientConfig } from './clients.js';
+import { awsCall } from './errors.js';
 
 /** DescribeJobs accepts at most this many job ids per call. */
 export const DESCRIBE_JOBS_MAX = 100;

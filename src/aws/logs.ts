@@ -3,8 +3,8 @@
  * MnbatchError (a stream that does not exist yet is AWS_NOT_FOUND, throttling AWS_THROTTLED).
  */
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { awsCall } from '../jobs/aws-errors.js';
 import { type AwsOptions, sdkClientConfig } from './clients.js';
+import { awsCall } from './errors.js';
 
 /** One page of a log stream read forward. */
 export interface LogPage {

@@ -2,7 +2,7 @@
  * Waiting for resources to become usable or gone, and deleting them the way each kind needs
  * (Batch: disable, wait, delete, wait). Shared by `infra up` (replacements) and `infra down`.
  */
-import { awsErrorName } from '../ami/aws-errors.js';
+import { awsErrorName } from '../aws/errors.js';
 import { MnbatchError } from '../errors.js';
 import type { ResourceKind } from './observe.js';
 import type { InfraServices } from './services.js';

@@ -12,7 +12,7 @@ import type {
 } from '@aws-sdk/client-ec2';
 import type { FileSystemDescription, MountTargetDescription } from '@aws-sdk/client-efs';
 import type { InstanceProfile, Role } from '@aws-sdk/client-iam';
-import { awsErrorName } from '../ami/aws-errors.js';
+import { awsErrorName } from '../aws/errors.js';
 import { stackNames, stackTagFilter, stackTagOf } from './names.js';
 import { s3ServiceName } from './requests.js';
 import type { InfraServices } from './services.js';

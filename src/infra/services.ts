@@ -40,7 +40,7 @@ export interface InfraServices {
  * action (`not allowed to call ec2:CreatePlacementGroup: …`); the original error stays the cause.
  */
 export async function withInfraAwsErrors(services: InfraServices, profile?: string): Promise<InfraServices> {
-  const { withAwsErrors } = await import('../ami/aws-errors.js');
+  const { withAwsErrors } = await import('../aws/errors.js');
   return {
     ...services,
     ec2: withAwsErrors(services.ec2, 'ec2', profile),

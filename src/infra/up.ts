@@ -4,7 +4,7 @@
  */
 
 import type { _InstanceType } from '@aws-sdk/client-ec2';
-import { awsErrorName } from '../ami/aws-errors.js';
+import { awsErrorName } from '../aws/errors.js';
 import { ECS_AL2023_AMI_PARAMETER } from '../aws/ssm.js';
 import type { Output } from '../cli/output.js';
 import { MnbatchError } from '../errors.js';

@@ -1,3 +1,5 @@
+import { AWS_EXIT } from '../aws/errors.js';
+
 /**
  * Exit codes of the launcher itself (`submit --wait`, `status --wait`, and every AWS command).
  * When a job ends with an exit code, the launcher exits with the main node's code, so these sit
@@ -13,9 +15,9 @@ export const LAUNCHER_EXIT = {
   /** The job failed without an exit code: cancelled or terminated before it ran, host lost, timed out before the container exited. */
   failedWithoutExitCode: 210,
   /** AWS throttled a call even after the SDK's retries (sysexits EX_TEMPFAIL): try again later. */
-  awsThrottled: 75,
+  awsThrottled: AWS_EXIT.throttled,
   /** AWS credentials expired, missing or not allowed to do the action (sysexits EX_NOPERM). */
-  awsCredentials: 77,
+  awsCredentials: AWS_EXIT.credentials,
   /** The user pressed Ctrl-C while waiting: detached (or cancelled with --cancel-on-interrupt). */
   interrupted: 130,
 } as const;

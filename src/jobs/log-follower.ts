@@ -3,8 +3,9 @@
  * account's GetLogEvents rate through a shared token bucket, backs off when throttled, and waits
  * quietly while the stream does not exist yet (Batch creates it when the container starts).
  */
+
+import { AWS_ERROR, isAwsError } from '../aws/errors.js';
 import type { LogsApi } from '../aws/logs.js';
-import { AWS_ERROR, isAwsError } from './aws-errors.js';
 import type { Clock, TokenBucket } from './clock.js';
 
 /** A log stream to read. */

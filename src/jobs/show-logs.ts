@@ -1,6 +1,7 @@
 /** `logs JOB [--node N] [--follow]`: a node's CloudWatch log (the main node by default). */
+
+import { AWS_ERROR, isAwsError } from '../aws/errors.js';
 import { MnbatchError } from '../errors.js';
-import { AWS_ERROR, isAwsError } from './aws-errors.js';
 import { TokenBucket } from './clock.js';
 import { LAUNCHER_EXIT } from './exit-codes.js';
 import { resolveJobRef } from './job-ref.js';

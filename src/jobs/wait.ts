@@ -6,10 +6,10 @@
 
 import type { JobDetail } from '@aws-sdk/client-batch';
 import type { BatchApi } from '../aws/batch.js';
+import { AWS_ERROR, isAwsError } from '../aws/errors.js';
 import type { LogsApi } from '../aws/logs.js';
 import type { Output } from '../cli/output.js';
 import { MnbatchError } from '../errors.js';
-import { AWS_ERROR, isAwsError } from './aws-errors.js';
 import { type Clock, TokenBucket } from './clock.js';
 import { LAUNCHER_EXIT } from './exit-codes.js';
 import {

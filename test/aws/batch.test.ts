@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
 import { createBatch } from '../../src/aws/batch.js';
+import { AWS_ERROR } from '../../src/aws/errors.js';
 import { MnbatchError } from '../../src/errors.js';
-import { AWS_ERROR } from '../../src/jobs/aws-errors.js';
 import { LAUNCHER_EXIT } from '../../src/jobs/exit-codes.js';
 import { batchMock, invalidRequests, sdkError } from '../_helpers/fake-batch/mock-sdk.js';
 

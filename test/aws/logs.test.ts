@@ -1,7 +1,7 @@
 import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from 'vitest';
+import { AWS_ERROR, isAwsError } from '../../src/aws/errors.js';
 import { createLogs } from '../../src/aws/logs.js';
-import { AWS_ERROR, isAwsError } from '../../src/jobs/aws-errors.js';
 import { logsMock, sdkError } from '../_helpers/fake-batch/mock-sdk.js';
 
 describe('LogsApi over the SDK', () => {

@@ -14,8 +14,8 @@ import type {
   SubmitJobCommandInput,
 } from '@aws-sdk/client-batch';
 import { type BatchApi, DESCRIBE_JOBS_MAX, type RegisteredJobDefinition } from '../../../src/aws/batch.js';
+import { awsError } from '../../../src/aws/errors.js';
 import type { LogPage, LogsApi } from '../../../src/aws/logs.js';
-import { awsError } from '../../../src/jobs/aws-errors.js';
 import type { JobStatus } from '../../../src/jobs/job-view.js';
 import { assertValidRequest } from '../aws-model.js';
 import type { FakeClock } from './fake-clock.js';

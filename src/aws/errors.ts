@@ -1,12 +1,22 @@
 /**
  * Turns errors of the AWS SDK into MnbatchError with one line a user can act on. Adapters in
- * src/aws wrap every call with `awsCall`, so logic and commands only ever see MnbatchError.
- * (Kept here because the brief gave this helper src/jobs; other adapters can import it.)
+ * src/aws wrap every call with `awsCall` (or a whole adapter with `withAwsErrors`), so logic and
+ * commands only ever see MnbatchError.
  */
-import { MnbatchError } from '../errors.js';
-import { LAUNCHER_EXIT } from './exit-codes.js';
+import { isMnbatchError, MnbatchError } from '../errors.js';
 
-/** Error codes the launcher's loops look at. */
+/**
+ * Exit codes of AWS failures every command shares (sysexits): the launcher's LAUNCHER_EXIT reuses
+ * them, so they are defined here where src/aws needs them.
+ */
+export const AWS_EXIT = {
+  /** AWS throttled a call even after the SDK's retries (EX_TEMPFAIL): try again later. */
+  throttled: 75,
+  /** AWS credentials expired, missing or not allowed to do the action (EX_NOPERM). */
+  credentials: 77,
+} as const;
+
+/** Error codes callers look at (the launcher's loops, the bake, infra). */
 export const AWS_ERROR = {
   credentials: 'AWS_CREDENTIALS',
   accessDenied: 'AWS_ACCESS_DENIED',
@@ -39,7 +49,7 @@ const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
 ]);
 
-/** Where a call went: `batch` / `logs`, the API operation, and the profile the credentials came from. */
+/** Where a call went: the service (`batch`, `logs`, `ec2`, …), the API operation, and the profile the credentials came from. */
 export interface AwsCallSite {
   readonly service: string;
   readonly operation: string;
@@ -69,13 +79,13 @@ export function awsError(e: unknown, site: AwsCallSite): MnbatchError {
     return new MnbatchError(
       AWS_ERROR.credentials,
       `AWS credentials expired or missing for ${who}: run \`${login}\` (or set AWS_PROFILE / --profile) and try again`,
-      { origin, exitCode: LAUNCHER_EXIT.awsCredentials, details: [`${name}: ${message}`], cause: e },
+      { origin, exitCode: AWS_EXIT.credentials, details: [`${name}: ${message}`], cause: e },
     );
   }
   if (ACCESS_DENIED.has(name)) {
     return new MnbatchError(AWS_ERROR.accessDenied, `not allowed to call ${action}: ${message}`, {
       origin,
-      exitCode: LAUNCHER_EXIT.awsCredentials,
+      exitCode: AWS_EXIT.credentials,
       details: ['see `mnbatch iam-policy` for the permissions mnbatch needs'],
       cause: e,
     });
@@ -84,7 +94,7 @@ export function awsError(e: unknown, site: AwsCallSite): MnbatchError {
     return new MnbatchError(
       AWS_ERROR.throttled,
       `AWS kept throttling ${action} after retrying; wait a minute and run the command again`,
-      { origin, exitCode: LAUNCHER_EXIT.awsThrottled, details: [`${name}: ${message}`], cause: e },
+      { origin, exitCode: AWS_EXIT.throttled, details: [`${name}: ${message}`], cause: e },
     );
   }
   if (name === 'ResourceNotFoundException') {
@@ -108,4 +118,23 @@ export async function awsCall<T>(site: AwsCallSite, call: () => Promise<T>): Pro
 /** True when `e` is the MnbatchError for `code` (one of AWS_ERROR). */
 export function isAwsError(e: unknown, code: (typeof AWS_ERROR)[keyof typeof AWS_ERROR]): boolean {
   return e instanceof MnbatchError && e.code === code;
+}
+
+/** `adapter` with every method's errors turned into MnbatchError naming `service:Operation`. */
+export function withAwsErrors<T extends object>(adapter: T, service: string, profile?: string): T {
+  return new Proxy(adapter, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function' || typeof prop !== 'string') return value;
+      const operation = prop.charAt(0).toUpperCase() + prop.slice(1);
+      return (...args: unknown[]) =>
+        awsCall({ service, operation, profile }, () => value.apply(target, args) as Promise<unknown>);
+    },
+  });
+}
+
+/** The AWS error code (`InvalidInstanceType`, `InvalidAMIID.NotFound`) of `e`, also when wrapped. */
+export function awsErrorName(e: unknown): string {
+  const original = isMnbatchError(e) && e.cause !== undefined ? e.cause : e;
+  return original instanceof Error ? original.name : '';
 }
