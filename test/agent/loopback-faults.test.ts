@@ -1,6 +1,6 @@
 /** Bring-up faults, hostile peers, the main node vanishing, `launch: each` and `main`, strict host keys. */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/agent/keys.js';
@@ -114,6 +114,28 @@ describe('bring-up', { timeout: 120_000 }, () => {
       "node index 0 is the main node's",
     ]);
     expect(await child.exited(10_000)).toBe(0);
+  });
+});
+
+describe('SSH setup', { timeout: 120_000 }, () => {
+  it("given a node whose SSH port is taken, when sshd cannot start, then the child exits 203 with sshd's reason and the main node names it", async () => {
+    cluster = new Cluster(agent, { numNodes: 2, env: { MNBATCH_RENDEZVOUS_TIMEOUT: '4' } });
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(cluster!.sshPort, cluster!.ip(1), resolve));
+    try {
+      const main = cluster.start(0, ['true']);
+      const child = cluster.start(1, ['true']);
+
+      expect(await child.exited(20_000)).toBe(AGENT_EXIT.sshSetup);
+      expect(child.log()).toMatch(
+        /sshd: Bind to port 2222 on 127\.\d+\.\d+\.3 failed: Address already in use/,
+      );
+      expect(child.log()).toMatch(/error: sshd exited \(code 255\)/);
+      expect(await main.exited(20_000)).toBe(AGENT_EXIT.bringUp);
+      expect(main.log()).toContain('1/2 nodes registered; missing node indices 1');
+    } finally {
+      squatter.close();
+    }
   });
 });
 
