@@ -5,11 +5,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { benchBringUp } from './bringup.js';
 import { benchCliStartup } from './cli-startup.js';
 import type { BenchSection } from './section.js';
 
 const benchmarks: Record<string, () => Promise<BenchSection>> = {
   cliStartup: benchCliStartup,
+  bringup: () => benchBringUp(),
 };
 
 const only = process.argv.slice(2);

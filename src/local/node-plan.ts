@@ -188,10 +188,9 @@ export function planLocalRun(input: LocalPlanInput): LocalRunPlan {
     const mine = overrides.filter((o) => targetsNode(o.targetNodes, index, numNodes));
     const overrideEnv = mine.flatMap((o) => o.containerOverrides?.environment ?? []);
     const overrideCommand = mine.map((o) => o.containerOverrides?.command).find((cmd) => cmd !== undefined);
-    // On Batch each node's AWS_BATCH_JOB_ID is "<job id>#<node index>". The agent compares job
-    // ids of nodes as they are, so the local runner passes the plain job id until it strips "#n".
+    // As on Batch, where each node runs as the node job "<job id>#<node index>".
     const batchEnv: KeyValuePair[] = [
-      { name: BATCH_ENV.jobId, value: jobId },
+      { name: BATCH_ENV.jobId, value: `${jobId}#${index}` },
       { name: BATCH_ENV.attempt, value: '1' },
       { name: BATCH_ENV.nodeIndex, value: String(index) },
       { name: BATCH_ENV.numNodes, value: String(numNodes) },

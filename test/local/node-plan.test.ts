@@ -52,7 +52,7 @@ describe('planLocalRun', () => {
     expect(run.mainIndex).toBe(1);
     const env = Object.fromEntries(run.nodes[2]!.env.map((kv) => [kv.name, kv.value]));
     expect(env).toMatchObject({
-      [BATCH_ENV.jobId]: 'job-uuid',
+      [BATCH_ENV.jobId]: 'job-uuid#2',
       [BATCH_ENV.attempt]: '1',
       [BATCH_ENV.nodeIndex]: '2',
       [BATCH_ENV.numNodes]: '3',
