@@ -6,6 +6,7 @@
 import type { Ec2 } from '../aws/ec2.js';
 import { awsErrorName } from '../aws/errors.js';
 import type { Ssm } from '../aws/ssm.js';
+import type { Clock } from '../clock.js';
 import { MnbatchError } from '../errors.js';
 import { type BaseChoice, resolveBaseImage } from './base-image.js';
 import { describeInstanceType, nrCpusFor } from './instance-type.js';
@@ -24,7 +25,7 @@ import {
   renderUserData,
   userDataBytes,
 } from './user-data.js';
-import { type Clock, pollUntil, throwIfInterrupted } from './wait.js';
+import { pollBake, throwIfInterrupted } from './wait.js';
 
 /** What the user asked for (flags, already parsed). */
 export interface BakeRequest {
@@ -211,7 +212,7 @@ const isNotFound = (e: unknown, prefix: string) => awsErrorName(e).startsWith(pr
 
 async function waitForBuilderStop(deps: BakeDeps, instanceId: string, deadline: number): Promise<void> {
   let last = 'pending';
-  await pollUntil({
+  await pollBake({
     clock: deps.clock,
     signal: deps.signal,
     deadline,
@@ -270,7 +271,7 @@ function linesBeforeFailure(console: string, n = 15): string[] {
 /** The script powers off also after a failure; its marker on the console tells which it was. */
 async function checkBakeScriptResult(deps: BakeDeps, instanceId: string, deadline: number): Promise<void> {
   const consoleDeadline = Math.min(deadline, deps.clock.now() + CONSOLE_WAIT_MS);
-  const console = await pollUntil({
+  const console = await pollBake({
     clock: deps.clock,
     signal: deps.signal,
     deadline: consoleDeadline,
@@ -295,7 +296,7 @@ async function checkBakeScriptResult(deps: BakeDeps, instanceId: string, deadlin
 
 async function waitForImage(deps: BakeDeps, imageId: string, deadline: number): Promise<void> {
   try {
-    await pollUntil({
+    await pollBake({
       clock: deps.clock,
       signal: deps.signal,
       deadline,

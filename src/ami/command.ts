@@ -14,12 +14,12 @@ import { ec2FromClient } from '../aws/ec2.js';
 import { withAwsErrors } from '../aws/errors.js';
 import { ssmFromClient } from '../aws/ssm.js';
 import type { CliContext } from '../cli/context.js';
+import { type Clock, systemClock } from '../clock.js';
 import { MnbatchError } from '../errors.js';
 import { type BakeDeps, executeBake, planBake } from './bake.js';
 import { type BakeFlags, parseBakeFlags } from './options.js';
 import type { BakePlan } from './plan.js';
 import { type BakeScript, readBakeScripts, USER_DATA_LIMIT } from './user-data.js';
-import { type Clock, systemClock } from './wait.js';
 
 /** What tests replace: the clock (instant waits), the scripts, the idempotency token. */
 export interface AmiCommandOverrides {

@@ -8,18 +8,7 @@ import type { Ec2 } from '../aws/ec2.js';
 import type { Efs } from '../aws/efs.js';
 import type { Iam } from '../aws/iam.js';
 import type { Ssm } from '../aws/ssm.js';
-
-/** Time as the engine sees it. */
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-/** The real clock. */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+import { type Clock, systemClock } from '../clock.js';
 
 /** Everything `infra up/down/status` needs from the outside world. */
 export interface InfraServices {

@@ -1,9 +1,11 @@
 /**
- * Bounded waits with exponential backoff. Every wait of the engine goes through here, so each
- * one has a deadline and a clear timeout error, and tests run them on a fake clock.
+ * Bounded waits of the engine with doubling backoff: src/wait.ts's pollUntil with the engine's
+ * timeout and Ctrl-C errors, so each wait has a deadline and a clear error, and tests run them
+ * on a fake clock.
  */
+import type { Clock } from '../clock.js';
 import { MnbatchError } from '../errors.js';
-import type { Clock } from './services.js';
+import { pollUntil } from '../wait.js';
 
 /** One look at the thing waited for: done with a value, or not yet with its current state. */
 export type Probe<T> =
@@ -29,44 +31,37 @@ export async function waitFor<T>(
   signal?: AbortSignal,
 ): Promise<T> {
   const start = clock.now();
-  let delay = options.firstDelayMs ?? WAIT_DEFAULTS.firstDelayMs;
-  const maxDelay = options.maxDelayMs ?? WAIT_DEFAULTS.maxDelayMs;
-  for (;;) {
-    throwIfInterrupted(signal, what);
-    const p = await probe();
-    if (p.done) return p.value;
-    const elapsed = clock.now() - start;
-    if (elapsed >= options.timeoutMs) {
-      throw new MnbatchError(
+  let state = '';
+  // Boxed: a wait for `void` is done with the value undefined, which pollUntil reads as "not yet".
+  const done = await pollUntil<{ value: T }>({
+    clock,
+    signal,
+    deadline: start + options.timeoutMs,
+    backoff: {
+      first: options.firstDelayMs ?? WAIT_DEFAULTS.firstDelayMs,
+      max: options.maxDelayMs ?? WAIT_DEFAULTS.maxDelayMs,
+      factor: 2,
+    },
+    poll: async () => {
+      const p = await probe();
+      if (p.done) return { value: p.value };
+      state = p.state;
+      return undefined;
+    },
+    onTimeout: () =>
+      new MnbatchError(
         'INFRA_WAIT_TIMEOUT',
-        `gave up waiting for ${what} after ${Math.round(elapsed / 1000)} s (still ${p.state})`,
+        `gave up waiting for ${what} after ${Math.round((clock.now() - start) / 1000)} s (still ${state})`,
         { origin: 'aws', details: ['run `mnbatch infra up` again later: it continues where it stopped'] },
-      );
-    }
-    await sleepUnlessAborted(clock, Math.min(delay, options.timeoutMs - elapsed), signal);
-    delay = Math.min(delay * 2, maxDelay);
-  }
+      ),
+    onInterrupt: () =>
+      new MnbatchError('INTERRUPTED', `interrupted while waiting for ${what}`, {
+        exitCode: 130,
+        details: ['what was created so far is kept: run the same command again to continue'],
+      }),
+  });
+  return done.value;
 }
 
 /** Minutes as milliseconds, for readable bounds. */
 export const minutes = (n: number) => n * 60_000;
-
-function throwIfInterrupted(signal: AbortSignal | undefined, what: string): void {
-  if (signal?.aborted)
-    throw new MnbatchError('INTERRUPTED', `interrupted while waiting for ${what}`, {
-      exitCode: 130,
-      details: ['what was created so far is kept: run the same command again to continue'],
-    });
-}
-
-function sleepUnlessAborted(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return clock.sleep(ms);
-  return new Promise((resolve) => {
-    const done = () => {
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    signal.addEventListener('abort', done, { once: true });
-    void clock.sleep(ms).then(done);
-  });
-}

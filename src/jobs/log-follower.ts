@@ -6,7 +6,8 @@
 
 import { AWS_ERROR, isAwsError } from '../aws/errors.js';
 import type { LogsApi } from '../aws/logs.js';
-import type { Clock, TokenBucket } from './clock.js';
+import type { Clock } from '../clock.js';
+import type { TokenBucket } from './token-bucket.js';
 
 /** A log stream to read. */
 export interface LogSource {

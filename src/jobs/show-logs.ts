@@ -2,10 +2,10 @@
 
 import { AWS_ERROR, isAwsError } from '../aws/errors.js';
 import { MnbatchError } from '../errors.js';
-import { TokenBucket } from './clock.js';
 import { LAUNCHER_EXIT } from './exit-codes.js';
 import { resolveJobRef } from './job-ref.js';
 import type { JobCommandDeps } from './status.js';
+import { TokenBucket } from './token-bucket.js';
 import { describeJob, jobNotFound, nodeLogSource, waitForJob } from './wait.js';
 
 export interface LogsOptions {

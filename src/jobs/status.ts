@@ -2,7 +2,7 @@
 import type { BatchApi } from '../aws/batch.js';
 import type { LogsApi } from '../aws/logs.js';
 import type { Output } from '../cli/output.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { resolveJobRef } from './job-ref.js';
 import { consoleUrl, statusLines } from './render.js';
 import { describeJob, jobNotFound, type WaitOptions, waitForJob } from './wait.js';

@@ -7,7 +7,7 @@ import type { RegisterJobDefinitionCommandInput, SubmitJobCommandInput } from '@
 import type { BatchApi } from '../aws/batch.js';
 import type { LogsApi } from '../aws/logs.js';
 import type { Output } from '../cli/output.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { ensureJobDefinition } from './job-definition.js';
 import { consoleUrl } from './render.js';
 import { type WaitOptions, waitForJob } from './wait.js';

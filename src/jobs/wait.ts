@@ -9,8 +9,8 @@ import type { BatchApi } from '../aws/batch.js';
 import { AWS_ERROR, isAwsError } from '../aws/errors.js';
 import type { LogsApi } from '../aws/logs.js';
 import type { Output } from '../cli/output.js';
+import type { Clock } from '../clock.js';
 import { MnbatchError } from '../errors.js';
-import { type Clock, TokenBucket } from './clock.js';
 import { LAUNCHER_EXIT } from './exit-codes.js';
 import {
   DEFAULT_LOG_GROUP,
@@ -24,6 +24,7 @@ import { followLog, type LogSource } from './log-follower.js';
 import { Progress } from './progress.js';
 import { summaryLines } from './render.js';
 import { diagnoseRunnable } from './runnable-diagnosis.js';
+import { TokenBucket } from './token-bucket.js';
 
 /** What waiting needs from the outside world. */
 export interface WaitDeps {

@@ -23,11 +23,11 @@ import {
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { interrupted } from '../../src/ami/wait.js';
 import { exec } from '../../src/cli/cli.js';
 import { registerAmi } from '../../src/cli/commands/ami.js';
 import { memoryOutput } from '../../src/cli/output.js';
 import { assertValidRequest } from '../_helpers/aws-model.js';
+import { FakeClock } from '../_helpers/fake-clock.js';
 
 const ec2 = mockClient(EC2Client);
 const ssm = mockClient(SSMClient);
@@ -171,17 +171,16 @@ function withoutUndefined(value: unknown): unknown {
 
 /** An instant clock; `onSleep(n)` runs at the n-th sleep (1-based). */
 function fakeClock(onSleep?: (n: number) => void) {
-  let now = START;
+  const fake = new FakeClock(START);
   let sleeps = 0;
   return {
-    elapsed: () => now - START,
+    elapsed: () => fake.now() - START,
     clock: {
-      now: () => now,
-      sleep: async (ms: number, signal: AbortSignal) => {
+      now: () => fake.now(),
+      sleep: (ms: number, signal?: AbortSignal) => {
         sleeps += 1;
         onSleep?.(sleeps);
-        if (signal.aborted) throw interrupted();
-        now += ms;
+        return fake.sleep(ms, signal);
       },
     },
   };

@@ -1,26 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { interrupted, pollUntil } from '../../src/ami/wait.js';
+import { pollBake } from '../../src/ami/wait.js';
+import { FakeClock } from '../_helpers/fake-clock.js';
 
-function clock() {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep: async (ms: number, signal: AbortSignal) => {
-      if (signal.aborted) throw interrupted();
-      sleeps.push(ms);
-      now += ms;
-    },
-  };
-}
+const clock = () => new FakeClock(0);
 
-describe('pollUntil', () => {
+describe('pollBake', () => {
   it('backs off by half each time up to the maximum and returns the first value', async () => {
     const c = clock();
     let calls = 0;
 
-    const value = await pollUntil({
+    const value = await pollBake({
       poll: async () => (++calls === 7 ? 'done' : undefined),
       deadline: 10_000_000,
       clock: c,
@@ -36,7 +25,7 @@ describe('pollUntil', () => {
   it('never sleeps past the deadline and then fails with onTimeout', async () => {
     const c = clock();
 
-    const wait = pollUntil({
+    const wait = pollBake({
       poll: async () => undefined,
       deadline: 40_000,
       clock: c,
@@ -55,7 +44,7 @@ describe('pollUntil', () => {
     const abort = new AbortController();
     let calls = 0;
 
-    const wait = pollUntil({
+    const wait = pollBake({
       poll: async () => {
         if (++calls === 2) abort.abort();
         return undefined;

@@ -14,8 +14,8 @@ import { exec } from '../../src/cli/cli.js';
 import { memoryOutput } from '../../src/cli/output.js';
 import { LAUNCHER_EXIT } from '../../src/jobs/exit-codes.js';
 import { showLogs } from '../../src/jobs/show-logs.js';
-import { FakeClock } from '../_helpers/fake-batch/fake-clock.js';
 import { batchMock, logsMock, sdkError } from '../_helpers/fake-batch/mock-sdk.js';
+import { FakeClock } from '../_helpers/fake-clock.js';
 import { QUEUE } from './_fixtures.js';
 import { describeAnswer, JOB_ID, type JobState, nodes } from './_mock-jobs.js';
 

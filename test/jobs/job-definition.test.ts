@@ -2,7 +2,7 @@ import type { JobDefinition } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
 import { ensureJobDefinition, pickReusable, sameContent } from '../../src/jobs/job-definition.js';
 import { FakeBatch } from '../_helpers/fake-batch/fake-batch.js';
-import { FakeClock } from '../_helpers/fake-batch/fake-clock.js';
+import { FakeClock } from '../_helpers/fake-clock.js';
 import { plannedJob } from './_fixtures.js';
 
 function echo(request = plannedJob().registerJobDefinition, revision = 1): JobDefinition {

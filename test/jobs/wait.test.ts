@@ -4,7 +4,7 @@ import { LAUNCHER_EXIT } from '../../src/jobs/exit-codes.js';
 import { submitPlan } from '../../src/jobs/submit.js';
 import { waitForJob } from '../../src/jobs/wait.js';
 import { FakeBatch, happyTimeline, type TimelineEvent } from '../_helpers/fake-batch/fake-batch.js';
-import { FakeClock } from '../_helpers/fake-batch/fake-clock.js';
+import { FakeClock } from '../_helpers/fake-clock.js';
 import { computeEnvironment, plannedJob, QUEUE } from './_fixtures.js';
 
 function setup(

@@ -31,7 +31,7 @@ async function logs(job: string, flags: LogsFlags, ctx: CliContext): Promise<num
   const [batch, cwl, clock, jobs] = await Promise.all([
     import('../../aws/batch.js'),
     import('../../aws/logs.js'),
-    import('../../jobs/clock.js'),
+    import('../../clock.js'),
     import('../../jobs/show-logs.js'),
   ]);
   const aws = awsOptionsOf(flags, ctx.env);
@@ -40,7 +40,7 @@ async function logs(job: string, flags: LogsFlags, ctx: CliContext): Promise<num
       batch: batch.createBatch(aws),
       logs: cwl.createLogs(aws),
       output: ctx.output,
-      clock: clock.realClock,
+      clock: clock.systemClock,
       signal: ctx.signal,
     },
     job,

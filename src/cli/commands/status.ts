@@ -25,7 +25,7 @@ async function status(job: string, flags: StatusFlags, ctx: CliContext): Promise
   const [batch, logs, clock, jobs] = await Promise.all([
     import('../../aws/batch.js'),
     import('../../aws/logs.js'),
-    import('../../jobs/clock.js'),
+    import('../../clock.js'),
     import('../../jobs/status.js'),
   ]);
   const aws = awsOptionsOf(flags, ctx.env);
@@ -34,7 +34,7 @@ async function status(job: string, flags: StatusFlags, ctx: CliContext): Promise
       batch: batch.createBatch(aws),
       logs: logs.createLogs(aws),
       output: ctx.output,
-      clock: clock.realClock,
+      clock: clock.systemClock,
       signal: ctx.signal,
     },
     job,

@@ -60,7 +60,7 @@ async function submit(file: string, flags: SubmitFlags, ctx: CliContext): Promis
     import('../../version.js'),
     import('../../aws/batch.js'),
     import('../../aws/logs.js'),
-    import('../../jobs/clock.js'),
+    import('../../clock.js'),
     import('../../jobs/submit.js'),
   ]);
   const text = await spec.readJobFile(resolve(ctx.cwd, file), file);
@@ -78,7 +78,7 @@ async function submit(file: string, flags: SubmitFlags, ctx: CliContext): Promis
       batch: batch.createBatch(aws),
       logs: logs.createLogs(aws),
       output: ctx.output,
-      clock: clock.realClock,
+      clock: clock.systemClock,
       signal: ctx.signal,
     },
     planned.plan,

@@ -15,32 +15,15 @@ import { createEc2 } from '../../../src/aws/ec2.js';
 import { createEfs } from '../../../src/aws/efs.js';
 import { createIam } from '../../../src/aws/iam.js';
 import { createSsm } from '../../../src/aws/ssm.js';
-import { type Clock, type InfraServices, withInfraAwsErrors } from '../../../src/infra/services.js';
+import { type InfraServices, withInfraAwsErrors } from '../../../src/infra/services.js';
 import { assertValidRequest } from '../aws-model.js';
+import { FakeClock } from '../fake-clock.js';
 import { batchHandlers, iamHandlers } from './handlers-batch.js';
 import { ec2Handlers } from './handlers-ec2.js';
 import { efsHandlers } from './handlers-efs.js';
 import { InfraState, REGION } from './state.js';
 
 export { awsError, InfraState, REGION } from './state.js';
-
-/** A clock that only moves when the code sleeps. */
-export interface FakeClock extends Clock {
-  readonly sleeps: number[];
-}
-
-export function fakeClock(): FakeClock {
-  let t = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => t,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      t += ms;
-    },
-  };
-}
 
 /** One request a test sent: service (botocore name), operation and input. */
 export interface SentRequest {
@@ -82,7 +65,7 @@ export function useFakeInfra(): FakeInfra {
   beforeEach(async () => {
     const state = new InfraState();
     const sent: SentRequest[] = [];
-    const clock = fakeClock();
+    const clock = new FakeClock(0);
     const mocks: [string, AnyStub, ReturnType<typeof ec2Handlers>][] = [
       [
         'ec2',

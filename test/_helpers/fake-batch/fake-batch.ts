@@ -18,7 +18,7 @@ import { awsError } from '../../../src/aws/errors.js';
 import type { LogPage, LogsApi } from '../../../src/aws/logs.js';
 import type { JobStatus } from '../../../src/jobs/job-view.js';
 import { assertValidRequest } from '../aws-model.js';
-import type { FakeClock } from './fake-clock.js';
+import type { FakeClock } from '../fake-clock.js';
 
 /** One step of a job's life, `at` seconds after SubmitJob. */
 export type TimelineEvent =

@@ -1,26 +1,4 @@
-/** Time as the launcher sees it: injected so tests run a 20-minute job in milliseconds. */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Resolves after `ms`, or early (without throwing) when `signal` is aborted. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-/** The wall clock. */
-export const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
-    }),
-};
+import type { Clock } from '../clock.js';
 
 /**
  * A token bucket: at most `burst` calls at once and `perSecond` on average. CloudWatch Logs

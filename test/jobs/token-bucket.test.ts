@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from '../../src/jobs/clock.js';
-import { FakeClock } from '../_helpers/fake-batch/fake-clock.js';
+import { TokenBucket } from '../../src/jobs/token-bucket.js';
+import { FakeClock } from '../_helpers/fake-clock.js';
 
 describe('TokenBucket', () => {
   it('lets a burst through, then spaces calls at the rate', async () => {

@@ -1,9 +1,10 @@
 /**
- * A clock for tests whose sleeps take no real time. Time jumps to the earliest pending sleep
- * once every promise chain has settled (a discrete-event clock), so concurrent loops (the status
- * poll and the log follower) interleave exactly as they would in real time.
+ * The one clock of the tests (launcher, bake, infra), whose sleeps take no real time. Time jumps
+ * to the earliest pending sleep once every promise chain has settled (a discrete-event clock), so
+ * concurrent loops (the status poll and the log follower) interleave exactly as they would in
+ * real time, and a single wait simply moves on by each sleep.
  */
-import type { Clock } from '../../../src/jobs/clock.js';
+import type { Clock } from '../../src/clock.js';
 
 interface Timer {
   readonly at: number;
@@ -12,6 +13,8 @@ interface Timer {
 }
 
 export class FakeClock implements Clock {
+  /** Every sleep that started (ms), in order; a sleep on an aborted signal is not one. */
+  readonly sleeps: number[] = [];
   private t: number;
   private seq = 0;
   private timers: Timer[] = [];
@@ -30,6 +33,7 @@ export class FakeClock implements Clock {
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.resolve();
+    this.sleeps.push(ms);
     return new Promise<void>((resolve, reject) => {
       const at = this.t + Math.max(0, ms);
       if (at > this.limit) {
