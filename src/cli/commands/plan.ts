@@ -1,8 +1,10 @@
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import type { JobPlan } from '../../plan/index.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { action } from '../context.js';
+import { formatPlan } from '../print-plan.js';
 
 /** `--nodes N`: a whole number 2–1000 (Batch's limits for multi-node jobs). */
 export function parseNodes(value: string): number {
@@ -13,7 +15,8 @@ export function parseNodes(value: string): number {
   return n;
 }
 
-interface PlanFlags {
+/** What both `plan` and `submit` take to plan a job file. */
+export interface PlanFlags {
   readonly nodes?: number;
   readonly queue?: string;
   readonly json?: boolean;
@@ -31,7 +34,20 @@ export const register: RegisterCommand = (program, ctx) => {
     .action(action(ctx, (file: string, flags: PlanFlags) => printPlan(file, flags, ctx)));
 };
 
-async function printPlan(file: string, flags: PlanFlags, ctx: CliContext): Promise<number> {
+/** Prints the plan of `file` (what `plan` and `submit --dry-run` show); calls no AWS API. */
+export async function printPlan(file: string, flags: PlanFlags, ctx: CliContext): Promise<number> {
+  const plan = await planFile(file, flags, ctx);
+  for (const line of formatPlan(plan, { json: flags.json ?? false })) ctx.output.out(line);
+  return 0;
+}
+
+/** Reads and plans `file` as `submit` sends it; `token` defaults to the placeholder `plan` prints. */
+export async function planFile(
+  file: string,
+  flags: PlanFlags,
+  ctx: CliContext,
+  token?: string,
+): Promise<JobPlan> {
   // Loaded here, not at the top, so that `mnbatch --help` does not load zod and yaml.
   const [{ planJobText, TOKEN_PLACEHOLDER, submitterOf }, { readJobFile }, { mnbatchVersion }] =
     await Promise.all([
@@ -42,24 +58,13 @@ async function printPlan(file: string, flags: PlanFlags, ctx: CliContext): Promi
   const text = await readJobFile(resolve(ctx.cwd, file), file);
   // The same user as `submit` tags: from the environment, else the login name.
   const user = submitterOf(ctx.env) ?? submitterOf({ USER: loginName() });
-  const { plan } = planJobText(text, file, {
-    token: TOKEN_PLACEHOLDER,
+  return planJobText(text, file, {
+    token: token ?? TOKEN_PLACEHOLDER,
     version: mnbatchVersion(),
     ...(flags.nodes !== undefined ? { nodes: flags.nodes } : {}),
     ...(flags.queue !== undefined ? { queue: flags.queue } : {}),
     ...(user !== undefined ? { user } : {}),
-  });
-  const { registerJobDefinition, submitJob } = plan;
-  if (flags.json) {
-    ctx.output.out(JSON.stringify({ registerJobDefinition, submitJob }, null, 2));
-    return 0;
-  }
-  ctx.output.out(`RegisterJobDefinition (only when no ACTIVE ${plan.jobDefinitionName} exists)`);
-  ctx.output.out(JSON.stringify(registerJobDefinition, null, 2));
-  ctx.output.out('');
-  ctx.output.out(`SubmitJob (${plan.numNodes} nodes)`);
-  ctx.output.out(JSON.stringify(submitJob, null, 2));
-  return 0;
+  }).plan;
 }
 
 function loginName(): string | undefined {

@@ -1,10 +1,8 @@
-import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { AwsOptions } from '../../aws/clients.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { action } from '../context.js';
-import { parseNodes, register as registerPlan } from './plan.js';
+import { type PlanFlags, parseNodes, planFile, printPlan } from './plan.js';
 
 /** `--profile` / `--region` as every AWS command takes them. */
 export interface AwsFlags {
@@ -25,14 +23,11 @@ export function awsOptionsOf(flags: AwsFlags, env: CliContext['env']): AwsOption
   return { ...(profile ? { profile } : {}), ...(flags.region ? { region: flags.region } : {}) };
 }
 
-interface SubmitFlags extends AwsFlags {
-  readonly nodes?: number;
-  readonly queue?: string;
+interface SubmitFlags extends AwsFlags, PlanFlags {
   readonly wait?: boolean;
   readonly follow?: boolean;
   readonly dryRun?: boolean;
   readonly cancelOnInterrupt?: boolean;
-  readonly json?: boolean;
 }
 
 /** `mnbatch submit FILE`: register (or reuse) the job definition and submit; `--wait` stays until it ends. */
@@ -53,25 +48,15 @@ export const register: RegisterCommand = (program, ctx) => {
 };
 
 async function submit(file: string, flags: SubmitFlags, ctx: CliContext): Promise<number> {
-  if (flags.dryRun) return dryRun(file, flags, ctx);
-  const [plan, spec, version, batch, logs, clock, jobs] = await Promise.all([
-    import('../../plan/index.js'),
-    import('../../spec/index.js'),
-    import('../../version.js'),
+  // The plan command's own printer, so both print exactly the same.
+  if (flags.dryRun) return printPlan(file, flags, ctx);
+  const [batch, logs, clock, jobs] = await Promise.all([
     import('../../aws/batch.js'),
     import('../../aws/logs.js'),
     import('../../clock.js'),
     import('../../jobs/submit.js'),
   ]);
-  const text = await spec.readJobFile(resolve(ctx.cwd, file), file);
-  const user = plan.submitterOf(ctx.env) ?? plan.submitterOf({ USER: loginName() });
-  const planned = plan.planJobText(text, file, {
-    token: jobs.newToken(),
-    version: version.mnbatchVersion(),
-    ...(flags.nodes !== undefined ? { nodes: flags.nodes } : {}),
-    ...(flags.queue !== undefined ? { queue: flags.queue } : {}),
-    ...(user !== undefined ? { user } : {}),
-  });
+  const plan = await planFile(file, flags, ctx, jobs.newToken());
   const aws = awsOptionsOf(flags, ctx.env);
   return jobs.submitPlan(
     {
@@ -81,7 +66,7 @@ async function submit(file: string, flags: SubmitFlags, ctx: CliContext): Promis
       clock: clock.systemClock,
       signal: ctx.signal,
     },
-    planned.plan,
+    plan,
     {
       wait: flags.wait ?? false,
       follow: flags.follow ?? false,
@@ -89,24 +74,4 @@ async function submit(file: string, flags: SubmitFlags, ctx: CliContext): Promis
       json: flags.json ?? false,
     },
   );
-}
-
-/** `--dry-run` runs the `plan` command itself, so both print exactly the same. */
-async function dryRun(file: string, flags: SubmitFlags, ctx: CliContext): Promise<number> {
-  const program = new Command('mnbatch').exitOverride();
-  registerPlan(program, ctx);
-  const args = ['plan', file];
-  if (flags.nodes !== undefined) args.push('--nodes', String(flags.nodes));
-  if (flags.queue !== undefined) args.push('--queue', flags.queue);
-  if (flags.json) args.push('--json');
-  await program.parseAsync(args, { from: 'user' });
-  return ctx.exitCode;
-}
-
-function loginName(): string | undefined {
-  try {
-    return userInfo().username;
-  } catch {
-    return undefined; // no passwd entry (some containers)
-  }
 }
