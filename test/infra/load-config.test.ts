@@ -6,7 +6,10 @@ const fixture = (name: string) => readFileSync(`test/_fixtures/infra/${name}`, '
 
 describe('infra.yaml', () => {
   it('accepts the example and fills in nothing it states', () => {
-    const config = parseInfraConfig(readFileSync('examples/infra/stack.yaml', 'utf8'), 'examples/infra/stack.yaml');
+    const config = parseInfraConfig(
+      readFileSync('examples/infra/stack.yaml', 'utf8'),
+      'examples/infra/stack.yaml',
+    );
     expect(config).toMatchObject({
       stack: 'demo',
       efs: 'create',
