@@ -19,6 +19,9 @@ export function containerProperties(spec: JobSpec, group: GroupSettings): Contai
   const { volumes, mountPoints } = storage(spec);
   const devices = efaDevices(spec);
   const linuxParameters = {
+    // An init process as PID 1 reaps what mpirun and sshd leave orphaned and forwards signals
+    // to the agent, which then need not act as init itself.
+    initProcessEnabled: true,
     ...(devices.length > 0 ? { devices } : {}),
     ...(spec.sharedMemory !== undefined ? { sharedMemorySize: spec.sharedMemory } : {}),
   };
@@ -33,7 +36,7 @@ export function containerProperties(spec: JobSpec, group: GroupSettings): Contai
     ],
     environment: environment(spec, group),
     ...(spec.instanceType ? { instanceType: spec.instanceType } : {}),
-    ...(Object.keys(linuxParameters).length > 0 ? { linuxParameters } : {}),
+    linuxParameters,
     ...(ulimits.length > 0 ? { ulimits } : {}),
     ...(volumes.length > 0 ? { volumes, mountPoints } : {}),
     ...(spec.jobRoleArn ? { jobRoleArn: spec.jobRoleArn } : {}),

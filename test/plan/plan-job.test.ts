@@ -152,6 +152,13 @@ describe('planJob', () => {
   });
 
   describe('devices and storage', () => {
+    it('runs an init process as PID 1 on every node range, so orphans of mpirun and sshd are reaped', () => {
+      const p = plan('nodeGroups: [{ range: "0:0" }, { range: "1:" }]\n');
+      const ranges = p.registerJobDefinition.nodeProperties!.nodeRangeProperties!;
+      expect(ranges).toHaveLength(2);
+      for (const r of ranges) expect(r.container!.linuxParameters!.initProcessEnabled).toBe(true);
+    });
+
     it('maps EFA devices of the instance type and unlocks memory', () => {
       const p = plan('instanceType: p4d.24xlarge\nefa: auto\n');
       const devices = container(p).linuxParameters!.devices!;
@@ -221,7 +228,7 @@ describe('planJob', () => {
       );
       const c = container(p);
       expect(c.resourceRequirements).toContainEqual({ type: 'GPU', value: '4' });
-      expect(c.linuxParameters).toEqual({ sharedMemorySize: 1024 });
+      expect(c.linuxParameters).toEqual({ initProcessEnabled: true, sharedMemorySize: 1024 });
       expect(p.registerJobDefinition.timeout).toEqual({ attemptDurationSeconds: 5400 });
       expect(c.jobRoleArn).toBe('arn:aws:iam::123456789012:role/job');
       expect(c.executionRoleArn).toBe('arn:aws:iam::123456789012:role/exec');
