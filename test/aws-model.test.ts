@@ -10,7 +10,12 @@ describe('the AWS service model checker', () => {
 
   it('ignores members set to undefined, as the SDK does not send them', () => {
     expect(
-      modelErrors('batch', 'SubmitJob', { jobName: 'a', jobQueue: 'q', jobDefinition: 'd', notAMember: undefined }),
+      modelErrors('batch', 'SubmitJob', {
+        jobName: 'a',
+        jobQueue: 'q',
+        jobDefinition: 'd',
+        notAMember: undefined,
+      }),
     ).toEqual([]);
   });
 
