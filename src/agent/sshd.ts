@@ -62,12 +62,8 @@ export async function startSshd(sshdPath: string, configFile: string, log: Logge
     pending = lines.pop() ?? '';
     for (const line of lines) {
       if (line === '') continue;
-      if (line.startsWith('Server listening on')) {
-        log.debug(`sshd: ${line}`);
-        listening?.();
-      } else {
-        log.info(`sshd: ${line}`);
-      }
+      if (line.startsWith('Server listening on')) listening?.();
+      log[sshdLineLevel(line)](`sshd: ${line}`);
     }
   });
   const exited = new Promise<string>((resolve) => {
@@ -98,4 +94,13 @@ export async function startSshd(sshdPath: string, configFile: string, log: Logge
     throw new AgentError('sshSetup', outcome);
   }
   return { pid: child.pid ?? -1, stop, exited };
+}
+
+/** sshd lines every healthy job prints (one per mpirun connection); shown only at debug level. */
+const ROUTINE_SSHD_LINES =
+  /^(Server listening on|Accepted publickey for|Received disconnect from|Disconnected from|Connection closed by [0-9a-f.:]+ port |Received signal 15)/;
+
+/** The log level of a line of sshd's stderr: routine session lines are debug, the rest (refusals, errors) info. */
+export function sshdLineLevel(line: string): 'debug' | 'info' {
+  return ROUTINE_SSHD_LINES.test(line) ? 'debug' : 'info';
 }
