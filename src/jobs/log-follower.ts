@@ -62,7 +62,8 @@ export async function followLog(deps: FollowDeps, options: FollowOptions): Promi
       const page = await logs.getLogEvents({ ...current, ...(token ? { nextToken: token } : {}) });
       const lines = page.events.map((e) => (e.message ?? '').replace(/\n$/, ''));
       if (lines.length > 0) options.onLines(lines);
-      nothingNew = lines.length === 0 || page.nextForwardToken === token;
+      // Only an unchanged token means the end for now: a page may be empty while more follow.
+      nothingNew = page.nextForwardToken === undefined || page.nextForwardToken === token;
       token = page.nextForwardToken ?? token;
       backoffMs = 1000;
     } catch (e) {

@@ -55,7 +55,9 @@ export async function showLogs(
       return 0;
     }
     for (const e of page.events) output.out((e.message ?? '').replace(/\n$/, ''));
-    if (page.events.length === 0 || !page.nextForwardToken || page.nextForwardToken === token) return 0;
+    // An empty page is not the end: GetLogEvents may return none while the token leads to more.
+    // The end is the token coming back unchanged.
+    if (!page.nextForwardToken || page.nextForwardToken === token) return 0;
     token = page.nextForwardToken;
   }
 }

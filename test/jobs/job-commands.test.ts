@@ -230,6 +230,20 @@ describe('mnbatch logs', () => {
     expect(logsMock).toHaveReceivedNthCommandWith(GetLogEventsCommand, 3, { nextToken: 'f/3' });
   });
 
+  it('reads on past an empty page while the token moves on (GetLogEvents may return none before more)', async () => {
+    jobIs(running);
+    logsMock
+      .on(GetLogEventsCommand)
+      .resolvesOnce({ events: [{ message: 'one' }], nextForwardToken: 'f/1' })
+      .resolvesOnce({ events: [], nextForwardToken: 'f/2' })
+      .resolvesOnce({ events: [{ message: 'two' }], nextForwardToken: 'f/3' })
+      .resolves({ events: [], nextForwardToken: 'f/3' });
+    const { code, output } = await run('logs', JOB_ID);
+    expect(code).toBe(0);
+    expect(output.stdout).toEqual(['one', 'two']);
+    expect(logsMock).toHaveReceivedCommandTimes(GetLogEventsCommand, 4);
+  });
+
   it('says when the node has no log yet', async () => {
     jobIs(running);
     const { code, output } = await run('logs', JOB_ID, '--node', '2');
@@ -298,5 +312,41 @@ describe('mnbatch logs', () => {
     expect(output.stdout).toEqual(['hello']);
     expect(output.stderr.filter((l) => /exist|throttl/i.test(l))).toEqual([]);
     expect(logsMock).toHaveReceivedCommandWith(GetLogEventsCommand, { nextToken: 'f/1' });
+  });
+
+  it('--follow drains the stream past empty pages once the job has ended', async () => {
+    // given a job that has already ended
+    jobIs({
+      status: 'SUCCEEDED',
+      nodes: [{ status: 'SUCCEEDED', exitCode: 0, logStreamName: STREAM }, ...nodes(2, 'SUCCEEDED')],
+    });
+    // and a stream whose last line comes only after several empty pages with moving tokens
+    const pages = [
+      { events: [], nextForwardToken: 'f/1' },
+      { events: [], nextForwardToken: 'f/2' },
+      { events: [], nextForwardToken: 'f/3' },
+      { events: [{ message: 'last line' }], nextForwardToken: 'f/4' },
+    ];
+    logsMock
+      .on(GetLogEventsCommand)
+      .callsFake(
+        (input: GetLogEventsCommandInput) =>
+          pages.shift() ?? { events: [], nextForwardToken: input.nextToken ?? 'f/0' },
+      );
+    const output = memoryOutput();
+    const code = await showLogs(
+      {
+        batch: createBatch({ region: 'eu-west-1' }),
+        logs: createLogs({ region: 'eu-west-1' }),
+        output,
+        clock: new FakeClock(),
+        signal: new AbortController().signal,
+      },
+      JOB_ID,
+      { follow: true },
+    );
+    // then the line is printed before the follow ends
+    expect(code).toBe(0);
+    expect(output.stdout).toContain('last line');
   });
 });
