@@ -96,7 +96,9 @@ function batchProbe(
     | undefined,
 ): Probe<void> {
   if (!item || item.status === 'DELETED') return target === 'gone' ? DONE : notYet('not found');
-  if (item.status === 'INVALID' && target !== 'gone')
+  // INVALID stops only a wait for a usable resource: a DISABLED one can be deleted even so
+  // (DeleteComputeEnvironment / DeleteJobQueue need DISABLED, not VALID), which `down` relies on.
+  if (item.status === 'INVALID' && target === 'enabled')
     throw new MnbatchError(
       'INFRA_BATCH_INVALID',
       `${what} is INVALID: ${item.statusReason ?? 'no reason given'}`,
@@ -119,7 +121,7 @@ function batchProbe(
   return notYet(state);
 }
 
-/** Waits until the compute environment is VALID and ENABLED, DISABLED, or gone; INVALID is an error with its reason. */
+/** Waits until the compute environment is VALID and ENABLED (INVALID is an error with its reason), DISABLED, or gone. */
 export async function waitComputeEnvironment(
   s: InfraServices,
   name: string,
@@ -137,7 +139,7 @@ export async function waitComputeEnvironment(
   );
 }
 
-/** Waits until the job queue is VALID and ENABLED, DISABLED, or gone; INVALID is an error with its reason. */
+/** Waits until the job queue is VALID and ENABLED (INVALID is an error with its reason), DISABLED, or gone. */
 export async function waitJobQueue(s: InfraServices, name: string, target: BatchTarget): Promise<void> {
   const what = `job queue ${name}`;
   await waitFor(

@@ -106,6 +106,23 @@ describe('infra down', () => {
     expect(ops(fake.state.mutations)).toEqual(['DeleteLaunchTemplate']);
   });
 
+  it('deletes a compute environment that is INVALID (DeleteComputeEnvironment only needs it DISABLED)', async () => {
+    // given a stack whose compute environment came up INVALID, as after a failed `infra up`
+    fake.state.computeEnvironmentInvalidReason = 'CLIENT_ERROR - Instance profile ecsInstanceRole not found';
+    await infraUp(fake.services, demoConfig(fake.state), {}, memoryOutput()).catch(() => undefined);
+    expect([...fake.state.computeEnvironments.values()][0]?.status).toBe('INVALID');
+    fake.state.mutations.length = 0;
+
+    const code = await infraDown(fake.services, 'demo', { yes: true }, memoryOutput());
+
+    expect(code).toBe(0);
+    expect(ops(fake.state.mutations).slice(0, 2)).toEqual([
+      'UpdateComputeEnvironment',
+      'DeleteComputeEnvironment',
+    ]);
+    expect(fake.state.computeEnvironments.size).toBe(0);
+  });
+
   it('retries a security group still held by network interfaces, within a bound', async () => {
     await fullStack();
     fake.state.failures.set('DeleteSecurityGroup', awsError('DependencyViolation', 'has a dependent object'));

@@ -59,9 +59,7 @@ export function batchHandlers(s: InfraState): Handler[] {
         });
         s.computeEnvironmentPending.set(name, {
           polls: s.computeEnvironmentCreatingPolls,
-          next: s.computeEnvironmentInvalidReason
-            ? { status: 'INVALID', statusReason: s.computeEnvironmentInvalidReason }
-            : { status: 'VALID', statusReason: 'ComputeEnvironment Healthy' },
+          next: computeEnvironmentOutcome(s),
         });
         return { computeEnvironmentName: name, computeEnvironmentArn: arn };
       },
@@ -77,7 +75,8 @@ export function batchHandlers(s: InfraState): Handler[] {
         if (i.computeResources)
           ce.computeResources = { ...ce.computeResources, ...i.computeResources } as batch.ComputeResource;
         ce.status = 'UPDATING';
-        s.computeEnvironmentPending.set(name, { polls: 1, next: { status: 'VALID' } });
+        // An update (even to DISABLED) leaves a compute environment INVALID while the cause remains.
+        s.computeEnvironmentPending.set(name, { polls: 1, next: computeEnvironmentOutcome(s) });
         return { computeEnvironmentName: name, computeEnvironmentArn: ce.computeEnvironmentArn };
       },
     ],
@@ -290,4 +289,11 @@ export function iamHandlers(s: InfraState): Handler[] {
       },
     ],
   ];
+}
+
+/** Where a created or updated compute environment ends: VALID, or INVALID while the state says so. */
+function computeEnvironmentOutcome(s: InfraState) {
+  return s.computeEnvironmentInvalidReason
+    ? { status: 'INVALID' as const, statusReason: s.computeEnvironmentInvalidReason }
+    : { status: 'VALID' as const, statusReason: 'ComputeEnvironment Healthy' };
 }
