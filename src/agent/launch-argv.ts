@@ -16,6 +16,30 @@ export interface MpirunSettings {
   readonly runAsRoot: boolean;
   readonly extraArgs: readonly string[];
   readonly command: readonly string[];
+  /** The launcher's own environment (the job's variables): MCA settings made there win over the agent's. */
+  readonly launcherEnv?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Interfaces Open MPI's TCP traffic must not use: loopback, and ECS's `ecs-eth0`, the link-local
+ * veth every awsvpc container has. It carries the same 169.254.172.0/22 subnet on every host, so
+ * Open MPI takes it for a network the nodes share and connects to the wrong container (or nowhere).
+ * Names, not subnets: Open MPI warns about a subnet no interface has, not about a missing name.
+ */
+export const OPENMPI_EXCLUDED_INTERFACES = 'lo,ecs-eth0';
+
+/** Whether the job chose a parameter of `family` itself (`btl_tcp_if_`: btl_tcp_if_include/exclude), as an argument or an MCA variable. */
+function chosenByJob(s: MpirunSettings, family: string): boolean {
+  const inEnv = (env: Readonly<Record<string, string | undefined>>) =>
+    Object.keys(env).some((k) => k.includes(`MCA_${family}`));
+  return s.extraArgs.some((a) => a.includes(family)) || inEnv(s.env) || inEnv(s.launcherEnv ?? {});
+}
+
+/** `--mca btl_tcp_if_exclude …` / `oob_tcp_if_exclude …`, except where the job set its own interfaces. */
+function openmpiInterfaceArgs(s: MpirunSettings): string[] {
+  return ['btl_tcp_if_', 'oob_tcp_if_']
+    .filter((family) => !chosenByJob(s, family))
+    .flatMap((family) => ['--mca', `${family}exclude`, OPENMPI_EXCLUDED_INTERFACES]);
 }
 
 /** argv (first element the executable) that starts the command on every node's slots. */
@@ -39,6 +63,7 @@ export function mpirunArgv(s: MpirunSettings): string[] {
         '--mca',
         'plm_rsh_no_tree_spawn',
         '1',
+        ...openmpiInterfaceArgs(s),
         ...env.flatMap(([k, v]) => ['-x', `${k}=${v}`]),
         ...(s.runAsRoot ? ['--allow-run-as-root'] : []),
         ...s.extraArgs,
@@ -76,6 +101,21 @@ export function mpirunArgv(s: MpirunSettings): string[] {
         ...s.command,
       ];
   }
+}
+
+/**
+ * Variables the launcher itself needs (beside the job's, which win). Intel MPI's Hydra launches
+ * hierarchically from 128 nodes on (I_MPI_HYDRA_BRANCH_COUNT 32): its proxies would ssh onwards
+ * from children, which do not hold the job's private key. -1 keeps every ssh on the main node.
+ */
+export function launcherEnv(
+  mpi: MpiImplementation,
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+  if (mpi === 'intelmpi' && env.I_MPI_HYDRA_BRANCH_COUNT === undefined) {
+    return { I_MPI_HYDRA_BRANCH_COUNT: '-1' };
+  }
+  return {};
 }
 
 /** The `sh` wrapper that runs ssh with the job's client config. */

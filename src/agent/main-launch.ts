@@ -4,7 +4,7 @@ import { type NodeInfo, totalSlots } from './cluster.js';
 import { type RunningCommand, STOP_GRACE_MS, startCommand } from './command.js';
 import { AgentError, errorMessage } from './errors.js';
 import { commandEnv, type JobView } from './job-files.js';
-import { mpirunArgv } from './launch-argv.js';
+import { launcherEnv, mpirunArgv } from './launch-argv.js';
 import { formatLaunchLine } from './log.js';
 import type { Events } from './main-events.js';
 import type { NodeContext } from './node-setup.js';
@@ -21,7 +21,8 @@ export async function launch(
   const { config, log, paths } = ctx;
   const nodes = participants.length;
   const slots = totalSlots(participants);
-  const env = commandEnv(ctx.env, paths, 0, nodes, ctx.ip);
+  const jobEnv = commandEnv(ctx.env, paths, 0, nodes, ctx.ip);
+  const env = config.launch === 'mpirun' ? { ...launcherEnv(config.mpi, jobEnv), ...jobEnv } : jobEnv;
   const argv =
     config.launch === 'mpirun'
       ? mpirunArgv({
@@ -38,6 +39,7 @@ export async function launch(
           runAsRoot: ctx.isRoot,
           extraArgs: config.mpirunArgs,
           command: config.command,
+          launcherEnv: jobEnv,
         })
       : config.command;
   if (config.launch === 'each') {

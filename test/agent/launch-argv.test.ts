@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../src/agent/backoff.js';
-import { mpirunArgv, renderSshWrapper } from '../../src/agent/launch-argv.js';
+import { launcherEnv, mpirunArgv, renderSshWrapper } from '../../src/agent/launch-argv.js';
 import { formatLaunchLine, parseLaunchLine } from '../../src/agent/log.js';
 
 const settings = {
@@ -31,6 +31,12 @@ describe('mpirun argv', () => {
       '--mca',
       'plm_rsh_no_tree_spawn',
       '1',
+      '--mca',
+      'btl_tcp_if_exclude',
+      'lo,ecs-eth0',
+      '--mca',
+      'oob_tcp_if_exclude',
+      'lo,ecs-eth0',
       '-x',
       'NCCL_DEBUG=INFO',
       '-x',
@@ -98,6 +104,35 @@ describe('mpirun argv', () => {
       '--n',
       '3',
     ]);
+  });
+
+  it('given Open MPI and a job that picks its own TCP interfaces, when built, then the agent adds no exclusion of that kind', () => {
+    const mca = (args: string[]) => args.filter((a, i) => args[i - 1] === '--mca' && /_tcp_if_/.test(a));
+    const viaArgs = mpirunArgv({
+      ...settings,
+      mpi: 'openmpi',
+      extraArgs: ['--mca', 'btl_tcp_if_include', 'eth1'],
+    });
+    expect(mca(viaArgs)).toEqual(['oob_tcp_if_exclude', 'btl_tcp_if_include']);
+    const viaMpiEnv = mpirunArgv({
+      ...settings,
+      mpi: 'openmpi',
+      env: { OMPI_MCA_oob_tcp_if_include: 'eth1' },
+    });
+    expect(mca(viaMpiEnv)).toEqual(['btl_tcp_if_exclude']);
+    const viaJobEnv = mpirunArgv({
+      ...settings,
+      mpi: 'openmpi',
+      launcherEnv: { OMPI_MCA_btl_tcp_if_include: '10.0.0.0/16', PRTE_MCA_oob_tcp_if_include: 'eth0' },
+    });
+    expect(mca(viaJobEnv)).toEqual([]);
+  });
+
+  it('given Intel MPI, when the launcher environment is made, then hierarchical launch is off unless the job set it', () => {
+    expect(launcherEnv('intelmpi', {})).toEqual({ I_MPI_HYDRA_BRANCH_COUNT: '-1' });
+    expect(launcherEnv('intelmpi', { I_MPI_HYDRA_BRANCH_COUNT: '8' })).toEqual({});
+    expect(launcherEnv('openmpi', {})).toEqual({});
+    expect(launcherEnv('mpich', {})).toEqual({});
   });
 
   it('given a config path with a quote, when the wrapper is rendered, then it is shell-quoted', () => {
