@@ -5,7 +5,7 @@
 import { ceDifferences, ceReplaceReason, missingIngressRules, sameLaunchTemplateData } from './compare.js';
 import type { InfraConfig } from './config.js';
 import { type StackSelection, selectStack } from './desired.js';
-import type { Observed, ResourceKind } from './observe.js';
+import { type Observed, RESOURCE_KINDS, type ResourceKind } from './observe.js';
 import { computeEnvironmentRequest, launchTemplateData, selfIngressRules } from './requests.js';
 
 /** What happens to one resource. */
@@ -310,22 +310,8 @@ function leftovers(config: InfraConfig, sel: StackSelection): PlannedAction[] {
   return out;
 }
 
-const KIND_ORDER: readonly ResourceKind[] = [
-  'instance-role',
-  'instance-profile',
-  'job-role',
-  'placement-group',
-  'security-group',
-  'file-system',
-  'mount-target',
-  's3-endpoint',
-  'launch-template',
-  'compute-environment',
-  'job-queue',
-];
-
 function ordered(actions: PlannedAction[]): PlannedAction[] {
-  return [...actions].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+  return [...actions].sort((a, b) => RESOURCE_KINDS.indexOf(a.kind) - RESOURCE_KINDS.indexOf(b.kind));
 }
 
 function simple(
