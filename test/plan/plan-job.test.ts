@@ -3,6 +3,7 @@ import { AGENT_ENV } from '../../src/contract/agent-env.js';
 import { INFRASTRUCTURE_EXIT_CODES } from '../../src/contract/exit-codes.js';
 import { stackQueueName } from '../../src/contract/stack.js';
 import { type JobPlan, type PlanOptions, planJob } from '../../src/plan/index.js';
+import { MAX_EVALUATE_ON_EXIT, retryStrategy } from '../../src/plan/retry.js';
 import { parseJobSpec } from '../../src/spec/index.js';
 import { assertValidRequest } from '../_helpers/aws-model.js';
 
@@ -141,6 +142,12 @@ describe('planJob', () => {
         { onReason: '*', action: 'EXIT' },
       ]);
       expect(strategy.evaluateOnExit!.length).toBeLessThanOrEqual(5);
+    });
+
+    it('refuses to drop a rule when the retry codes would not fit in five rules', () => {
+      const retries = { attempts: 3, on: 'infrastructure' as const };
+      expect(retryStrategy(retries, [202, 203, 204]).evaluateOnExit).toHaveLength(MAX_EVALUATE_ON_EXIT);
+      expect(() => retryStrategy(retries, [202, 203, 204, 207])).toThrow(/6 evaluateOnExit rules/);
     });
 
     it('retries any failure with on: any, and not at all with one attempt', () => {
