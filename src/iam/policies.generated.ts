@@ -60,6 +60,7 @@ export const INFRA_POLICY: PolicyDocument = {
         'ec2:CreateTags',
         'ec2:CreateVpcEndpoint',
         'ec2:DeleteLaunchTemplate',
+        'ec2:DeleteNetworkInterface',
         'ec2:DeletePlacementGroup',
         'ec2:DeleteSecurityGroup',
         'ec2:DeleteVpcEndpoints',

@@ -47,6 +47,7 @@ const ALSO_NEEDED: Readonly<Record<string, readonly string[]>> = {
     'ec2:DescribeNetworkInterfaces',
     'ec2:CreateNetworkInterface',
   ],
+  'elasticfilesystem:DeleteMountTarget': ['ec2:DeleteNetworkInterface'],
   'iam:CreateRole': ['iam:TagRole'],
   'iam:CreateInstanceProfile': ['iam:TagInstanceProfile'],
 };

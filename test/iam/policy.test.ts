@@ -40,6 +40,19 @@ describe('the IAM policy covers every AWS call in src/', () => {
     expect(submit).toContain('iam:PassRole');
   });
 
+  it("allows the EC2 calls EFS makes on the caller's behalf to create and delete a mount target", () => {
+    // EFS API reference: CreateMountTarget needs ec2:DescribeSubnets, ec2:DescribeNetworkInterfaces,
+    // ec2:CreateNetworkInterface; DeleteMountTarget needs ec2:DeleteNetworkInterface.
+    const infra = policyActions(INFRA_POLICY);
+    for (const a of [
+      'ec2:DescribeSubnets',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:CreateNetworkInterface',
+      'ec2:DeleteNetworkInterface',
+    ])
+      expect(infra, a).toContain(a);
+  });
+
   it('prints from a module that matches the committed JSON', () => {
     expect(SUBMIT_POLICY).toEqual(committed('iam/submit-policy.json'));
     expect(INFRA_POLICY).toEqual(committed('iam/infra-policy.json'));
