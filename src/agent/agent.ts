@@ -31,12 +31,28 @@ function logicalCpus(): number {
   return typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
 }
 
+/** The user the agent runs as; sshd logs the job in as this user, so it must be in the user database. */
+function currentUser(): { name: string; uid: number; home: string } {
+  try {
+    const u = userInfo();
+    return { name: u.username, uid: u.uid, home: u.homedir };
+  } catch (e) {
+    // Batch's `user` (docker --user) may name a uid the image does not know.
+    throw new AgentError(
+      'config',
+      `the container runs as a user id with no entry in /etc/passwd (${errorMessage(e)}): sshd cannot log the job in as it; add the user to the image (useradd) or run as a user the image knows`,
+    );
+  }
+}
+
 /** Runs the agent; resolves with its exit code. Never throws. */
 export async function runAgent(io: AgentIo): Promise<number> {
   let log: Logger = createLogger('[mnbatch-agent]', 'info', io.write);
   let config: AgentConfig;
+  let user: ReturnType<typeof currentUser>;
   try {
-    config = parseConfig(io.env, io.argv);
+    user = currentUser();
+    config = parseConfig(io.env, io.argv, user);
   } catch (e) {
     log.error(errorMessage(e));
     return e instanceof AgentError ? e.exitCode : 1;
@@ -50,7 +66,6 @@ export async function runAgent(io: AgentIo): Promise<number> {
       config.slots === 'auto' ? readCpuinfo() : undefined,
       logicalCpus(),
     );
-    const user = userInfo();
     const ctx = {
       config,
       log,
@@ -60,7 +75,7 @@ export async function runAgent(io: AgentIo): Promise<number> {
       paths: statePaths(config.stateDir),
       env: io.env,
       startedAt: io.startedAt,
-      user: user.username,
+      user: user.name,
       isRoot: user.uid === 0,
       onSignal: io.onSignal,
     };

@@ -47,6 +47,20 @@ export interface AgentConfig {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** The user the agent (and sshd, and every SSH login of the job) runs as. */
+export interface RunAs {
+  readonly uid: number;
+  /** Home directory from the user database. */
+  readonly home: string;
+}
+
+const ROOT: RunAs = { uid: 0, home: '/root' };
+
+/** Where the agent writes when MNBATCH_STATE_DIR is not set: /run/mnbatch as root, else under the user's home (a non-root user cannot create /run/mnbatch). */
+export function defaultStateDir(user: RunAs): string {
+  return user.uid === 0 ? AGENT_DEFAULTS.stateDir : `${user.home.replace(/\/+$/, '')}/.mnbatch`;
+}
+
 /** Minimum length of MNBATCH_TOKEN: a short secret would make the HMAC guessable. */
 export const MIN_TOKEN_LENGTH = 16;
 
@@ -121,7 +135,7 @@ function jsonEnv(name: string, value: string | undefined): Record<string, string
 }
 
 /** Reads and validates the agent's configuration; throws AgentError('config') naming the variable. */
-export function parseConfig(env: Env, argv: readonly string[]): AgentConfig {
+export function parseConfig(env: Env, argv: readonly string[], user: RunAs = ROOT): AgentConfig {
   // On multi-node jobs Batch sets `<job id>#<node index>`: nodes agree on the part before `#`.
   const jobId = required(env, BATCH_ENV.jobId).replace(/#\d+$/, '');
   const attempt = integer(BATCH_ENV.attempt, optional(env, BATCH_ENV.attempt) ?? '1', 0);
@@ -181,11 +195,12 @@ export function parseConfig(env: Env, argv: readonly string[]): AgentConfig {
 
   const ip = optional(env, AGENT_ENV.ip);
   if (ip !== undefined && !isIpv4(ip)) fail(AGENT_ENV.ip, `must be an IPv4 address, got "${ip}"`);
-  const stateDir = optional(env, AGENT_ENV.stateDir) ?? AGENT_DEFAULTS.stateDir;
+  const stateDirGiven = optional(env, AGENT_ENV.stateDir);
+  const stateDir = stateDirGiven ?? defaultStateDir(user);
   if (!stateDir.startsWith('/')) fail(AGENT_ENV.stateDir, `must be an absolute path, got "${stateDir}"`);
   const installText = optional(env, AGENT_ENV.installSsh) ?? 'auto';
   const install = oneOf(AGENT_ENV.installSsh, installText, ['auto', 'yes', 'no']);
-  const installSsh = install === 'yes' || (install === 'auto' && stateDir === AGENT_DEFAULTS.stateDir);
+  const installSsh = install === 'yes' || (install === 'auto' && stateDirGiven === undefined);
 
   if (argv.length === 0 || argv[0] === '') {
     throw new AgentError(

@@ -33,7 +33,13 @@ export function prepareSshd(ctx: NodeContext, authorizedKey: string | undefined)
   try {
     ensureDir(paths.dir);
   } catch (e) {
-    throw new AgentError('sshSetup', `cannot create ${AGENT_ENV.stateDir} ${paths.dir}: ${errorMessage(e)}`);
+    const hint = ctx.isRoot
+      ? ''
+      : ` (the agent runs as ${ctx.user}, not root: set ${AGENT_ENV.stateDir} to a directory this user may create, not under a world-writable one such as /tmp)`;
+    throw new AgentError(
+      'sshSetup',
+      `cannot create ${AGENT_ENV.stateDir} ${paths.dir}: ${errorMessage(e)}${hint}`,
+    );
   }
   const hostKey = generateSshKeyPair(`mnbatch-host-node-${config.nodeIndex}`);
   writeFile(paths.hostKey, hostKey.privateKey);

@@ -89,6 +89,16 @@ describe('parseConfig', () => {
     });
   });
 
+  it('given an image whose USER is not root, when no state dir is set, then the agent writes under the home directory (a non-root user cannot create /run/mnbatch) and installs ~/.ssh', () => {
+    const c = parseConfig(base, ['x'], { uid: 1000, home: '/home/mpi' });
+    expect(c.stateDir).toBe('/home/mpi/.mnbatch');
+    expect(c.installSsh).toBe(true);
+    expect(
+      parseConfig({ ...base, MNBATCH_STATE_DIR: '/scratch/s' }, ['x'], { uid: 1000, home: '/home/mpi' }),
+    ).toMatchObject({ stateDir: '/scratch/s', installSsh: false });
+    expect(parseConfig(base, ['x'], { uid: 0, home: '/root' }).stateDir).toBe('/run/mnbatch');
+  });
+
   it.each([
     [{ ...base, AWS_BATCH_JOB_ID: undefined }, 'AWS_BATCH_JOB_ID is not set'],
     [
