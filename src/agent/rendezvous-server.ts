@@ -58,7 +58,6 @@ export class RendezvousServer {
     private readonly events: ServerEvents,
   ) {
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
-    this.server.on('error', (e) => options.log.error(`rendezvous server: ${errorMessage(e)}`));
   }
 
   /** Starts listening; a large backlog lets a busy main node queue children instead of refusing them. */
@@ -71,6 +70,8 @@ export class RendezvousServer {
         resolve();
       });
     });
+    // Only now: a failed listen is the caller's error to report, once.
+    this.server.on('error', (e) => this.options.log.error(`rendezvous server: ${errorMessage(e)}`));
     const every = this.options.heartbeatMs ?? 5_000;
     const lostAfter = this.options.lostAfterMs ?? 30_000;
     this.heartbeat = setInterval(() => {

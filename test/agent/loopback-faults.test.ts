@@ -117,6 +117,30 @@ describe('bring-up', { timeout: 120_000 }, () => {
   });
 });
 
+describe('rendezvous port', { timeout: 120_000 }, () => {
+  it('given a main node whose rendezvous port is taken, when it starts, then it exits 202 naming the address, in one error line', async () => {
+    cluster = new Cluster(agent, { numNodes: 2 });
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(cluster!.rendezvousPort, cluster!.ip(0), resolve));
+    try {
+      const main = cluster.start(0, ['true']);
+
+      expect(await main.exited(20_000)).toBe(AGENT_EXIT.bringUp);
+      const errors = main
+        .log()
+        .split('\n')
+        .filter((l) => l.includes('error:'));
+      expect(errors).toEqual([
+        expect.stringContaining(
+          `cannot listen for children on ${cluster.ip(0)}:${cluster.rendezvousPort}: listen EADDRINUSE`,
+        ),
+      ]);
+    } finally {
+      squatter.close();
+    }
+  });
+});
+
 describe('SSH setup', { timeout: 120_000 }, () => {
   it("given a node whose SSH port is taken, when sshd cannot start, then the child exits 203 with sshd's reason and the main node names it", async () => {
     cluster = new Cluster(agent, { numNodes: 2, env: { MNBATCH_RENDEZVOUS_TIMEOUT: '4' } });
