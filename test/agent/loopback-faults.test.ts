@@ -228,13 +228,14 @@ describe('launch: main and SSH', { timeout: 120_000 }, () => {
   it('given the job files, when the command uses ssh, then strict host key checking accepts the real keys and refuses a wrong one', async () => {
     cluster = new Cluster(agent, {
       numNodes: 2,
-      env: { MNBATCH_LAUNCH: 'main', MNBATCH_INSTALL_SSH: 'yes' },
+      env: { MNBATCH_LAUNCH: 'main', MNBATCH_INSTALL_SSH: 'yes', LD_LIBRARY_PATH: '/opt/mpi/lib' },
     });
     const child = cluster.ip(1);
     const badKnownHosts = join(cluster.root, 'bad_known_hosts');
     writeFileSync(badKnownHosts, `[${child}]:${cluster.sshPort} ${generateSshKeyPair().publicKey}\n`);
     const script = [
-      `ssh -F "$MNBATCH_SSH_CONFIG" ${child} 'echo via-config $MNBATCH_TEST_ROOT'`,
+      // The session has the node's environment (an MPI's LD_LIBRARY_PATH), never the rendezvous token.
+      `ssh -F "$MNBATCH_SSH_CONFIG" ${child} 'echo via-config $MNBATCH_TEST_ROOT token=[$MNBATCH_TOKEN] $LD_LIBRARY_PATH'`,
       `ssh -F "$HOME/.ssh/config" ${child} 'echo via-home'`,
       `if ssh -F "$MNBATCH_SSH_CONFIG" -o UserKnownHostsFile=${badKnownHosts} ${child} true 2>"$MNBATCH_TEST_ROOT/err"; then echo wrong-key-accepted; else echo wrong-key-refused; fi`,
     ].join('; ');
@@ -242,7 +243,9 @@ describe('launch: main and SSH', { timeout: 120_000 }, () => {
     cluster.start(1, ['true']);
 
     expect(await main.exited(30_000)).toBe(0);
-    expect(main.out()).toBe(`via-config ${cluster.root}\nvia-home\nwrong-key-refused\n`);
+    expect(main.out()).toBe(
+      `via-config ${cluster.root} token=[] /opt/mpi/lib\nvia-home\nwrong-key-refused\n`,
+    );
     expect(readFileSync(join(cluster.root, 'err'), 'utf8')).toMatch(
       /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/,
     );
