@@ -6,7 +6,7 @@
 import type { Image } from '@aws-sdk/client-ec2';
 import type { Ec2 } from '../aws/ec2.js';
 import { awsErrorName } from '../aws/errors.js';
-import type { Ssm } from '../aws/ssm.js';
+import { ecsOptimizedParameter, type Ssm } from '../aws/ssm.js';
 import { MnbatchError } from '../errors.js';
 import type { Architecture } from './instance-type.js';
 
@@ -22,14 +22,6 @@ export interface BaseImage {
   readonly architecture: Architecture;
   /** Where the id came from (the SSM parameter, or "--base-ami"). */
   readonly source: string;
-}
-
-const ECS_AMI_PREFIX = '/aws/service/ecs/optimized-ami';
-
-/** The public SSM parameter holding the recommended ECS-optimized AMI id of `os` for `arch`. */
-export function ecsOptimizedParameter(os: 'al2023' | 'al2', arch: Architecture): string {
-  const release = os === 'al2023' ? 'amazon-linux-2023' : 'amazon-linux-2';
-  return `${ECS_AMI_PREFIX}/${release}${arch === 'arm64' ? '/arm64' : ''}/recommended/image_id`;
 }
 
 /**

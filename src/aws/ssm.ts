@@ -4,9 +4,14 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type AwsOptions, sdkClientConfig } from './clients.js';
 
-/** Public SSM parameter with the current ECS-optimized Amazon Linux 2023 AMI id of the region. */
-export const ECS_AL2023_AMI_PARAMETER =
-  '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id';
+/** The public SSM parameter holding the recommended ECS-optimized AMI id of `os` for `arch`. */
+export function ecsOptimizedParameter(os: 'al2023' | 'al2', arch: 'x86_64' | 'arm64'): string {
+  const release = os === 'al2023' ? 'amazon-linux-2023' : 'amazon-linux-2';
+  return `/aws/service/ecs/optimized-ami/${release}${arch === 'arm64' ? '/arm64' : ''}/recommended/image_id`;
+}
+
+/** Public SSM parameter with the current ECS-optimized Amazon Linux 2023 (x86_64) AMI id of the region. */
+export const ECS_AL2023_AMI_PARAMETER = ecsOptimizedParameter('al2023', 'x86_64');
 
 /** The SSM calls mnbatch makes. */
 export interface Ssm {
