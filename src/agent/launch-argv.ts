@@ -104,18 +104,28 @@ export function mpirunArgv(s: MpirunSettings): string[] {
 }
 
 /**
- * Variables the launcher itself needs (beside the job's, which win). Intel MPI's Hydra launches
- * hierarchically from 128 nodes on (I_MPI_HYDRA_BRANCH_COUNT 32): its proxies would ssh onwards
- * from children, which do not hold the job's private key. -1 keeps every ssh on the main node.
+ * Variables the launcher itself needs (the job's own win). Both keep every ssh on the main node,
+ * the only one holding the job's private key:
+ * - Open MPI 5 launches through PRRTE, whose ssh launcher is `plm_ssh_*` (Open MPI 4's `plm_rsh_*`
+ *   flags above mean nothing to it): without these it tree-spawns from children, with plain ssh.
+ * - Intel MPI's Hydra launches hierarchically from 128 nodes on (I_MPI_HYDRA_BRANCH_COUNT 32).
  */
 export function launcherEnv(
   mpi: MpiImplementation,
+  sshConfig: string,
   env: Readonly<Record<string, string | undefined>>,
 ): Record<string, string> {
-  if (mpi === 'intelmpi' && env.I_MPI_HYDRA_BRANCH_COUNT === undefined) {
-    return { I_MPI_HYDRA_BRANCH_COUNT: '-1' };
-  }
-  return {};
+  const wanted: Record<string, string> =
+    mpi === 'openmpi'
+      ? {
+          PRTE_MCA_plm_ssh_agent: 'ssh',
+          PRTE_MCA_plm_ssh_args: `-F ${sshConfig}`,
+          PRTE_MCA_plm_ssh_no_tree_spawn: '1',
+        }
+      : mpi === 'intelmpi'
+        ? { I_MPI_HYDRA_BRANCH_COUNT: '-1' }
+        : {};
+  return Object.fromEntries(Object.entries(wanted).filter(([k]) => env[k] === undefined));
 }
 
 /** The `sh` wrapper that runs ssh with the job's client config. */

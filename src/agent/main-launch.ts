@@ -22,7 +22,8 @@ export async function launch(
   const nodes = participants.length;
   const slots = totalSlots(participants);
   const jobEnv = commandEnv(ctx.env, paths, 0, nodes, ctx.ip);
-  const env = config.launch === 'mpirun' ? { ...launcherEnv(config.mpi, jobEnv), ...jobEnv } : jobEnv;
+  const env =
+    config.launch === 'mpirun' ? { ...launcherEnv(config.mpi, paths.sshConfig, jobEnv), ...jobEnv } : jobEnv;
   const argv =
     config.launch === 'mpirun'
       ? mpirunArgv({

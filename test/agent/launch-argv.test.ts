@@ -128,11 +128,21 @@ describe('mpirun argv', () => {
     expect(mca(viaJobEnv)).toEqual([]);
   });
 
+  it('given Open MPI, when the launcher environment is made, then Open MPI 5 (PRRTE, plm_ssh_*) gets the same ssh launch as the --mca flags give Open MPI 4, unless the job set it', () => {
+    expect(launcherEnv('openmpi', '/s/ssh_config', {})).toEqual({
+      PRTE_MCA_plm_ssh_agent: 'ssh',
+      PRTE_MCA_plm_ssh_args: '-F /s/ssh_config',
+      PRTE_MCA_plm_ssh_no_tree_spawn: '1',
+    });
+    expect(launcherEnv('openmpi', '/s/ssh_config', { PRTE_MCA_plm_ssh_args: '-q' })).not.toHaveProperty(
+      'PRTE_MCA_plm_ssh_args',
+    );
+  });
+
   it('given Intel MPI, when the launcher environment is made, then hierarchical launch is off unless the job set it', () => {
-    expect(launcherEnv('intelmpi', {})).toEqual({ I_MPI_HYDRA_BRANCH_COUNT: '-1' });
-    expect(launcherEnv('intelmpi', { I_MPI_HYDRA_BRANCH_COUNT: '8' })).toEqual({});
-    expect(launcherEnv('openmpi', {})).toEqual({});
-    expect(launcherEnv('mpich', {})).toEqual({});
+    expect(launcherEnv('intelmpi', '/s/ssh_config', {})).toEqual({ I_MPI_HYDRA_BRANCH_COUNT: '-1' });
+    expect(launcherEnv('intelmpi', '/s/ssh_config', { I_MPI_HYDRA_BRANCH_COUNT: '8' })).toEqual({});
+    expect(launcherEnv('mpich', '/s/ssh_config', {})).toEqual({});
   });
 
   it('given a config path with a quote, when the wrapper is rendered, then it is shell-quoted', () => {
