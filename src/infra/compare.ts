@@ -79,6 +79,9 @@ export function ceDifferences(
   const wl = w.launchTemplate;
   if (hl?.launchTemplateId !== wl?.launchTemplateId || hl?.version !== wl?.version)
     out.push(`launch template → ${wl?.launchTemplateId} version ${wl?.version}`);
+  const imageTypes = (c: typeof have.ec2Configuration) => list(c?.map((e) => e.imageType ?? ''));
+  if (imageTypes(have.ec2Configuration) !== imageTypes(w.ec2Configuration))
+    out.push(`image types ${imageTypes(have.ec2Configuration)} → ${imageTypes(w.ec2Configuration)}`);
   const hImage = have.ec2Configuration?.[0]?.imageIdOverride;
   const wImage = w.ec2Configuration?.[0]?.imageIdOverride;
   if (hImage !== wImage) out.push(`AMI ${hImage ?? 'default'} → ${wImage ?? 'default'}`);

@@ -2,7 +2,11 @@
  * The AWS requests that build a stack, as plain values (pure). The planner compares them with
  * what exists; the executor sends them; the CloudFormation template is tested against them.
  */
-import type { CreateComputeEnvironmentCommandInput, CreateJobQueueCommandInput } from '@aws-sdk/client-batch';
+import type {
+  CreateComputeEnvironmentCommandInput,
+  CreateJobQueueCommandInput,
+  Ec2Configuration,
+} from '@aws-sdk/client-batch';
 import type {
   AuthorizeSecurityGroupIngressCommandInput,
   CreateLaunchTemplateCommandInput,
@@ -178,13 +182,22 @@ export function computeEnvironmentRequest(
       instanceRole: refs.instanceProfile,
       placementGroup: names.placementGroup,
       launchTemplate: { launchTemplateId: refs.launchTemplateId, version: refs.launchTemplateVersion },
-      ec2Configuration: [
-        { imageType: 'ECS_AL2023', ...(config.ami === 'default' ? {} : { imageIdOverride: config.ami }) },
-      ],
+      ec2Configuration: ec2Configuration(config),
       tags: stackTags(config),
     },
     tags: stackTags(config),
   };
+}
+
+/**
+ * The AMIs of the compute environment. Batch's own AL2023 images: the plain one and, for GPU
+ * instance types, the NVIDIA one (Batch matches each instance type to one of at most two
+ * entries; with ECS_AL2023 alone GPU instances would boot without NVIDIA drivers). A baked AMI
+ * is an ECS_AL2023 image and serves every instance type.
+ */
+function ec2Configuration(config: InfraConfig): Ec2Configuration[] {
+  if (config.ami !== 'default') return [{ imageType: 'ECS_AL2023', imageIdOverride: config.ami }];
+  return [{ imageType: 'ECS_AL2023' }, { imageType: 'ECS_AL2023_NVIDIA' }];
 }
 
 export function jobQueueRequest(

@@ -42,6 +42,24 @@ describe('infra up checks the account before planning', () => {
     ).rejects.toMatchObject({ code: 'INFRA_AMI' });
   });
 
+  it('updates a compute environment without the GPU image type, so GPU instances get NVIDIA drivers', async () => {
+    // given a stack whose compute environment lists only the non-GPU AL2023 image
+    await infraUp(fake.services, demoConfig(fake.state), {}, memoryOutput());
+    const ce = fake.state.computeEnvironments.get('mnbatch-demo')!;
+    ce.computeResources = { ...ce.computeResources!, ec2Configuration: [{ imageType: 'ECS_AL2023' }] };
+    fake.state.mutations.length = 0;
+
+    const out = memoryOutput();
+    await infraUp(fake.services, demoConfig(fake.state), {}, out);
+
+    expect(out.stdout.join('\n')).toMatch(/image types ECS_AL2023 → ECS_AL2023,ECS_AL2023_NVIDIA/);
+    expect(fake.state.mutations).toContain('UpdateComputeEnvironment mnbatch-demo ENABLED');
+    expect(ce.computeResources?.ec2Configuration).toEqual([
+      { imageType: 'ECS_AL2023' },
+      { imageType: 'ECS_AL2023_NVIDIA' },
+    ]);
+  });
+
   it('names the current ECS-optimized AMI when the default is used', async () => {
     const out = memoryOutput();
     await infraUp(fake.services, demoConfig(fake.state), { dryRun: true }, out);

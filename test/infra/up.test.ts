@@ -56,7 +56,8 @@ describe('infra up on an empty account', () => {
       subnets: [config.subnetId],
       securityGroupIds: [sg?.GroupId],
       placementGroup: 'mnbatch-demo',
-      ec2Configuration: [{ imageType: 'ECS_AL2023' }],
+      // Batch picks the NVIDIA image for GPU instance types, the plain one for the others.
+      ec2Configuration: [{ imageType: 'ECS_AL2023' }, { imageType: 'ECS_AL2023_NVIDIA' }],
       instanceRole: 'ecsInstanceRole',
     });
     expect(fake.state.placementGroups.get('mnbatch-demo')?.Strategy).toBe('cluster');

@@ -128,8 +128,11 @@ describe('templates/mnbatch-stack.yaml matches what infra up builds', () => {
     expect(cr.MinvCpus).toBe(ce.computeResources?.minvCpus);
     expect(cr.Subnets).toEqual([{ Ref: 'SubnetId' }]);
     expect(cr.PlacementGroup).toEqual({ Ref: 'PlacementGroup' });
-    expect((cr.Ec2Configuration as { ImageType: string }[])[0]?.ImageType).toBe(
-      ce.computeResources?.ec2Configuration?.[0]?.imageType,
+    // Ec2Configuration is !If [HasImage, <baked AMI>, <Batch's images>]; this config has no baked AMI
+    const [condition, , batchImages] = (cr.Ec2Configuration as { 'Fn::If': [string, Json, Json] })['Fn::If'];
+    expect(condition).toBe('HasImage');
+    expect((batchImages as { ImageType: string }[]).map((c) => c.ImageType)).toEqual(
+      ce.computeResources?.ec2Configuration?.map((c) => c.imageType),
     );
     expect(sub(p.ComputeEnvironmentName ?? null, 'demo')).toBe(ce.computeEnvironmentName);
     expect(JSON.stringify(template)).not.toMatch(/SPOT|FARGATE|BidPercentage|SpotIamFleetRole/);
