@@ -113,6 +113,17 @@ function parseLabels(text: string): Labels {
   return labels;
 }
 
+/** Rows of `<id or name>\t<labels>` (the --format of ps and network ls) as labelled objects. */
+function parseListing(out: string): LabelledObject[] {
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [id = '', labels = ''] = l.split('\t');
+      return { id, labels: parseLabels(labels) };
+    });
+}
+
 /** Docker through its CLI (execa); `env` (DOCKER_HOST, PATH…) goes over this process's environment. */
 export function createDocker(env?: Env): Docker {
   const opts = base(env);
@@ -229,13 +240,7 @@ export function createDocker(env?: Env): Docker {
         ['ps', '--all', '--no-trunc', '--filter', `label=${label}`, '--format', '{{.ID}}\t{{.Labels}}'],
         'listing containers',
       );
-      return out
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => {
-          const [id = '', labels = ''] = l.split('\t');
-          return { id, labels: parseLabels(labels) };
-        });
+      return parseListing(out);
     },
     async listNetworks(label) {
       const out = await run(
@@ -243,13 +248,7 @@ export function createDocker(env?: Env): Docker {
         ['network', 'ls', '--filter', `label=${label}`, '--format', '{{.Name}}\t{{.Labels}}'],
         'listing networks',
       );
-      return out
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => {
-          const [id = '', labels = ''] = l.split('\t');
-          return { id, labels: parseLabels(labels) };
-        });
+      return parseListing(out);
     },
   };
 }
