@@ -1,19 +1,18 @@
 #!/usr/bin/env node
 /** `mnbatch-agent <command…>`: the image's ENTRYPOINT. Wires the process (argv, env, signals, exit) to runAgent. */
 import { runAgent } from './agent.js';
+import { createSignalRelay } from './signals.js';
 
-const handlers: ((signal: NodeJS.Signals) => void)[] = [];
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    for (const h of handlers) h(signal);
-  });
-}
+// Handling SIGTERM turns off Node's default exit: a signal that comes before the agent's handlers
+// must reach them once they register, or a TerminateJob that early would be ignored until SIGKILL.
+const signals = createSignalRelay();
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => signals.emit(signal));
 
 const code = await runAgent({
   env: process.env,
   argv: process.argv.slice(2),
   write: (text) => process.stderr.write(text),
-  onSignal: (h) => handlers.push(h),
+  onSignal: (h) => signals.onSignal(h),
   // The global `performance` (no node:perf_hooks import): its time origin is the process start.
   startedAt: Math.round(performance.timeOrigin),
 });
