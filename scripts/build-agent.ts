@@ -9,8 +9,8 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build, type Plugin } from 'esbuild';
 
@@ -18,7 +18,12 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Written into postject's and Node's SEA loader: must match the fuse Node's binary carries. */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
+/** Run as a script (imported by tests, it only exports its helpers). */
+const isMain =
+  process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+
 const { values } = parseArgs({
+  args: isMain ? process.argv.slice(2) : [],
   options: {
     entry: { type: 'string', default: 'src/agent/main.ts' },
     out: { type: 'string', default: 'dist/agent-bundle' },
@@ -87,8 +92,6 @@ async function bundleAgent(): Promise<void> {
     format: 'esm',
     minify: true,
     legalComments: 'none',
-    // ssh2's optional native add-ons: it falls back to pure JS when their require() fails.
-    external: ['cpu-features', '*.node'],
     plugins: [inlineVersion, builtinsAsRequire],
     logLevel: 'warning',
   });
@@ -109,7 +112,42 @@ async function bundleAgent(): Promise<void> {
   log(`bundle ${bundle} (${Math.round(script.length / 1024)} KiB, needs Node 18+)`);
 }
 
+/** Libraries every glibc Linux has (the SEA's documented needs: glibc and libstdc++). */
+const SYSTEM_LIBRARY =
+  /^(linux-vdso|linux-gate|ld-linux.*|libc|libm|libdl|libpthread|librt|libresolv|libgcc_s|libstdc\+\+|libatomic)\.so/;
+
+/**
+ * The shared libraries in `ldd` output beyond glibc and libstdc++. A distribution's Node is often
+ * linked to its libnode, libuv, OpenSSL…: the SEA is a copy of that binary, so it would run only
+ * in images that have the very same libraries.
+ */
+export function foreignLibraries(ldd: string): string[] {
+  if (/not a dynamic executable|statically linked/.test(ldd)) return [];
+  return ldd
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/)[0] ?? '')
+    .filter((name) => name !== '' && !SYSTEM_LIBRARY.test(basename(name)));
+}
+
+function checkPortable(node: string): void {
+  let ldd: string;
+  try {
+    ldd = execFileSync('ldd', [node], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch {
+    log('ldd not available: cannot check which libraries the executable needs');
+    return;
+  }
+  const foreign = foreignLibraries(ldd);
+  if (foreign.length > 0) {
+    throw new Error(
+      `${node} needs ${foreign.join(', ')}: the single executable, a copy of it, would not start in images without them. ` +
+        'Build with an official Node build (nodejs.org, nvm), or pass --no-sea for the bundle alone.',
+    );
+  }
+}
+
 function makeSingleExecutable(): void {
+  checkPortable(process.execPath);
   const seaConfig = join(outDir, 'sea-config.json');
   const blob = join(outDir, 'mnbatch-agent.blob');
   writeFileSync(
@@ -138,11 +176,15 @@ function makeSingleExecutable(): void {
   log(`single executable ${executable} (Node ${process.versions.node}, needs no Node)`);
 }
 
-await bundleAgent();
-if (values['no-sea']) {
-  log('single executable skipped (--no-sea)');
-} else if (Number(process.versions.node.split('.')[0]) < 20) {
-  log(`single executable skipped: needs Node 20+ to build, this is ${process.versions.node}`);
-} else {
-  makeSingleExecutable();
+async function main(): Promise<void> {
+  await bundleAgent();
+  if (values['no-sea']) {
+    log('single executable skipped (--no-sea)');
+  } else if (Number(process.versions.node.split('.')[0]) < 20) {
+    log(`single executable skipped: needs Node 20+ to build, this is ${process.versions.node}`);
+  } else {
+    makeSingleExecutable();
+  }
 }
+
+if (isMain) await main();
