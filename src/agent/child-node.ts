@@ -48,7 +48,7 @@ export async function runChild(ctx: NodeContext): Promise<number> {
     sshd = await sshdStarting;
   } catch (e) {
     log.error(errorMessage(e));
-    client.close();
+    await reportFailure(welcoming, client, AGENT_EXIT.sshSetup);
     return AGENT_EXIT.sshSetup;
   }
   const stopAll = async (code: number) => {
@@ -121,6 +121,33 @@ export async function runChild(ctx: NodeContext): Promise<number> {
   else log.warn(outcome.why);
   if (command !== undefined && commandCode === undefined) await command.stop(STOP_GRACE_MS);
   return stopAll(outcome.code);
+}
+
+/** How long a child whose setup failed waits for the welcome, to tell the main node before it goes. */
+const REPORT_FAILURE_MS = 10_000;
+
+/**
+ * Tells the main node this child cannot take part (a `done` during bring-up), so that it fails
+ * at once naming the node instead of waiting for it until the bring-up deadline.
+ */
+async function reportFailure(
+  welcoming: Promise<unknown>,
+  client: RendezvousClient,
+  code: number,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const welcomed = await Promise.race([
+    welcoming.then(
+      (w) => !(typeof w === 'object' && w !== null && 'exit' in w),
+      () => false,
+    ),
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), REPORT_FAILURE_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (welcomed) client.send('done', { exitCode: code });
+  client.close();
 }
 
 async function runCommand(ctx: NodeContext, run: Bodies['run']): Promise<RunningCommand> {

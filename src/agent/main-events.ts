@@ -1,13 +1,15 @@
 /** What happens to the main node, queued and awaited one event at a time by its flow. */
 
-/** One thing that happened: bring-up done, deadline, signal, the command's end, a child's end or loss. */
+/** One thing that happened: bring-up done, deadline, signal, the command's end, a child's end, loss or failed setup. */
 export type Outcome =
   | { readonly kind: 'complete' }
   | { readonly kind: 'deadline' }
   | { readonly kind: 'signal'; readonly signal: NodeJS.Signals }
   | { readonly kind: 'exited'; readonly code: number }
   | { readonly kind: 'lost'; readonly index: number; readonly reason: string }
-  | { readonly kind: 'done'; readonly index: number; readonly code: number };
+  | { readonly kind: 'done'; readonly index: number; readonly code: number }
+  /** A child said it cannot take part (its SSH setup failed) during bring-up. */
+  | { readonly kind: 'failed'; readonly index: number; readonly code: number };
 
 /** A queue of things that happened, awaited one at a time by the main flow. */
 export class Events {

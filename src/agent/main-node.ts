@@ -26,6 +26,9 @@ export async function runMain(ctx: NodeContext): Promise<number> {
   const events = new Events();
   const registered = new Map<number, Bodies['register']>();
   const ready = new Map<number, NodeInfo>();
+  /** Children that reported a failed setup: they will not come, so nobody waits for them. */
+  const failed = new Map<number, string>();
+  const allReady = () => ready.size === numChildren - failed.size;
   let phase: 'bring-up' | 'running' | 'ending' = 'bring-up';
   let participants: NodeInfo[] = [];
   let userPublicKey: string | undefined;
@@ -52,7 +55,12 @@ export async function runMain(ctx: NodeContext): Promise<number> {
           const r = registered.get(index);
           if (r === undefined) return;
           ready.set(index, { index, ip: r.ip, slots: r.slots, hostname: r.hostname, hostKey: r.hostKey });
-          if (ready.size === numChildren) events.push({ kind: 'complete' });
+          if (allReady()) events.push({ kind: 'complete' });
+        } else if (frame.type === 'done' && phase === 'bring-up') {
+          // A child whose setup failed says so before it goes: the main node need not wait for it.
+          failed.set(index, registered.get(index)?.ip ?? 'unknown address');
+          ready.delete(index);
+          events.push({ kind: 'failed', index, code: (frame.body as Bodies['done']).exitCode });
         } else if (frame.type === 'done') {
           events.push({ kind: 'done', index, code: (frame.body as Bodies['done']).exitCode });
         }
@@ -127,10 +135,22 @@ export async function runMain(ctx: NodeContext): Promise<number> {
     hostKey: hostKey.publicKey,
   };
   const timer = setTimeout(() => events.push({ kind: 'deadline' }), Math.max(0, deadline - Date.now()));
-  if (ready.size === numChildren) events.push({ kind: 'complete' });
+  if (allReady()) events.push({ kind: 'complete' });
   for (;;) {
     const e = await events.next();
     if (e.kind === 'complete') break;
+    if (e.kind === 'failed') {
+      log.error(
+        `node ${e.index} (${failed.get(e.index)}) failed its setup with ${e.code} (${describeExitCode(e.code)})`,
+      );
+      if (config.numNodes - failed.size < config.minNodes) {
+        clearTimeout(timer);
+        const code = e.code === AGENT_EXIT.sshSetup ? AGENT_EXIT.sshSetup : AGENT_EXIT.bringUp;
+        return finish(code, `node ${e.index} cannot take part`);
+      }
+      if (allReady()) break;
+      continue;
+    }
     if (e.kind === 'signal') {
       clearTimeout(timer);
       log.warn(`${e.signal} during bring-up; stopping`);

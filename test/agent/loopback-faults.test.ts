@@ -142,8 +142,9 @@ describe('rendezvous port', { timeout: 120_000 }, () => {
 });
 
 describe('SSH setup', { timeout: 120_000 }, () => {
-  it("given a node whose SSH port is taken, when sshd cannot start, then the child exits 203 with sshd's reason and the main node names it", async () => {
-    cluster = new Cluster(agent, { numNodes: 2, env: { MNBATCH_RENDEZVOUS_TIMEOUT: '4' } });
+  it("given a node whose SSH port is taken, when sshd cannot start, then the child exits 203 with sshd's reason and the main node fails at once naming it", async () => {
+    // A bring-up deadline far beyond the waits below: the main node must not wait for it.
+    cluster = new Cluster(agent, { numNodes: 2, env: { MNBATCH_RENDEZVOUS_TIMEOUT: '300' } });
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(cluster!.sshPort, cluster!.ip(1), resolve));
     try {
@@ -155,8 +156,28 @@ describe('SSH setup', { timeout: 120_000 }, () => {
         /sshd: Bind to port 2222 on 127\.\d+\.\d+\.3 failed: Address already in use/,
       );
       expect(child.log()).toMatch(/error: sshd exited \(code 255\)/);
-      expect(await main.exited(20_000)).toBe(AGENT_EXIT.bringUp);
-      expect(main.log()).toContain('1/2 nodes registered; missing node indices 1');
+      expect(await main.exited(20_000)).toBe(AGENT_EXIT.sshSetup);
+      expect(main.log()).toContain(`node 1 (${cluster.ip(1)}) failed its setup with 203 (SSH setup failed)`);
+    } finally {
+      squatter.close();
+    }
+  });
+
+  it('given MNBATCH_MIN_NODES below the node count and a child whose sshd cannot start, when it reports that, then the job goes on at once without it', async () => {
+    cluster = new Cluster(agent, {
+      numNodes: 3,
+      env: { MNBATCH_RENDEZVOUS_TIMEOUT: '300', MNBATCH_MIN_NODES: '2', MNBATCH_LAUNCH: 'main' },
+    });
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(cluster!.sshPort, cluster!.ip(2), resolve));
+    try {
+      const main = cluster.start(0, ['sh', '-c', 'cat "$MNBATCH_HOSTFILE"']);
+      cluster.start(1, ['true']);
+      const broken = cluster.start(2, ['true']);
+
+      expect(await broken.exited(20_000)).toBe(AGENT_EXIT.sshSetup);
+      expect(await main.exited(20_000)).toBe(0);
+      expect(main.out()).toBe(`${cluster.ip(0)} slots=2\n${cluster.ip(1)} slots=2\n`);
     } finally {
       squatter.close();
     }
