@@ -4,7 +4,7 @@ import type { AgentConfig } from './config.js';
 import { AgentError, errorMessage } from './errors.js';
 import { generateSshKeyPair, type SshKeyPair } from './keys.js';
 import type { Logger } from './log.js';
-import { renderSshdConfig, sessionEnv } from './ssh-config.js';
+import { renderSshdConfig, sessionEnv, unforwardable } from './ssh-config.js';
 import { findSshd, type Sshd, startSshd } from './sshd.js';
 import { ensureDir, type StatePaths, writeFile } from './state-dir.js';
 
@@ -39,6 +39,12 @@ export function prepareSshd(ctx: NodeContext, authorizedKey: string | undefined)
     throw new AgentError(
       'sshSetup',
       `cannot create ${AGENT_ENV.stateDir} ${paths.dir}: ${errorMessage(e)}${hint}`,
+    );
+  }
+  const lost = unforwardable(ctx.env);
+  if (lost.length > 0) {
+    ctx.log.warn(
+      `not passed to SSH sessions (ranks started over ssh will not have them): ${lost.join(', ')}; sshd_config cannot quote '"', '\\', line breaks or values over 4000 characters`,
     );
   }
   const hostKey = generateSshKeyPair(`mnbatch-host-node-${config.nodeIndex}`);

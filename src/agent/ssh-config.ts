@@ -28,17 +28,32 @@ const NOT_FORWARDED = new Set([
   'MNBATCH_TOKEN',
 ]);
 
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The variables meant for sessions: no login variables, no secret, only names a shell takes. */
+function forwarded(env: Env): [string, string][] {
+  return Object.entries(env).filter(
+    (e): e is [string, string] =>
+      e[1] !== undefined &&
+      !NOT_FORWARDED.has(e[0]) &&
+      !e[0].startsWith('SSH_') &&
+      /^[A-Za-z_][A-Za-z0-9_]*$/.test(e[0]),
+  );
+}
+
+// sshd_config has no escape for quotes or line breaks inside a quoted value.
+const unquotable = (v: string) => /["\n\r\\]/.test(v) || v.length > 4000;
+
 /** The subset of `env` that sshd can pass to sessions with SetEnv (no secrets, nothing sshd cannot quote). */
-export function sessionEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) {
-    if (v === undefined || NOT_FORWARDED.has(k) || k.startsWith('SSH_')) continue;
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) continue;
-    // sshd_config has no escape for quotes or line breaks inside a quoted value.
-    if (/["\n\r\\]/.test(v) || v.length > 4000) continue;
-    out[k] = v;
-  }
-  return out;
+export function sessionEnv(env: Env): Record<string, string> {
+  return Object.fromEntries(forwarded(env).filter(([, v]) => !unquotable(v)));
+}
+
+/** Names of variables meant for sessions that SetEnv cannot carry (so ranks on other nodes lack them). */
+export function unforwardable(env: Env): string[] {
+  return forwarded(env)
+    .filter(([, v]) => unquotable(v))
+    .map(([k]) => k);
 }
 
 /** sshd_config: key-only login on one address and port, host key and authorized keys in the state dir. */

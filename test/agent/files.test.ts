@@ -9,6 +9,7 @@ import {
   renderSshConfig,
   renderSshdConfig,
   sessionEnv,
+  unforwardable,
 } from '../../src/agent/ssh-config.js';
 
 const key = (n: number) =>
@@ -129,5 +130,18 @@ describe('sshd_config', () => {
         AWS_BATCH_JOB_ID: 'j',
       }),
     ).toEqual({ PATH: '/usr/bin', LD_LIBRARY_PATH: '/x', AWS_BATCH_JOB_ID: 'j' });
+  });
+
+  it('given variables sshd_config cannot quote, when checked, then they are named (so the agent can warn), login variables and the token are not', () => {
+    expect(
+      unforwardable({
+        PATH: '/usr/bin',
+        WEIRD: 'has "quotes"',
+        WIN: 'C:\\dir',
+        LONG: 'x'.repeat(4001),
+        MNBATCH_TOKEN: 'a"b',
+        SSH_X: 'a"b',
+      }),
+    ).toEqual(['WEIRD', 'WIN', 'LONG']);
   });
 });
