@@ -21,12 +21,14 @@ export interface MpirunSettings {
 }
 
 /**
- * Interfaces Open MPI's TCP traffic must not use: loopback, and ECS's `ecs-eth0`, the link-local
- * veth every awsvpc container has. It carries the same 169.254.172.0/22 subnet on every host, so
- * Open MPI takes it for a network the nodes share and connects to the wrong container (or nowhere).
- * Names, not subnets: Open MPI warns about a subnet no interface has, not about a missing name.
+ * Interfaces Open MPI's TCP traffic must not use, by parameter family: ECS's `ecs-eth0`, the
+ * link-local veth every awsvpc container has, carries the same 169.254.172.0/22 subnet on every
+ * host, so Open MPI takes it for a network the nodes share and connects to the wrong container (or
+ * nowhere). The BTL also keeps its default exclusion of loopback; the OOB must keep loopback, which
+ * is all a one-node job without a network has. Names, not subnets: Open MPI warns about a subnet no
+ * interface has, not about a missing name.
  */
-export const OPENMPI_EXCLUDED_INTERFACES = 'lo,ecs-eth0';
+export const OPENMPI_EXCLUDED_INTERFACES = { btl_tcp_if_: 'lo,ecs-eth0', oob_tcp_if_: 'ecs-eth0' } as const;
 
 /** Whether the job chose a parameter of `family` itself (`btl_tcp_if_`: btl_tcp_if_include/exclude), as an argument or an MCA variable. */
 function chosenByJob(s: MpirunSettings, family: string): boolean {
@@ -37,9 +39,9 @@ function chosenByJob(s: MpirunSettings, family: string): boolean {
 
 /** `--mca btl_tcp_if_exclude …` / `oob_tcp_if_exclude …`, except where the job set its own interfaces. */
 function openmpiInterfaceArgs(s: MpirunSettings): string[] {
-  return ['btl_tcp_if_', 'oob_tcp_if_']
-    .filter((family) => !chosenByJob(s, family))
-    .flatMap((family) => ['--mca', `${family}exclude`, OPENMPI_EXCLUDED_INTERFACES]);
+  return Object.entries(OPENMPI_EXCLUDED_INTERFACES)
+    .filter(([family]) => !chosenByJob(s, family))
+    .flatMap(([family, names]) => ['--mca', `${family}exclude`, names]);
 }
 
 /** argv (first element the executable) that starts the command on every node's slots. */
@@ -109,6 +111,10 @@ export function mpirunArgv(s: MpirunSettings): string[] {
  * - Open MPI 5 launches through PRRTE, whose ssh launcher is `plm_ssh_*` (Open MPI 4's `plm_rsh_*`
  *   flags above mean nothing to it): without these it tree-spawns from children, with plain ssh.
  * - Intel MPI's Hydra launches hierarchically from 128 nodes on (I_MPI_HYDRA_BRANCH_COUNT 32).
+ * And Open MPI 4's shared-memory single copy (CMA, process_vm_readv) is refused in a container
+ * without CAP_SYS_PTRACE (Docker's and ECS's default): every large message between two ranks of a
+ * node would print `Read -1, expected N, errno = 1` and fall back. mpirun passes OMPI_MCA_* on to
+ * every rank.
  */
 export function launcherEnv(
   mpi: MpiImplementation,
@@ -121,6 +127,7 @@ export function launcherEnv(
           PRTE_MCA_plm_ssh_agent: 'ssh',
           PRTE_MCA_plm_ssh_args: `-F ${sshConfig}`,
           PRTE_MCA_plm_ssh_no_tree_spawn: '1',
+          OMPI_MCA_btl_vader_single_copy_mechanism: 'none',
         }
       : mpi === 'intelmpi'
         ? { I_MPI_HYDRA_BRANCH_COUNT: '-1' }

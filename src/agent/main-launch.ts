@@ -23,7 +23,9 @@ export async function launch(
   const slots = totalSlots(participants);
   const jobEnv = commandEnv(ctx.env, paths, 0, nodes, ctx.ip);
   const env =
-    config.launch === 'mpirun' ? { ...launcherEnv(config.mpi, paths.sshConfig, jobEnv), ...jobEnv } : jobEnv;
+    config.launch === 'mpirun'
+      ? { ...launcherEnv(config.mpi, paths.sshConfig, { ...jobEnv, ...config.mpiEnv }), ...jobEnv }
+      : jobEnv;
   const argv =
     config.launch === 'mpirun'
       ? mpirunArgv({

@@ -36,7 +36,7 @@ describe('mpirun argv', () => {
       'lo,ecs-eth0',
       '--mca',
       'oob_tcp_if_exclude',
-      'lo,ecs-eth0',
+      'ecs-eth0',
       '-x',
       'NCCL_DEBUG=INFO',
       '-x',
@@ -128,11 +128,12 @@ describe('mpirun argv', () => {
     expect(mca(viaJobEnv)).toEqual([]);
   });
 
-  it('given Open MPI, when the launcher environment is made, then Open MPI 5 (PRRTE, plm_ssh_*) gets the same ssh launch as the --mca flags give Open MPI 4, unless the job set it', () => {
+  it('given Open MPI, when the launcher environment is made, then Open MPI 5 (PRRTE, plm_ssh_*) gets the ssh launch the --mca flags give Open MPI 4, and CMA single copy is off, unless the job set them', () => {
     expect(launcherEnv('openmpi', '/s/ssh_config', {})).toEqual({
       PRTE_MCA_plm_ssh_agent: 'ssh',
       PRTE_MCA_plm_ssh_args: '-F /s/ssh_config',
       PRTE_MCA_plm_ssh_no_tree_spawn: '1',
+      OMPI_MCA_btl_vader_single_copy_mechanism: 'none',
     });
     expect(launcherEnv('openmpi', '/s/ssh_config', { PRTE_MCA_plm_ssh_args: '-q' })).not.toHaveProperty(
       'PRTE_MCA_plm_ssh_args',

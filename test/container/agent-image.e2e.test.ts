@@ -3,6 +3,8 @@
  * runs on Node, and the agent image carries no SSH host key and starts the agent.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_EXIT } from '../../src/contract/exit-codes.js';
@@ -17,14 +19,15 @@ function run(command: string, args: readonly string[], input?: string) {
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-/** `docker run` of a one-node job (no network: the node's address is loopback) with `launch: main`. */
+/** `docker run` of a one-node job (no network: the node's address is loopback), `launch: main` unless dockerArgs say otherwise. */
 function runOneNodeJob(image: string, dockerArgs: readonly string[], command: readonly string[]) {
   return run('docker', [
-    ...['run', '--rm', '--init', '--network', 'none', ...dockerArgs],
+    ...['run', '--rm', '--init', '--network', 'none'],
     ...['-e', 'AWS_BATCH_JOB_ID=job-nonroot#0', '-e', 'AWS_BATCH_JOB_NODE_INDEX=0'],
     ...['-e', 'AWS_BATCH_JOB_NUM_NODES=1', '-e', 'AWS_BATCH_JOB_MAIN_NODE_INDEX=0'],
     ...['-e', 'MNBATCH_TOKEN=container-test-token-0123', '-e', 'MNBATCH_IP=127.0.0.1'],
-    ...['-e', 'MNBATCH_LAUNCH=main', image, ...command],
+    // Later options win: dockerArgs may set another launch mode.
+    ...['-e', 'MNBATCH_LAUNCH=main', ...dockerArgs, image, ...command],
   ]);
 }
 
@@ -127,5 +130,51 @@ describe('the agent in an image whose USER is not root', () => {
     const r = runOneNodeJob(NON_ROOT_IMAGE, ['--user', '4242'], ['true']);
     expect(r.code, r.out).toBe(AGENT_EXIT.config);
     expect(r.out).toMatch(/runs as a user id with no entry in \/etc\/passwd/);
+  });
+});
+
+describe('Open MPI in the agent image, in a container without CAP_SYS_PTRACE (as on ECS)', () => {
+  const BIG_MESSAGE_C = `#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+int main(int argc, char **argv) {
+  MPI_Init(&argc, &argv);
+  int rank, n = 1 << 20, bad = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  char *b = calloc(n, 1);
+  for (int i = 0; rank == 0 && i < n; i++) b[i] = (char)(i % 251 + 1);
+  if (rank == 0) MPI_Send(b, n, MPI_CHAR, 1, 0, MPI_COMM_WORLD);
+  if (rank == 1) MPI_Recv(b, n, MPI_CHAR, 0, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  for (int i = 0; rank == 1 && i < n; i++) bad += b[i] != (char)(i % 251 + 1);
+  if (rank == 1) printf("1 MiB received, %d bad bytes\\n", bad);
+  MPI_Finalize();
+  return 0;
+}
+`;
+
+  it('given two ranks on one node, when a 1 MiB message goes between them, then it arrives without CMA errors', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mnbatch-cma-'));
+    try {
+      writeFileSync(join(dir, 'big.c'), BIG_MESSAGE_C);
+      // The host's Open MPI is the image's (both Debian bookworm), so the program runs in it.
+      execFileSync('mpicc', ['-o', join(dir, 'big'), join(dir, 'big.c')], { stdio: 'pipe' });
+      const r = runOneNodeJob(
+        AGENT_TAG,
+        [
+          '--mount',
+          `type=bind,source=${dir},target=/job,readonly`,
+          '-e',
+          'MNBATCH_LAUNCH=mpirun',
+          '-e',
+          'MNBATCH_SLOTS=2',
+        ],
+        ['/job/big'],
+      );
+      expect(r.code, r.out).toBe(0);
+      expect(r.out).toContain('1 MiB received, 0 bad bytes');
+      expect(r.out).not.toMatch(/Read -1, expected \d+, errno = 1/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
