@@ -152,9 +152,19 @@ function makeSingleExecutable(): void {
   const blob = join(outDir, 'mnbatch-agent.blob');
   writeFileSync(
     seaConfig,
-    JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false }),
+    // Paths relative to outDir: the blob records `main`, so an absolute path would make every
+    // checkout's executable (and so the agent image) differ.
+    JSON.stringify({
+      main: basename(bundle),
+      output: basename(blob),
+      disableExperimentalSEAWarning: true,
+      useCodeCache: false,
+    }),
   );
-  execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['--experimental-sea-config', basename(seaConfig)], {
+    stdio: 'inherit',
+    cwd: outDir,
+  });
   rmSync(executable, { force: true });
   copyFileSync(process.execPath, executable);
   chmodSync(executable, 0o755);
