@@ -12,5 +12,5 @@ fi
 npm run --silent build:agent
 # The same label `mnbatch run --local` reads to tell whether the image is current (src/local/images.ts).
 inputs="$(sha256sum dist/agent-bundle/mnbatch-agent | cut -d" " -f1) $(sha256sum container/Dockerfile | cut -d" " -f1) $BASE_IMAGE"
-docker build -f container/Dockerfile --build-arg "BASE_IMAGE=$BASE_IMAGE" --label "mnbatch.agent.inputs=$inputs" \
+docker build --force-rm -f container/Dockerfile --build-arg "BASE_IMAGE=$BASE_IMAGE" --label "mnbatch.agent.inputs=$inputs" \
   -t "mnbatch/agent:$version" -t mnbatch/agent:latest dist/agent-bundle

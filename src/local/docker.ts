@@ -152,7 +152,8 @@ export function createDocker(env?: Env): Docker {
       return (JSON.parse(r.stdout || 'null') as Record<string, string> | null) ?? {};
     },
     async build(req) {
-      const args = ['build', '--progress', 'plain'];
+      // --force-rm: the legacy builder otherwise keeps the container of a failed step.
+      const args = ['build', '--force-rm', '--progress', 'plain'];
       if (req.dockerfile) args.push('-f', req.dockerfile);
       for (const [k, v] of Object.entries(req.args ?? {})) args.push('--build-arg', `${k}=${v}`);
       for (const [k, v] of Object.entries(req.labels ?? {})) args.push('--label', `${k}=${v}`);

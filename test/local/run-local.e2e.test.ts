@@ -252,6 +252,11 @@ describe('mnbatch run --local (Docker) says clearly what is wrong', () => {
     expect(code).toBe(1);
     expect(err).toMatch(/error: building image mnbatch-test\/broken-build:latest failed/);
     expect(err).toMatch(/error: the build of this fixture always fails/);
+    // The failed step's container is removed too: nothing of a failed build is left behind.
+    const leftovers = execFileSync('docker', ['ps', '-a', '--no-trunc', '--format', '{{.Command}}'], {
+      encoding: 'utf8',
+    });
+    expect(leftovers).not.toContain('the build of this fixture always fails');
   }, 120_000);
 
   it('when run is not told --local', async () => {
