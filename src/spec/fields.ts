@@ -3,7 +3,7 @@
  * Each validates with a message written for the person editing the file.
  */
 import { z } from 'zod';
-import { DURATION_PATTERN, parseDuration, parseMebibytes, SIZE_PATTERN } from './units.js';
+import { DURATION_PATTERN, type Parsed, parseDuration, parseMebibytes, SIZE_PATTERN } from './units.js';
 
 const DURATION_HINT = 'must be a duration like 90m, 2h, 1h30m, 3600s or a number of seconds';
 const SIZE_HINT = 'must be a size like 512MiB, 8GiB or a number of MiB';
@@ -22,22 +22,7 @@ export function duration(minimumSeconds: number) {
     .union([z.number(), z.string().regex(DURATION_PATTERN, { error: DURATION_HINT })], {
       error: DURATION_HINT,
     })
-    .transform((input, ctx) => {
-      const parsed = parseDuration(input);
-      if (!parsed.ok) {
-        ctx.addIssue({ code: 'custom', message: parsed.message, input });
-        return z.NEVER;
-      }
-      if (parsed.value < minimumSeconds) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `must be at least ${minimumSeconds} s (got ${parsed.value} s)`,
-          input,
-        });
-        return z.NEVER;
-      }
-      return parsed.value;
-    });
+    .transform(atLeast(parseDuration, minimumSeconds, 's'));
 }
 
 /** A size in MiB: `512MiB`, `8GiB`, `1.5GiB`, or a whole number of MiB. */
@@ -46,22 +31,27 @@ export function mebibytes(minimumMiB: number) {
     .union([z.number(), z.string().regex(SIZE_PATTERN, { error: (iss) => sizeMessage(iss.input) })], {
       error: SIZE_HINT,
     })
-    .transform((input, ctx) => {
-      const parsed = parseMebibytes(input);
-      if (!parsed.ok) {
-        ctx.addIssue({ code: 'custom', message: parsed.message, input });
-        return z.NEVER;
-      }
-      if (parsed.value < minimumMiB) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `must be at least ${minimumMiB} MiB (got ${parsed.value} MiB)`,
-          input,
-        });
-        return z.NEVER;
-      }
-      return parsed.value;
-    });
+    .transform(atLeast(parseMebibytes, minimumMiB, 'MiB'));
+}
+
+/** A zod transform: `parse` the input, then require at least `minimum` (in `unit`). */
+function atLeast(parse: (input: number | string) => Parsed, minimum: number, unit: string) {
+  return (input: number | string, ctx: z.RefinementCtx<number | string>): number => {
+    const parsed = parse(input);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', message: parsed.message, input });
+      return z.NEVER;
+    }
+    if (parsed.value < minimum) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be at least ${minimum} ${unit} (got ${parsed.value} ${unit})`,
+        input,
+      });
+      return z.NEVER;
+    }
+    return parsed.value;
+  };
 }
 
 /** A string, number or boolean, kept as text (environment values, build args). */
