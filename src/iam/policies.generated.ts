@@ -27,7 +27,9 @@ export const SUBMIT_POLICY: PolicyDocument = {
       Effect: 'Allow',
       Action: ['iam:PassRole'],
       Resource: '*',
-      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      Condition: {
+        StringEquals: { 'iam:PassedToService': ['batch.amazonaws.com', 'ecs-tasks.amazonaws.com'] },
+      },
     },
   ],
 };

@@ -75,7 +75,11 @@ export function submitPolicy(calls: readonly FoundCall[]): PolicyDocument {
         Effect: 'Allow',
         Action: ['iam:PassRole'],
         Resource: '*',
-        Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+        // Batch hands job and execution roles to ECS tasks; which of the two services IAM sees as
+        // the receiver is not documented, so both are allowed (and nothing else).
+        Condition: {
+          StringEquals: { 'iam:PassedToService': ['batch.amazonaws.com', 'ecs-tasks.amazonaws.com'] },
+        },
       },
     ],
   };

@@ -40,6 +40,13 @@ describe('the IAM policy covers every AWS call in src/', () => {
     expect(submit).toContain('iam:PassRole');
   });
 
+  it('lets submitters pass job roles only to Batch and its ECS tasks', () => {
+    const pass = SUBMIT_POLICY.Statement.find((st) => [st.Action].flat().includes('iam:PassRole'));
+    expect(pass?.Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': ['batch.amazonaws.com', 'ecs-tasks.amazonaws.com'] },
+    });
+  });
+
   it("allows the EC2 calls EFS makes on the caller's behalf to create and delete a mount target", () => {
     // EFS API reference: CreateMountTarget needs ec2:DescribeSubnets, ec2:DescribeNetworkInterfaces,
     // ec2:CreateNetworkInterface; DeleteMountTarget needs ec2:DeleteNetworkInterface.
