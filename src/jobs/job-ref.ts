@@ -10,9 +10,18 @@ import { MnbatchError } from '../errors.js';
 
 const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A node job id as Batch and its console show it: `<job id>#<node index>`. */
+const NODE_JOB_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})#(\d+)$/i;
+
 /** True when `ref` is a Batch job id rather than a name. */
 export function isJobId(ref: string): boolean {
   return JOB_ID.test(ref);
+}
+
+/** The node index of a node job id (`<job id>#3` → 3); undefined for anything else. */
+export function nodeOfJobRef(ref: string): number | undefined {
+  const m = NODE_JOB_ID.exec(ref);
+  return m ? Number(m[2]) : undefined;
 }
 
 /** The queues to search when the user named none: those of mnbatch stacks, else all of them. */
@@ -30,6 +39,9 @@ export async function resolveJobRef(
   options: { readonly queue?: string | undefined } = {},
 ): Promise<string> {
   if (isJobId(ref)) return ref;
+  // A node job stands for its job: status, logs and cancel act on the multi-node job.
+  const node = NODE_JOB_ID.exec(ref);
+  if (node) return node[1]!;
   const known = options.queue ? undefined : await defaultQueues(batch);
   const queues = options.queue ? [options.queue] : known!.names;
   if (queues.length === 0) {

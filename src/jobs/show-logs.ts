@@ -3,7 +3,7 @@
 import { AWS_ERROR, isAwsError } from '../aws/errors.js';
 import { MnbatchError } from '../errors.js';
 import { LAUNCHER_EXIT } from './exit-codes.js';
-import { resolveJobRef } from './job-ref.js';
+import { nodeOfJobRef, resolveJobRef } from './job-ref.js';
 import type { JobCommandDeps } from './status.js';
 import { TokenBucket } from './token-bucket.js';
 import { describeJob, jobNotFound, nodeLogSource, waitForJob } from './wait.js';
@@ -26,9 +26,16 @@ export async function showLogs(
   const described = await describeJob(batch, jobId);
   if (!described) throw jobNotFound(jobId);
   const { view } = described;
-  const index = options.node ?? view.mainNode;
+  const refNode = nodeOfJobRef(ref);
+  if (refNode !== undefined && options.node !== undefined && refNode !== options.node) {
+    throw new MnbatchError('USAGE', `${ref} is node ${refNode}, but --node says ${options.node}`, {
+      exitCode: 2,
+    });
+  }
+  const index = options.node ?? refNode ?? view.mainNode;
   if (!Number.isInteger(index) || index < 0 || index >= view.numNodes) {
-    throw new MnbatchError('USAGE', `--node ${options.node}: the job has nodes 0 to ${view.numNodes - 1}`, {
+    const asked = options.node !== undefined ? `--node ${options.node}` : `node ${index}`;
+    throw new MnbatchError('USAGE', `${asked}: the job has nodes 0 to ${view.numNodes - 1}`, {
       exitCode: 2,
     });
   }

@@ -40,6 +40,14 @@ async function run(...argv: string[]) {
 }
 
 describe('mnbatch status', () => {
+  it('takes a node job id (<job id>#<n>) as its multi-node job', async () => {
+    jobIs(running);
+    const { code, output } = await run('status', `${JOB_ID}#1`);
+    expect(code).toBe(0);
+    expect(output.stdout).toContain(`job        hello-mpi (${JOB_ID})`);
+    expect(batchMock).not.toHaveReceivedCommand(ListJobsCommand);
+  });
+
   it('shows the job and each node', async () => {
     jobIs({
       status: 'FAILED',
@@ -260,6 +268,23 @@ describe('mnbatch logs', () => {
     const { code, output } = await run('logs', JOB_ID);
     expect(code).toBe(0);
     expect(output.stderr).toEqual([`log stream ${STREAM} does not exist (yet) in /aws/batch/job`]);
+  });
+
+  it('takes a node job id (<job id>#<n>, as the console shows it) as that node of the job', async () => {
+    jobIs(running);
+    const { code, output } = await run('logs', `${JOB_ID}#2`);
+    expect(code).toBe(0);
+    expect(output.stderr).toEqual(['node 2 of hello-mpi has no log yet (job RUNNING); try --follow']);
+    expect(batchMock).toHaveReceivedCommandWith(DescribeJobsCommand, {
+      jobs: expect.arrayContaining([JOB_ID]),
+    });
+  });
+
+  it('refuses a node job id whose node --node contradicts', async () => {
+    jobIs(running);
+    const { code, output } = await run('logs', `${JOB_ID}#2`, '--node', '1');
+    expect(code).toBe(2);
+    expect(output.stderr[0]).toBe(`error: ${JOB_ID}#2 is node 2, but --node says 1`);
   });
 
   it('refuses a node the job does not have', async () => {
