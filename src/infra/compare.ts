@@ -48,6 +48,9 @@ export function ceReplaceReason(
   ce: ComputeEnvironmentDetail,
   dependencyReplaced: boolean,
 ): string | undefined {
+  // Batch does not validate an INVALID environment again by itself (e.g. after an instance
+  // profile that was not visible yet at creation has become visible): recreating it does.
+  if (ce.status === 'INVALID') return `INVALID (${ce.statusReason ?? 'no reason given'}): recreate it`;
   if (ce.type !== 'MANAGED') return `type ${ce.type} → MANAGED`;
   const cr = ce.computeResources;
   if (cr?.type !== 'EC2') return `compute type ${cr?.type} → EC2 (MNP jobs cannot run on Spot or Fargate)`;

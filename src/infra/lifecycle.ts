@@ -105,7 +105,7 @@ function batchProbe(
       {
         origin: 'aws',
         details: [
-          'fix the cause (often the instance role, subnet or launch template), then run `mnbatch infra up` again',
+          'fix the cause (often the instance role, subnet or launch template), then run `mnbatch infra up --yes`: it recreates what is INVALID',
         ],
       },
     );

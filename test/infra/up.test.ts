@@ -430,6 +430,35 @@ describe('infra up when a resource is no longer wanted', () => {
 });
 
 describe('infra up with a change that needs replacement', () => {
+  it('recreates a compute environment left INVALID (e.g. a new instance profile not yet visible), only with --yes', async () => {
+    // given an `up` whose compute environment came up INVALID
+    fake.state.computeEnvironmentInvalidReason = 'CLIENT_ERROR - Instance profile not found';
+    await expect(infraUp(fake.services, demoConfig(fake.state), {}, memoryOutput())).rejects.toMatchObject({
+      code: 'INFRA_BATCH_INVALID',
+    });
+    // and the cause gone since (IAM caught up)
+    fake.state.computeEnvironmentInvalidReason = undefined;
+    fake.state.mutations.length = 0;
+
+    // when `up` runs again, it shows the recreation and waits for --yes
+    const out = memoryOutput();
+    await expect(infraUp(fake.services, demoConfig(fake.state), {}, out)).rejects.toMatchObject({
+      code: 'INFRA_NEEDS_CONFIRMATION',
+    });
+    expect(out.stdout.join('\n')).toMatch(
+      /!\s+replace\s+compute-environment\s+mnbatch-demo.*INVALID \(CLIENT_ERROR - Instance profile not found\)/,
+    );
+    expect(fake.state.mutations).toEqual([]);
+
+    // then with --yes it is recreated, VALID, and the queue is made
+    await infraUp(fake.services, demoConfig(fake.state), { yes: true }, memoryOutput());
+    expect(fake.state.computeEnvironments.get('mnbatch-demo')?.status).toBe('VALID');
+    expect(fake.state.mutations.filter((m) => m.startsWith('Create'))).toEqual([
+      'CreateComputeEnvironment mnbatch-demo',
+      'CreateJobQueue mnbatch-demo',
+    ]);
+  });
+
   it('replaces a Spot compute environment of the stack (MNP jobs cannot run on Spot), and its queue', async () => {
     await infraUp(fake.services, demoConfig(fake.state), {}, memoryOutput());
     const ce = fake.state.computeEnvironments.get('mnbatch-demo');
