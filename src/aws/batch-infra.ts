@@ -3,6 +3,7 @@
  * Job calls (register, submit, describe jobs) live in `batch.ts`; this split keeps each
  * interface to the calls one part of mnbatch makes.
  */
+
 import {
   BatchClient,
   type ComputeEnvironmentDetail,
@@ -21,6 +22,7 @@ import {
   type UpdateJobQueueCommandInput,
 } from '@aws-sdk/client-batch';
 import { type AwsOptions, sdkClientConfig } from './clients.js';
+import { allPages } from './pages.js';
 
 /** The Batch infrastructure calls mnbatch makes. */
 export interface BatchInfra {
@@ -46,18 +48,13 @@ export function createBatchInfra(options: AwsOptions): BatchInfra {
 /** A `BatchInfra` over an existing client. */
 export function batchInfraFromClient(client: BatchClient): BatchInfra {
   return {
-    async describeComputeEnvironments(names) {
-      const out: ComputeEnvironmentDetail[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await client.send(
-          new DescribeComputeEnvironmentsCommand({ computeEnvironments: [...names], nextToken }),
-        );
-        out.push(...(page.computeEnvironments ?? []));
-        nextToken = page.nextToken;
-      } while (nextToken);
-      return out;
-    },
+    describeComputeEnvironments: (names) =>
+      allPages(
+        (nextToken) =>
+          client.send(new DescribeComputeEnvironmentsCommand({ computeEnvironments: [...names], nextToken })),
+        (page) => page.computeEnvironments,
+        (page) => page.nextToken,
+      ),
     async createComputeEnvironment(input) {
       return (await client.send(new CreateComputeEnvironmentCommand(input))).computeEnvironmentArn ?? '';
     },
@@ -67,16 +64,12 @@ export function batchInfraFromClient(client: BatchClient): BatchInfra {
     async deleteComputeEnvironment(computeEnvironment) {
       await client.send(new DeleteComputeEnvironmentCommand({ computeEnvironment }));
     },
-    async describeJobQueues(names) {
-      const out: JobQueueDetail[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await client.send(new DescribeJobQueuesCommand({ jobQueues: [...names], nextToken }));
-        out.push(...(page.jobQueues ?? []));
-        nextToken = page.nextToken;
-      } while (nextToken);
-      return out;
-    },
+    describeJobQueues: (names) =>
+      allPages(
+        (nextToken) => client.send(new DescribeJobQueuesCommand({ jobQueues: [...names], nextToken })),
+        (page) => page.jobQueues,
+        (page) => page.nextToken,
+      ),
     async createJobQueue(input) {
       return (await client.send(new CreateJobQueueCommand(input))).jobQueueArn ?? '';
     },

@@ -2,6 +2,7 @@
  * The AWS Batch calls mnbatch makes, and nothing else. Paginated calls are flattened; every
  * error comes out as MnbatchError (see errors.ts).
  */
+
 import {
   BatchClient,
   type ComputeEnvironmentDetail,
@@ -23,6 +24,7 @@ import {
 } from '@aws-sdk/client-batch';
 import { type AwsOptions, sdkClientConfig } from './clients.js';
 import { awsCall } from './errors.js';
+import { allPages } from './pages.js';
 
 /** DescribeJobs accepts at most this many job ids per call. */
 export const DESCRIBE_JOBS_MAX = 100;
@@ -77,16 +79,12 @@ export function batchApi(client: BatchClient, profile?: string): BatchApi {
       }),
     describeJobDefinitions: (input) =>
       call('DescribeJobDefinitions', async () => {
-        const all: JobDefinition[] = [];
-        let nextToken: string | undefined;
-        do {
-          const out = await client.send(
-            new DescribeJobDefinitionsCommand({ ...input, ...(nextToken ? { nextToken } : {}) }),
-          );
-          all.push(...(out.jobDefinitions ?? []));
-          nextToken = out.nextToken;
-        } while (nextToken);
-        return all;
+        return allPages(
+          (nextToken) =>
+            client.send(new DescribeJobDefinitionsCommand({ ...input, ...(nextToken ? { nextToken } : {}) })),
+          (out) => out.jobDefinitions,
+          (out) => out.nextToken,
+        );
       }),
     submitJob: (input) =>
       call('SubmitJob', async () => {
@@ -109,16 +107,11 @@ export function batchApi(client: BatchClient, profile?: string): BatchApi {
       }),
     listJobs: (input) =>
       call('ListJobs', async () => {
-        const all: JobSummary[] = [];
-        let nextToken: string | undefined;
-        do {
-          const out = await client.send(
-            new ListJobsCommand({ ...input, ...(nextToken ? { nextToken } : {}) }),
-          );
-          all.push(...(out.jobSummaryList ?? []));
-          nextToken = out.nextToken;
-        } while (nextToken);
-        return all;
+        return allPages(
+          (nextToken) => client.send(new ListJobsCommand({ ...input, ...(nextToken ? { nextToken } : {}) })),
+          (out) => out.jobSummaryList,
+          (out) => out.nextToken,
+        );
       }),
     terminateJob: (input) =>
       call('TerminateJob', async () => {
@@ -126,35 +119,31 @@ export function batchApi(client: BatchClient, profile?: string): BatchApi {
       }),
     describeJobQueues: (names = []) =>
       call('DescribeJobQueues', async () => {
-        const all: JobQueueDetail[] = [];
-        let nextToken: string | undefined;
-        do {
-          const out = await client.send(
-            new DescribeJobQueuesCommand({
-              ...(names.length > 0 ? { jobQueues: [...names] } : {}),
-              ...(nextToken ? { nextToken } : {}),
-            }),
-          );
-          all.push(...(out.jobQueues ?? []));
-          nextToken = out.nextToken;
-        } while (nextToken);
-        return all;
+        return allPages(
+          (nextToken) =>
+            client.send(
+              new DescribeJobQueuesCommand({
+                ...(names.length > 0 ? { jobQueues: [...names] } : {}),
+                ...(nextToken ? { nextToken } : {}),
+              }),
+            ),
+          (out) => out.jobQueues,
+          (out) => out.nextToken,
+        );
       }),
     describeComputeEnvironments: (names) =>
       call('DescribeComputeEnvironments', async () => {
-        const all: ComputeEnvironmentDetail[] = [];
-        let nextToken: string | undefined;
-        do {
-          const out = await client.send(
-            new DescribeComputeEnvironmentsCommand({
-              computeEnvironments: [...names],
-              ...(nextToken ? { nextToken } : {}),
-            }),
-          );
-          all.push(...(out.computeEnvironments ?? []));
-          nextToken = out.nextToken;
-        } while (nextToken);
-        return all;
+        return allPages(
+          (nextToken) =>
+            client.send(
+              new DescribeComputeEnvironmentsCommand({
+                computeEnvironments: [...names],
+                ...(nextToken ? { nextToken } : {}),
+              }),
+            ),
+          (out) => out.computeEnvironments,
+          (out) => out.nextToken,
+        );
       }),
   };
 }

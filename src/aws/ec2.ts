@@ -6,6 +6,7 @@
  * `new <Name>Command(` in this file becomes `ec2:<Name>` in the generated IAM policy
  * (src/iam), so no hand-kept action list is needed.
  */
+
 import {
   AuthorizeSecurityGroupEgressCommand,
   type AuthorizeSecurityGroupEgressCommandInput,
@@ -77,6 +78,7 @@ import {
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2';
 import { type AwsOptions, sdkClientConfig } from './clients.js';
+import { allPages } from './pages.js';
 
 /** The EC2 calls mnbatch makes. List calls return every page. */
 export interface Ec2 {
@@ -123,19 +125,12 @@ export interface Ec2 {
   // --- end of AMI bake section ---
 }
 
-/** Follows `NextToken` until the last page and concatenates the items. */
-async function allPages<T, P extends { NextToken?: string | undefined }>(
+/** EC2 pages carry their next token in `NextToken`. */
+function ec2Pages<T, P extends { NextToken?: string | undefined }>(
   fetch: (token: string | undefined) => Promise<P>,
   items: (page: P) => T[] | undefined,
 ): Promise<T[]> {
-  const out: T[] = [];
-  let token: string | undefined;
-  do {
-    const page = await fetch(token);
-    out.push(...(items(page) ?? []));
-    token = page.NextToken;
-  } while (token);
-  return out;
+  return allPages(fetch, items, (page) => page.NextToken);
 }
 
 /** An `Ec2` backed by a real SDK client built from `sdkClientConfig`. */
@@ -156,7 +151,7 @@ export function ec2FromClient(client: EC2Client): Ec2 {
       await client.send(new DeletePlacementGroupCommand(input));
     },
     describeSecurityGroups: (input) =>
-      allPages(
+      ec2Pages(
         (NextToken) => client.send(new DescribeSecurityGroupsCommand({ ...input, NextToken })),
         (p) => p.SecurityGroups,
       ),
@@ -173,12 +168,12 @@ export function ec2FromClient(client: EC2Client): Ec2 {
       await client.send(new DeleteSecurityGroupCommand(input));
     },
     describeLaunchTemplates: (input) =>
-      allPages(
+      ec2Pages(
         (NextToken) => client.send(new DescribeLaunchTemplatesCommand({ ...input, NextToken })),
         (p) => p.LaunchTemplates,
       ),
     describeLaunchTemplateVersions: (input) =>
-      allPages(
+      ec2Pages(
         (NextToken) => client.send(new DescribeLaunchTemplateVersionsCommand({ ...input, NextToken })),
         (p) => p.LaunchTemplateVersions,
       ),
@@ -192,17 +187,17 @@ export function ec2FromClient(client: EC2Client): Ec2 {
       await client.send(new DeleteLaunchTemplateCommand(input));
     },
     describeSubnets: (input) =>
-      allPages(
+      ec2Pages(
         (NextToken) => client.send(new DescribeSubnetsCommand({ ...input, NextToken })),
         (p) => p.Subnets,
       ),
     describeRouteTables: (input) =>
-      allPages(
+      ec2Pages(
         (NextToken) => client.send(new DescribeRouteTablesCommand({ ...input, NextToken })),
         (p) => p.RouteTables,
       ),
     describeVpcEndpoints: (input) =>
-      allPages(
+      ec2Pages(
         (NextToken) => client.send(new DescribeVpcEndpointsCommand({ ...input, NextToken })),
         (p) => p.VpcEndpoints,
       ),
@@ -216,12 +211,12 @@ export function ec2FromClient(client: EC2Client): Ec2 {
       await client.send(new CreateTagsCommand(input));
     },
     describeInstanceTypes: (input) =>
-      allPages(
+      ec2Pages(
         (NextToken) => client.send(new DescribeInstanceTypesCommand({ ...input, NextToken })),
         (p) => p.InstanceTypes,
       ),
     describeImages: (input) =>
-      allPages(
+      ec2Pages(
         (NextToken) => client.send(new DescribeImagesCommand({ ...input, NextToken })),
         (p) => p.Images,
       ),
@@ -231,7 +226,7 @@ export function ec2FromClient(client: EC2Client): Ec2 {
       return (await client.send(new RunInstancesCommand(input))).Instances ?? [];
     },
     describeInstances: (input) =>
-      allPages(
+      ec2Pages(
         (NextToken) => client.send(new DescribeInstancesCommand({ ...input, NextToken })),
         (p) => p.Reservations?.flatMap((r) => r.Instances ?? []),
       ),

@@ -1,6 +1,7 @@
 /**
  * EFS adapter: only the calls `infra up/down/status` make, paginators flattened.
  */
+
 import {
   CreateFileSystemCommand,
   type CreateFileSystemCommandInput,
@@ -16,6 +17,7 @@ import {
   type MountTargetDescription,
 } from '@aws-sdk/client-efs';
 import { type AwsOptions, sdkClientConfig } from './clients.js';
+import { allPages } from './pages.js';
 
 /** The EFS calls mnbatch makes. */
 export interface Efs {
@@ -42,19 +44,16 @@ function isNotFound(e: unknown): boolean {
 export function efsFromClient(client: EFSClient): Efs {
   return {
     async describeFileSystems(input) {
-      const out: FileSystemDescription[] = [];
-      let Marker: string | undefined;
       try {
-        do {
-          const page = await client.send(new DescribeFileSystemsCommand({ ...input, Marker }));
-          out.push(...(page.FileSystems ?? []));
-          Marker = page.NextMarker;
-        } while (Marker);
+        return await allPages(
+          (Marker) => client.send(new DescribeFileSystemsCommand({ ...input, Marker })),
+          (page) => page.FileSystems,
+          (page) => page.NextMarker,
+        );
       } catch (e) {
         if (isNotFound(e)) return [];
         throw e;
       }
-      return out;
     },
     async createFileSystem(input) {
       return client.send(new CreateFileSystemCommand(input));
@@ -63,19 +62,16 @@ export function efsFromClient(client: EFSClient): Efs {
       await client.send(new DeleteFileSystemCommand({ FileSystemId }));
     },
     async describeMountTargets(FileSystemId) {
-      const out: MountTargetDescription[] = [];
-      let Marker: string | undefined;
       try {
-        do {
-          const page = await client.send(new DescribeMountTargetsCommand({ FileSystemId, Marker }));
-          out.push(...(page.MountTargets ?? []));
-          Marker = page.NextMarker;
-        } while (Marker);
+        return await allPages(
+          (Marker) => client.send(new DescribeMountTargetsCommand({ FileSystemId, Marker })),
+          (page) => page.MountTargets,
+          (page) => page.NextMarker,
+        );
       } catch (e) {
         if (isNotFound(e)) return [];
         throw e;
       }
-      return out;
     },
     async createMountTarget(input) {
       return client.send(new CreateMountTargetCommand(input));

@@ -1,6 +1,7 @@
 /**
  * IAM adapter: the roles and instance profile `infra up` creates when asked (`roles.create`).
  */
+
 import {
   AddRoleToInstanceProfileCommand,
   AttachRolePolicyCommand,
@@ -20,6 +21,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-iam';
 import { type AwsOptions, sdkClientConfig } from './clients.js';
+import { allPages } from './pages.js';
 
 /** The IAM calls mnbatch makes. */
 export interface Iam {
@@ -74,14 +76,12 @@ export function iamFromClient(client: IAMClient): Iam {
       await client.send(new DetachRolePolicyCommand({ RoleName, PolicyArn }));
     },
     async listAttachedRolePolicies(RoleName) {
-      const out: string[] = [];
-      let Marker: string | undefined;
-      do {
-        const page = await client.send(new ListAttachedRolePoliciesCommand({ RoleName, Marker }));
-        for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn) out.push(p.PolicyArn);
-        Marker = page.IsTruncated ? page.Marker : undefined;
-      } while (Marker);
-      return out;
+      const policies = await allPages(
+        (Marker) => client.send(new ListAttachedRolePoliciesCommand({ RoleName, Marker })),
+        (page) => page.AttachedPolicies,
+        (page) => (page.IsTruncated ? page.Marker : undefined),
+      );
+      return policies.flatMap((p) => (p.PolicyArn ? [p.PolicyArn] : []));
     },
     async getInstanceProfile(InstanceProfileName) {
       try {
