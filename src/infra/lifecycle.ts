@@ -3,6 +3,7 @@
  * (Batch: disable, wait, delete, wait). Shared by `infra up` (replacements) and `infra down`.
  */
 import { awsErrorName } from '../aws/errors.js';
+import { isState } from '../aws/states.js';
 import { MnbatchError } from '../errors.js';
 import type { ResourceKind } from './observe.js';
 import type { InfraServices } from './services.js';
@@ -29,7 +30,7 @@ export async function waitPlacementGroupReady(s: InfraServices, name: string): P
     `placement group ${name}`,
     async () => {
       const [g] = await s.ec2.describePlacementGroups({ Filters: [{ Name: 'group-name', Values: [name] }] });
-      return g?.State === 'available' ? DONE : notYet(g?.State ?? 'not found');
+      return isState(g?.State, 'available') ? DONE : notYet(g?.State ?? 'not found');
     },
     { timeoutMs: TIMEOUTS.placementGroup },
     s.signal,
@@ -72,14 +73,18 @@ export async function waitMountTargetReady(
   );
 }
 
-/** Waits until the VPC endpoint is `Available`. */
+/** Waits until the VPC endpoint is available (sent as `available`, whatever the SDK enum spells). */
 export async function waitEndpointReady(s: InfraServices, id: string): Promise<void> {
   await waitFor(
     s.clock,
     `S3 endpoint ${id}`,
     async () => {
       const [e] = await s.ec2.describeVpcEndpoints({ VpcEndpointIds: [id] });
-      return e?.State === 'Available' ? DONE : notYet(e?.State ?? 'not found');
+      if (isState(e?.State, 'failed') || isState(e?.State, 'rejected'))
+        throw new MnbatchError('INFRA_ENDPOINT_FAILED', `S3 endpoint ${id} is ${e?.State}`, {
+          origin: 'aws',
+        });
+      return isState(e?.State, 'available') ? DONE : notYet(e?.State ?? 'not found');
     },
     { timeoutMs: TIMEOUTS.endpoint },
     s.signal,

@@ -13,6 +13,7 @@ import type {
 import type { FileSystemDescription, MountTargetDescription } from '@aws-sdk/client-efs';
 import type { InstanceProfile, Role } from '@aws-sdk/client-iam';
 import { awsErrorName } from '../aws/errors.js';
+import { isState } from '../aws/states.js';
 import { stackNames, stackTagFilter, stackTagOf } from './names.js';
 import { s3ServiceName } from './requests.js';
 import type { InfraServices } from './services.js';
@@ -110,7 +111,7 @@ export async function observeStack(
     Promise.all([
       ec2.describePlacementGroups({ Filters: byTag }),
       ec2.describePlacementGroups({ Filters: [{ Name: 'group-name', Values: [names.placementGroup] }] }),
-    ]).then(([a, b]) => uniqueBy([...a, ...b], (g) => g.GroupId).filter((g) => g.State !== 'deleted')),
+    ]).then(([a, b]) => uniqueBy([...a, ...b], (g) => g.GroupId).filter((g) => !isState(g.State, 'deleted'))),
     Promise.all([
       ec2.describeSecurityGroups({ Filters: byTag }),
       hints.vpcId
@@ -138,7 +139,11 @@ export async function observeStack(
             ],
           })
         : Promise.resolve([]),
-    ]).then(([a, b]) => uniqueBy([...a, ...b], (e) => e.VpcEndpointId).filter((e) => e.State !== 'Deleted')),
+    ]).then(([a, b]) =>
+      uniqueBy([...a, ...b], (e) => e.VpcEndpointId).filter(
+        (e) => !isState(e.State, 'deleted') && !isState(e.State, 'deleting'),
+      ),
+    ),
     efs
       .describeFileSystems({})
       .then((all) =>

@@ -3,19 +3,66 @@
  * botocore ships; on Debian in python3-botocore). This is what the real API's serializer
  * accepts: member names, required members, enums, types and documented min/max.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 
-const MODEL_ROOTS = [
-  process.env.MNBATCH_BOTOCORE_DATA,
-  '/usr/lib/python3/dist-packages/botocore/data',
-  '/usr/share/python3/botocore/data',
-].filter((p): p is string => Boolean(p));
+/**
+ * Where botocore's models may be, newest first: MNBATCH_BOTOCORE_DATA, a pip-installed botocore
+ * (the project's machines have botocore 1.43 under python3.11: 2026 models), then Debian's
+ * python3-botocore (1.29, late 2022), which any user can read.
+ */
+function modelRoots(): string[] {
+  const roots: { dir: string; version: number[] }[] = [];
+  const add = (dir: string) => {
+    const data = join(dir, 'botocore', 'data');
+    if (!existsSync(data)) return;
+    const init = (() => {
+      try {
+        return readFileSync(join(dir, 'botocore', '__init__.py'), 'utf8');
+      } catch {
+        return '';
+      }
+    })();
+    const version = (/__version__ = '([\d.]+)'/.exec(init)?.[1] ?? '0').split('.').map(Number);
+    roots.push({ dir: data, version });
+  };
+  const pythons = (base: string) => {
+    try {
+      return readdirSync(base).map((v) => join(base, v));
+    } catch {
+      return [];
+    }
+  };
+  for (const prefix of [
+    ...pythons(join(homedir(), '.pyenv', 'versions')),
+    ...pythons('/root/.pyenv/versions'),
+    '/usr/local',
+    '/usr',
+  ])
+    for (const lib of pythons(join(prefix, 'lib')).filter((d) => /python3/.test(d)))
+      for (const site of ['site-packages', 'dist-packages']) add(join(lib, site));
+  add('/usr/lib/python3/dist-packages');
+  const cmp = (a: number[], b: number[]) => {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      const d = (b[i] ?? 0) - (a[i] ?? 0);
+      if (d !== 0) return d;
+    }
+    return 0;
+  };
+  const found = [...new Map(roots.map((r) => [r.dir, r])).values()].sort((a, b) => cmp(a.version, b.version));
+  return [process.env.MNBATCH_BOTOCORE_DATA, ...found.map((r) => r.dir)].filter((p): p is string =>
+    Boolean(p),
+  );
+}
+
+const MODEL_ROOTS = modelRoots();
 
 interface Shape {
   type: string;
   required?: string[];
-  members?: Record<string, { shape: string }>;
+  members?: Record<string, { shape: string; location?: string; locationName?: string }>;
   member?: { shape: string };
   key?: { shape: string };
   value?: { shape: string };
@@ -24,14 +71,30 @@ interface Shape {
   max?: number;
 }
 
-interface ServiceModel {
-  operations: Record<string, { input?: { shape: string } }>;
+/** One operation of a model: its HTTP binding and its input and output shapes. */
+export interface ModelOperation {
+  readonly name: string;
+  readonly http?: { readonly method: string; readonly requestUri: string };
+  readonly input?: { shape: string };
+  readonly output?: { shape: string };
+}
+
+/** A botocore service model. */
+export interface ServiceModel {
+  metadata: { protocol: string; targetPrefix?: string; endpointPrefix?: string; signingName?: string };
+  operations: Record<string, ModelOperation>;
   shapes: Record<string, Shape>;
 }
 
 const cache = new Map<string, ServiceModel>();
 
-/** Loads `botocore/data/<service>/<newest version>/service-2.json`. */
+/** Which model files were used (for messages). */
+export function modelSource(service: string): string {
+  for (const root of MODEL_ROOTS) if (existsSync(join(root, service))) return root;
+  return 'none';
+}
+
+/** Loads `botocore/data/<service>/<newest version>/service-2.json[.gz]`. */
 export function loadServiceModel(service: string): ServiceModel {
   const hit = cache.get(service);
   if (hit) return hit;
@@ -44,14 +107,16 @@ export function loadServiceModel(service: string): ServiceModel {
     }
     const newest = versions.at(-1);
     if (!newest) continue;
-    const model = JSON.parse(
-      readFileSync(join(root, service, newest, 'service-2.json'), 'utf8'),
-    ) as ServiceModel;
+    const file = join(root, service, newest, 'service-2.json');
+    const text = existsSync(file)
+      ? readFileSync(file, 'utf8')
+      : gunzipSync(readFileSync(`${file}.gz`)).toString('utf8');
+    const model = JSON.parse(text) as ServiceModel;
     cache.set(service, model);
     return model;
   }
   throw new Error(
-    `AWS service model for '${service}' not found in ${MODEL_ROOTS.join(', ')}: install python3-botocore (apt-get install python3-botocore)`,
+    `AWS service model for '${service}' not found in ${MODEL_ROOTS.join(', ') || 'any botocore'}: install botocore (pip install botocore, or apt-get install python3-botocore)`,
   );
 }
 
@@ -167,6 +232,28 @@ function checkRange(shape: Shape, n: number, path: string, unit: string, errors:
     errors.push(`${path}: ${n}${u}, less than the minimum ${shape.min}`);
   if (shape.max !== undefined && n > shape.max)
     errors.push(`${path}: ${n}${u}, more than the maximum ${shape.max}`);
+}
+
+/**
+ * Every problem of `output` as a response of `operation` as the SDK hands it over (member names
+ * as in the model, `$metadata` aside); empty when the real service could have sent it.
+ */
+export function responseErrors(service: string, operation: string, output: unknown): string[] {
+  const model = loadServiceModel(service);
+  const op = model.operations[operation];
+  if (!op) return [`${service} has no operation ${operation}`];
+  if (!op.output) return [];
+  const { $metadata: _, ...rest } = (output ?? {}) as Record<string, unknown>;
+  const errors: string[] = [];
+  check(model, op.output.shape, rest, `${operation} response`, errors);
+  return errors;
+}
+
+/** Throws with every problem when `output` is not a valid `operation` response. For use in tests. */
+export function assertValidResponse(service: string, operation: string, output: unknown): void {
+  const errors = responseErrors(service, operation, output);
+  if (errors.length > 0)
+    throw new Error(`invalid ${service} ${operation} response:\n  ${errors.join('\n  ')}`);
 }
 
 /** Throws with every problem when `input` is not a valid `operation` request. For use in tests. */

@@ -225,7 +225,8 @@ export function ec2Handlers(s: InfraState): Handler[] {
           VpcId: i.VpcId,
           ServiceName: i.ServiceName,
           RouteTableIds: i.RouteTableIds,
-          State: 'Available' as const,
+          // As EC2 sends it, not as the SDK's enum spells it (docs/aws-quirks.md).
+          State: 'available' as ec2.VpcEndpoint['State'],
           OwnerId: ACCOUNT,
           Tags: tagsOf(i.TagSpecifications, 'vpc-endpoint'),
         };
