@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isMnbatchError } from '../errors.js';
+import { printable } from '../printable.js';
 import { mnbatchVersion } from '../version.js';
 import { commands } from './commands/index.js';
 import type { CliContext, RegisterCommand } from './context.js';
@@ -52,13 +53,14 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
       return e.exitCode === 0 ? 0 : EXIT_USAGE;
     }
     if (isMnbatchError(e)) {
-      output.err(`error: ${e.message}`);
-      for (const line of e.details) output.err(`  ${line}`);
+      // Messages quote file names, values and other programs' output: never raw escape sequences.
+      output.err(`error: ${printable(e.message)}`);
+      for (const line of e.details) output.err(`  ${printable(line)}`);
       if (program.opts().debug && e.stack) output.err(e.stack);
       return e.exitCode;
     }
     const err = e instanceof Error ? e : new Error(String(e));
-    output.err(`error: unexpected: ${err.message}`);
+    output.err(`error: unexpected: ${printable(err.message)}`);
     if (program.opts().debug) output.err(err.stack ?? '');
     else output.err('  (run again with --debug for the stack trace)');
     return EXIT_INTERNAL;
