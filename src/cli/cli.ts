@@ -3,7 +3,7 @@ import { isMnbatchError } from '../errors.js';
 import { printable } from '../printable.js';
 import { mnbatchVersion } from '../version.js';
 import { commands } from './commands/index.js';
-import type { CliContext, RegisterCommand } from './context.js';
+import type { CliContext, ForceStop, RegisterCommand } from './context.js';
 import type { Output } from './output.js';
 
 /** Exit code for a bad command line (unknown option, missing argument). */
@@ -17,6 +17,8 @@ export interface ExecOptions {
   readonly cwd?: string;
   /** Aborted when the user interrupts (Ctrl-C); never aborted when not given. */
   readonly signal?: AbortSignal;
+  /** The second Ctrl-C, for commands that claim it. */
+  readonly force?: ForceStop;
   /** Overrides the registered commands (tests). */
   readonly commands?: readonly RegisterCommand[];
 }
@@ -29,6 +31,7 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
     env: options.env ?? {},
     cwd: options.cwd ?? '.',
     signal: options.signal ?? new AbortController().signal,
+    ...(options.force ? { force: options.force } : {}),
     exitCode: 0,
   };
   const program = new Command('mnbatch')

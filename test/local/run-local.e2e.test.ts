@@ -14,6 +14,7 @@ import { BATCH_ENV } from '../../src/contract/agent-env.js';
 import { AGENT_EXIT } from '../../src/contract/exit-codes.js';
 import { createDocker } from '../../src/local/docker.js';
 import type { LocalRunPlan } from '../../src/local/node-plan.js';
+import { selfOwner } from '../../src/local/owner.js';
 import type { RunHooks } from '../../src/local/run-containers.js';
 import { type RunLocalOptions, runLocal } from '../../src/local/run-local.js';
 import { ensureTestImages, HELLO_IMAGE, REPO } from '../container/images.js';
@@ -107,8 +108,10 @@ describe('mnbatch run --local (Docker)', () => {
   }, 180_000);
 
   it('first removes what a killed earlier run left behind', async () => {
+    // The owner label of a runner that has exited: same pid namespace, a pid that is gone.
     const dead = spawnSync('true').pid;
-    const labels = ['--label', 'mnbatch.run=stale-e2e', '--label', `mnbatch.pid=${dead}`];
+    const owner = selfOwner().replace(/\/\d+\/\d+$/, `/${dead}/1`);
+    const labels = ['--label', 'mnbatch.run=stale-e2e', '--label', `mnbatch.owner=${owner}`];
     docker$('network', 'create', '--internal', ...labels, 'mnbatch-stale-e2e');
     docker$(
       'create',
@@ -121,7 +124,7 @@ describe('mnbatch run --local (Docker)', () => {
     );
     const { code, text } = await runFixture('exit3');
     expect(code, text).toBe(3);
-    expect(text).toMatch(/removed leftovers of interrupted runs stale-e2e/);
+    expect(text).toMatch(/removed leftovers of runs whose runner is gone: stale-e2e/);
     expect(await docker.listContainers('mnbatch.run=stale-e2e')).toEqual([]);
     expect(await docker.listNetworks('mnbatch.run=stale-e2e')).toEqual([]);
   }, 180_000);
