@@ -1,10 +1,12 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { memoryOutput } from '../../src/cli/output.js';
 import { OWNER_FILE, removeLeftoverDirs, removeLeftovers, removeRun } from '../../src/local/cleanup.js';
 import { ownerState, type ProcReader, selfOwner } from '../../src/local/owner.js';
+import { cleanupLocal } from '../../src/local/run-local.js';
 import { fakeDocker } from './fake-docker.js';
 
 const uid = process.getuid?.() ?? 0;
@@ -115,5 +117,45 @@ describe('removeRun', () => {
     await removeRun(fake.docker, 'live');
     expect(fake.calls.slice(-2)).toEqual(['rm c-live', 'network rm net-live']);
     expect(fake.containers.has('c-crashed')).toBe(true);
+  });
+});
+
+describe('mnbatch run --local --cleanup', () => {
+  it('removes a dead run’s containers, network and directory, names each, and leaves this live process’s run', async () => {
+    // Given a run of a runner that is gone (pid of a finished process) and one of this process
+    const fake = fakeDocker();
+    const me = selfOwner();
+    const gone = spawnSync('true').pid;
+    const deadOwner = me.replace(/\/\d+\/\d+$/, `/${gone}/1`);
+    for (const [run, owner] of [
+      ['deadrun', deadOwner],
+      ['liverun', me],
+    ] as const) {
+      await fake.docker.createNetwork(`net-${run}`, { 'mnbatch.run': run, 'mnbatch.owner': owner });
+      await fake.docker.createContainer([
+        '--name',
+        `c-${run}`,
+        '--label',
+        `mnbatch.run=${run}`,
+        '--label',
+        `mnbatch.owner=${owner}`,
+        'img',
+      ]);
+    }
+    const tmp = mkdtempSync(join(tmpdir(), 'mnbatch-cleanup-cli-'));
+    mkdirSync(join(tmp, 'mnbatch-0000dead'));
+    writeFileSync(join(tmp, 'mnbatch-0000dead', OWNER_FILE), JSON.stringify({ owner: deadOwner }));
+    // When run --cleanup runs
+    const output = memoryOutput();
+    const code = await cleanupLocal({ output, docker: fake.docker, tmp });
+    // Then only the dead run is gone, and each removal is said
+    expect(code).toBe(0);
+    expect([...fake.containers.keys()]).toEqual(['c-liverun']);
+    expect([...fake.networks.keys()]).toEqual(['net-liverun']);
+    expect(existsSync(join(tmp, 'mnbatch-0000dead'))).toBe(false);
+    expect(output.stderr).toEqual([
+      '[mnbatch] removed the containers and network of run deadrun',
+      `[mnbatch] removed ${join(tmp, 'mnbatch-0000dead')}`,
+    ]);
   });
 });
