@@ -8,10 +8,12 @@ import os from 'node:os';
 import { benchBringUp } from './bringup.js';
 import { benchCliStartup } from './cli-startup.js';
 import type { BenchSection } from './section.js';
+import { benchSpecKeys } from './spec-keys.js';
 
 const benchmarks: Record<string, () => Promise<BenchSection>> = {
   cliStartup: benchCliStartup,
   bringup: () => benchBringUp(),
+  specKeys: benchSpecKeys,
 };
 
 const only = process.argv.slice(2);

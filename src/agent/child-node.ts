@@ -31,6 +31,7 @@ export async function runChild(ctx: NodeContext): Promise<number> {
     mainIndex: config.mainNodeIndex,
     host: mainIp,
     port: config.rendezvousPort,
+    localAddress: ctx.ip,
     deadline: ctx.startedAt + config.rendezvousTimeoutSeconds * 1000,
     log,
   });

@@ -4,6 +4,7 @@
  */
 import type { LaunchMode, MpiImplementation } from '../contract/agent-env.js';
 import { AGENT_DEFAULTS, AGENT_ENV, BATCH_ENV } from '../contract/agent-env.js';
+import { LIMITS } from '../contract/limits.js';
 import { AgentError } from './errors.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -172,8 +173,8 @@ export function parseConfig(env: Env, argv: readonly string[], user: RunAs = ROO
     'intelmpi',
   ]);
   const slotsText = optional(env, AGENT_ENV.slots) ?? AGENT_DEFAULTS.slots;
-  const slots = slotsText === 'auto' ? 'auto' : integer(AGENT_ENV.slots, slotsText, 1, 1_000_000);
-  const gpus = integer(AGENT_ENV.gpus, optional(env, AGENT_ENV.gpus) ?? '0', 0, 1024);
+  const slots = slotsText === 'auto' ? 'auto' : integer(AGENT_ENV.slots, slotsText, 1, LIMITS.agent.maxSlots);
+  const gpus = integer(AGENT_ENV.gpus, optional(env, AGENT_ENV.gpus) ?? '0', 0, LIMITS.agent.maxGpus);
   const port = (name: string, fallback: number) =>
     integer(name, optional(env, name) ?? String(fallback), 1, 65535);
   const rendezvousPort = port(AGENT_ENV.rendezvousPort, AGENT_DEFAULTS.rendezvousPort);
@@ -183,8 +184,8 @@ export function parseConfig(env: Env, argv: readonly string[], user: RunAs = ROO
   const rendezvousTimeoutSeconds = integer(
     AGENT_ENV.rendezvousTimeout,
     optional(env, AGENT_ENV.rendezvousTimeout) ?? String(AGENT_DEFAULTS.rendezvousTimeoutSeconds),
-    1,
-    7 * 24 * 3600,
+    LIMITS.agent.minRendezvousSeconds,
+    LIMITS.agent.maxRendezvousSeconds,
   );
   const minNodes = integer(
     AGENT_ENV.minNodes,

@@ -112,9 +112,9 @@ export async function launch(
       case 'signal': {
         log.warn(`${e.signal}: forwarding to the command`);
         command.signal(e.signal);
-        const killer = setTimeout(() => command.signal('SIGKILL'), STOP_GRACE_MS);
+        // No SIGKILL of our own: whoever sent the signal owns the grace period (ECS's stop
+        // timeout on Batch, --grace locally) and kills the whole container when it ends.
         await command.exited;
-        clearTimeout(killer);
         return [signalExitCode(e.signal), `main node got ${e.signal}`];
       }
       default:

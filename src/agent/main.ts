@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** `mnbatch-agent <command…>`: the image's ENTRYPOINT. Wires the process (argv, env, signals, exit) to runAgent. */
+import { AGENT_ENV } from '../contract/agent-env.js';
 import { runAgent } from './agent.js';
 import { createSignalRelay } from './signals.js';
 
@@ -8,8 +9,13 @@ import { createSignalRelay } from './signals.js';
 const signals = createSignalRelay();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => signals.emit(signal));
 
+// The agent reads the token from its copy; sshd and every other process it starts inherit
+// process.env, which must not carry the rendezvous secret to the job's programs.
+const env = { ...process.env };
+delete process.env[AGENT_ENV.token];
+
 const code = await runAgent({
-  env: process.env,
+  env,
   argv: process.argv.slice(2),
   write: (text) => process.stderr.write(text),
   onSignal: (h) => signals.onSignal(h),

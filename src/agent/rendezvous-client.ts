@@ -24,6 +24,8 @@ export interface ClientOptions {
   readonly mainIndex: number;
   readonly host: string;
   readonly port: number;
+  /** This node's own address, bound as the connection's source: the main node checks it against the registration. */
+  readonly localAddress?: string;
   /** Epoch ms after which the child gives up reaching the main node. */
   readonly deadline: number;
   readonly log: Logger;
@@ -88,7 +90,8 @@ export class RendezvousClient {
   private tryOnce(body: Bodies['register'], deadline: number): Promise<Welcome | string> {
     const { token, job, nodeIndex, mainIndex, host, port, log } = this.options;
     return new Promise((resolve) => {
-      const socket = connect({ host, port, noDelay: true });
+      const from = this.options.localAddress;
+      const socket = connect({ host, port, noDelay: true, ...(from ? { localAddress: from } : {}) });
       const splitter = new LineSplitter(MAX_MAIN_FRAME_BYTES);
       let welcomed = false;
       let lastSeen = Date.now();

@@ -32,8 +32,13 @@ export interface ServerOptions {
   readonly mainIndex: number;
   readonly numNodes: number;
   readonly log: Logger;
-  /** A connection that sends no valid register within this is dropped. */
+  /**
+   * A connection must have registered this long after it was accepted, however slowly it
+   * trickles bytes in; otherwise it is dropped.
+   */
   readonly idleMs?: number;
+  /** Connections that have not registered yet, at most; more are refused at once. */
+  readonly maxPending?: number;
   /** How often the main node pings each child. */
   readonly heartbeatMs?: number;
   /** A child silent for this long is considered lost (covers hosts that vanish without a FIN). */
@@ -51,6 +56,10 @@ export class RendezvousServer {
   private readonly peers = new Map<number, Peer>();
   private readonly sockets = new Set<Socket>();
   private readonly seenNonces = new Set<string>();
+  /** Connections not yet bound to a node. */
+  private pending = 0;
+  /** Addresses already logged as refused for the pending cap (a connect loop logs once). */
+  private readonly refusedForCap = new Set<string>();
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
@@ -138,31 +147,56 @@ export class RendezvousServer {
 
   private accept(socket: Socket): void {
     const { log, token, job, mainIndex, numNodes } = this.options;
-    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    const peerIp = plainIpv4(socket.remoteAddress ?? '');
+    const remote = `${peerIp}:${socket.remotePort}`;
+    const maxPending = this.options.maxPending ?? 128;
+    if (this.pending >= maxPending) {
+      // A flood of idle connections must not keep the real children out for long: they retry.
+      if (!this.refusedForCap.has(peerIp)) {
+        this.refusedForCap.add(peerIp);
+        log.warn(
+          `refused connection from ${remote}: ${maxPending} connections are waiting to register already`,
+        );
+      }
+      socket.destroy();
+      return;
+    }
+    this.pending++;
     this.sockets.add(socket);
     socket.setKeepAlive(true, 5_000);
-    socket.setTimeout(this.options.idleMs ?? 10_000);
     const splitter = new LineSplitter();
     let bound: number | undefined;
+    let refused = false;
+    const registerMs = this.options.idleMs ?? 10_000;
+    // An absolute deadline, not an idle timer: a byte a second would reset an idle timer forever.
+    const registerDeadline = setTimeout(
+      () => reject(`sent no registration within ${registerMs / 1000}s`),
+      registerMs,
+    );
+    registerDeadline.unref();
     const reject = (reason: string) => {
-      log.warn(
-        `rejected connection from ${remote}${bound === undefined ? '' : ` (node ${bound})`}: ${reason}`,
-      );
+      // Once per connection: whatever else it sent after the first refusal is not news.
+      if (!refused) {
+        refused = true;
+        log.warn(
+          `rejected connection from ${remote}${bound === undefined ? '' : ` (node ${bound})`}: ${reason}`,
+        );
+      }
+      clearTimeout(registerDeadline);
       if (bound !== undefined && this.peers.get(bound)?.socket === socket)
         this.drop(bound, `rejected: ${reason}`);
       socket.destroy();
     };
-    socket.on('timeout', () => {
-      if (bound === undefined)
-        reject(`sent no registration within ${(this.options.idleMs ?? 10_000) / 1000}s`);
-    });
     socket.on('error', (e) => log.debug(`connection from ${remote}: ${errorMessage(e)}`));
     socket.on('close', () => {
+      clearTimeout(registerDeadline);
+      if (bound === undefined) this.pending--;
       this.sockets.delete(socket);
       if (bound !== undefined && this.peers.get(bound)?.socket === socket)
         this.drop(bound, 'connection closed');
     });
     socket.on('data', (chunk: Buffer) => {
+      if (refused) return;
       try {
         const { lines, oversized } = splitter.push(chunk);
         for (const line of lines) {
@@ -179,8 +213,14 @@ export class RendezvousServer {
             this.seenNonces.add(frame.nonce);
             if (this.peers.has(i))
               return reject(`duplicate registration of node ${i} (already connected; keeping the first)`);
+            const claimed = (frame.body as Bodies['register']).ip;
+            // Whoever holds the token still cannot pose as another address: mpirun and ssh
+            // would go to the address claimed, so it must be the one the connection comes from.
+            if (claimed !== peerIp)
+              return reject(`node ${i} claims address ${claimed} but connects from ${peerIp}`);
             bound = i;
-            socket.setTimeout(0);
+            this.pending--;
+            clearTimeout(registerDeadline);
             this.peers.set(i, { socket, lastSeen: Date.now() });
             this.events.onRegister(i, frame.body as Bodies['register'], remote);
             continue;
@@ -199,4 +239,9 @@ export class RendezvousServer {
       }
     });
   }
+}
+
+/** `1.2.3.4` for an IPv4 peer, also when the socket reports it as `::ffff:1.2.3.4`. */
+export function plainIpv4(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }

@@ -1,8 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { isMnbatchError } from '../errors.js';
+import { printable } from '../printable.js';
 import { mnbatchVersion } from '../version.js';
 import { commands } from './commands/index.js';
-import type { CliContext, RegisterCommand } from './context.js';
+import type { CliContext, ForceStop, RegisterCommand } from './context.js';
 import type { Output } from './output.js';
 
 /** Exit code for a bad command line (unknown option, missing argument). */
@@ -16,6 +17,8 @@ export interface ExecOptions {
   readonly cwd?: string;
   /** Aborted when the user interrupts (Ctrl-C); never aborted when not given. */
   readonly signal?: AbortSignal;
+  /** The second Ctrl-C, for commands that claim it. */
+  readonly force?: ForceStop;
   /** Overrides the registered commands (tests). */
   readonly commands?: readonly RegisterCommand[];
 }
@@ -28,6 +31,7 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
     env: options.env ?? {},
     cwd: options.cwd ?? '.',
     signal: options.signal ?? new AbortController().signal,
+    ...(options.force ? { force: options.force } : {}),
     exitCode: 0,
   };
   const program = new Command('mnbatch')
@@ -52,13 +56,14 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
       return e.exitCode === 0 ? 0 : EXIT_USAGE;
     }
     if (isMnbatchError(e)) {
-      output.err(`error: ${e.message}`);
-      for (const line of e.details) output.err(`  ${line}`);
+      // Messages quote file names, values and other programs' output: never raw escape sequences.
+      output.err(`error: ${printable(e.message)}`);
+      for (const line of e.details) output.err(`  ${printable(line)}`);
       if (program.opts().debug && e.stack) output.err(e.stack);
       return e.exitCode;
     }
     const err = e instanceof Error ? e : new Error(String(e));
-    output.err(`error: unexpected: ${err.message}`);
+    output.err(`error: unexpected: ${printable(err.message)}`);
     if (program.opts().debug) output.err(err.stack ?? '');
     else output.err('  (run again with --debug for the stack trace)');
     return EXIT_INTERNAL;

@@ -8,6 +8,11 @@ export interface CliContext {
   readonly cwd: string;
   /** Aborted on the first Ctrl-C / SIGTERM; long-running commands clean up and return. */
   readonly signal: AbortSignal;
+  /**
+   * The second Ctrl-C / SIGTERM. A command that `claim`s it gets `signal` aborted and handles
+   * it (e.g. kills at once what it was stopping gracefully); otherwise the second one exits.
+   */
+  readonly force?: ForceStop;
   /** Set by a command's action: what `exec` returns. */
   exitCode: number;
 }
@@ -23,4 +28,11 @@ export function action<A extends unknown[]>(
   return async (...args: A) => {
     ctx.exitCode = await body(...args);
   };
+}
+
+/** The second interrupt, for commands that stop gracefully on the first. */
+export interface ForceStop {
+  readonly signal: AbortSignal;
+  /** The command handles the second interrupt itself; only a third exits at once. */
+  claim(): void;
 }

@@ -3,11 +3,17 @@
 import { exec } from './cli.js';
 import { processOutput } from './output.js';
 
-// First Ctrl-C / SIGTERM: ask the running command to stop and clean up. Second: leave now.
+// First Ctrl-C / SIGTERM: ask the running command to stop and clean up. Second: leave now,
+// unless the command claimed the second one (run --local kills its containers first); third: leave.
 const interrupt = new AbortController();
+const force = new AbortController();
+let forceClaimed = false;
 const onSignal = (signal: NodeJS.Signals) => {
-  if (interrupt.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
-  interrupt.abort(signal);
+  if (force.signal.aborted || (interrupt.signal.aborted && !forceClaimed)) {
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  }
+  if (interrupt.signal.aborted) force.abort(signal);
+  else interrupt.abort(signal);
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
@@ -17,6 +23,12 @@ process.exitCode = await exec(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   signal: interrupt.signal,
+  force: {
+    signal: force.signal,
+    claim: () => {
+      forceClaimed = true;
+    },
+  },
 });
 process.off('SIGINT', onSignal);
 process.off('SIGTERM', onSignal);

@@ -1,6 +1,21 @@
-/** Removing a run's containers and network, and what a crashed earlier run left behind. */
+/**
+ * Removing a run's containers and network, and what dead runs left behind (containers,
+ * networks, the per-run directory). A run is a leftover only when its owner — the `mnbatch run`
+ * process named by pid namespace, pid and start time — is certainly gone: runs of live
+ * processes, of any user, and runs whose owner cannot be told are never touched.
+ */
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Docker } from './docker.js';
-import { KEEP_LABEL, PID_LABEL, RUN_LABEL } from './node-plan.js';
+import { KEEP_LABEL, OWNER_LABEL, RUN_LABEL, UID_LABEL } from './node-plan.js';
+import type { ownerState } from './owner.js';
+
+/** Name of the file in a run's directory that says which process owns it. */
+export const OWNER_FILE = '.mnbatch-owner';
+/** Run directories under the temporary directory: `mnbatch-<run id>`. */
+const RUN_DIR = /^mnbatch-[0-9a-f]{8}$/;
+
+export type OwnerState = typeof ownerState;
 
 /** Removes every container (first) and network (then) labelled with run `runId`. */
 export async function removeRun(docker: Docker, runId: string): Promise<void> {
@@ -11,22 +26,22 @@ export async function removeRun(docker: Docker, runId: string): Promise<void> {
   await docker.removeNetworks(networks.map((n) => n.id));
 }
 
-/** Whether process `pid` is alive on this machine (EPERM: alive, someone else's). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+export interface LeftoverOptions {
+  readonly state: OwnerState;
+  /** Also runs kept with --keep, when this user started them (`run --cleanup`). */
+  readonly includeKept: boolean;
+  /** This user's uid: kept runs of other users stay. */
+  readonly uid: number;
 }
 
-/**
- * Removes the containers and networks of earlier runs whose `mnbatch run` process is gone
- * (killed, crashed). Runs kept with --keep, and runs of live processes, are left alone.
- * Returns the ids of the runs removed.
- */
-export async function removeLeftovers(docker: Docker, alive: (pid: number) => boolean): Promise<string[]> {
+/** Whether a run with these labels / this owner is a leftover to remove. */
+function isLeftover(owner: string | undefined, kept: boolean, uid: string | undefined, o: LeftoverOptions) {
+  if (o.state(owner) !== 'dead') return false;
+  return !kept || (o.includeKept && uid === String(o.uid));
+}
+
+/** Removes the containers and networks of dead runs; returns the ids of the runs removed. */
+export async function removeLeftovers(docker: Docker, options: LeftoverOptions): Promise<string[]> {
   const objects = [...(await docker.listContainers(RUN_LABEL)), ...(await docker.listNetworks(RUN_LABEL))];
   const runs = new Set<string>();
   const spared = new Set<string>();
@@ -34,11 +49,53 @@ export async function removeLeftovers(docker: Docker, alive: (pid: number) => bo
     const run = o.labels[RUN_LABEL];
     if (run === undefined) continue;
     runs.add(run);
-    const pid = Number(o.labels[PID_LABEL]);
-    // One kept or live sign on any of a run's objects spares the whole run.
-    if (o.labels[KEEP_LABEL] === 'true' || (Number.isInteger(pid) && pid > 0 && alive(pid))) spared.add(run);
+    // One sign of life (or of doubt) on any of a run's objects spares the whole run.
+    const kept = o.labels[KEEP_LABEL] === 'true';
+    if (!isLeftover(o.labels[OWNER_LABEL], kept, o.labels[UID_LABEL], options)) spared.add(run);
   }
   for (const run of spared) runs.delete(run);
   for (const run of runs) await removeRun(docker, run);
-  return [...runs];
+  return [...runs].sort();
+}
+
+/** What a run directory's owner file says. */
+interface DirOwner {
+  readonly owner?: string;
+  readonly keep?: boolean;
+}
+
+/**
+ * Removes this user's run directories under `tmp` whose owner is dead; returns those removed
+ * and those that could not be (files written by the containers' root).
+ */
+export function removeLeftoverDirs(
+  tmp: string,
+  options: LeftoverOptions,
+): { removed: string[]; failed: string[] } {
+  const removed: string[] = [];
+  const failed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(tmp).filter((n) => RUN_DIR.test(n));
+  } catch {
+    return { removed, failed };
+  }
+  for (const name of names) {
+    const dir = join(tmp, name);
+    let owner: DirOwner;
+    try {
+      if (statSync(dir).uid !== options.uid) continue;
+      owner = JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')) as DirOwner;
+    } catch {
+      continue;
+    }
+    if (!isLeftover(owner.owner, owner.keep === true, String(options.uid), options)) continue;
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      removed.push(dir);
+    } catch {
+      failed.push(dir);
+    }
+  }
+  return { removed, failed };
 }

@@ -4,6 +4,7 @@
  */
 import { execa } from 'execa';
 import { MnbatchError } from '../errors.js';
+import { withEnvFile } from './env-file.js';
 
 /** Labels of containers and networks, by name. */
 export type Labels = Readonly<Record<string, string>>;
@@ -20,6 +21,8 @@ export interface BuildRequest {
 
 export interface ContainerState {
   readonly running: boolean;
+  /** Frozen by `docker pause` (or its cgroup freezer): running, but executing nothing. */
+  readonly paused: boolean;
   /** Exit code once the container stopped. */
   readonly exitCode: number;
   /** IPv4 address on `network`, when attached and running. */
@@ -42,8 +45,15 @@ export interface Docker {
   tag(source: string, target: string): Promise<void>;
   createNetwork(name: string, labels: Labels): Promise<void>;
   removeNetworks(names: readonly string[]): Promise<void>;
-  /** `docker create <argv>`; returns the container id. */
-  createContainer(argv: readonly string[]): Promise<string>;
+  /**
+   * `docker create <argv>`; returns the container id. `secretEnv` goes through an env file
+   * readable only by this user, never on an argv that `ps` shows every local user.
+   */
+  createContainer(argv: readonly string[], secretEnv?: Readonly<Record<string, string>>): Promise<string>;
+  /** SIGTERM to each container's main process, SIGKILL after `graceSeconds` (`docker stop`). */
+  stop(ids: readonly string[], graceSeconds: number): Promise<void>;
+  /** SIGKILL to each container at once (`docker kill`). */
+  kill(ids: readonly string[]): Promise<void>;
   start(id: string): Promise<void>;
   inspect(id: string, network: string): Promise<ContainerState>;
   /** Follows the container's output line by line until it stops or is removed. */
@@ -85,10 +95,9 @@ async function run(env: Env | undefined, args: readonly string[], what: string):
   const r = await execa('docker', args, { ...base(env), reject: false, stdin: 'ignore' });
   if (r.failed) {
     if ((r as { code?: string }).code === 'ENOENT') throw notInstalled();
-    throw dockerError(
-      'DOCKER_FAILED',
-      `${what} failed: ${lastLines(r.stderr, 1)[0] ?? `exit ${r.exitCode}`}`,
-    );
+    // Docker's whole message: its last line alone often drops the reason ("see above").
+    const [first, ...rest] = lastLines(r.stderr, BUILD_TAIL_LINES);
+    throw dockerError('DOCKER_FAILED', `${what} failed: ${first ?? `exit ${r.exitCode}`}`, rest);
   }
   return r.stdout;
 }
@@ -196,17 +205,39 @@ export function createDocker(env?: Env): Docker {
       if (names.length === 0) return;
       await execa('docker', ['network', 'rm', ...names], { ...opts, reject: false, stdin: 'ignore' });
     },
-    async createContainer(argv) {
-      return (await run(env, ['create', ...argv], 'docker create')).trim();
+    async createContainer(argv, secretEnv) {
+      if (secretEnv === undefined || Object.keys(secretEnv).length === 0) {
+        return (await run(env, ['create', ...argv], 'docker create')).trim();
+      }
+      return withEnvFile(secretEnv, async (file) =>
+        (await run(env, ['create', '--env-file', file, ...argv], 'docker create')).trim(),
+      );
+    },
+    async stop(ids, graceSeconds) {
+      if (ids.length === 0) return;
+      await execa('docker', ['stop', '-t', String(Math.ceil(graceSeconds)), ...ids], {
+        ...opts,
+        reject: false,
+        stdin: 'ignore',
+      });
+    },
+    async kill(ids) {
+      if (ids.length === 0) return;
+      await execa('docker', ['kill', ...ids], { ...opts, reject: false, stdin: 'ignore' });
     },
     async start(id) {
       await run(env, ['start', id], `starting container ${id}`);
     },
     async inspect(id, network) {
-      const format = `{{.State.Running}} {{.State.ExitCode}} {{with index .NetworkSettings.Networks "${network}"}}{{.IPAddress}}{{end}}`;
+      const format = `{{.State.Running}} {{.State.Paused}} {{.State.ExitCode}} {{with index .NetworkSettings.Networks "${network}"}}{{.IPAddress}}{{end}}`;
       const out = (await run(env, ['inspect', '--format', format, id], `inspecting container ${id}`)).trim();
-      const [running, exitCode, ip] = out.split(' ');
-      return { running: running === 'true', exitCode: Number(exitCode), ip: ip || undefined };
+      const [running, paused, exitCode, ip] = out.split(' ');
+      return {
+        running: running === 'true',
+        paused: paused === 'true',
+        exitCode: Number(exitCode),
+        ip: ip || undefined,
+      };
     },
     async followLogs(id, onLine) {
       const logs = execa('docker', ['logs', '--follow', id], {

@@ -10,15 +10,19 @@ import type {
   RegisterJobDefinitionCommandInput,
   SubmitJobCommandInput,
 } from '@aws-sdk/client-batch';
-import { BATCH_ENV } from '../contract/agent-env.js';
+import { AGENT_ENV, BATCH_ENV } from '../contract/agent-env.js';
 import { MnbatchError } from '../errors.js';
 
 /** Label on every container and network of a local run; its value is the run id. */
 export const RUN_LABEL = 'mnbatch.run';
 /** Label with the pid of the `mnbatch run` process, to tell a crashed run's leftovers from a live run. */
 export const PID_LABEL = 'mnbatch.pid';
-/** Label of runs started with --keep: never cleaned up as leftovers. */
+/** Label of runs started with --keep: cleaned up only by `run --cleanup` of the same user. */
 export const KEEP_LABEL = 'mnbatch.keep';
+/** Label naming the runner process exactly (pid namespace/pid/start time): see owner.ts. */
+export const OWNER_LABEL = 'mnbatch.owner';
+/** Label with the uid of the user who started the run. */
+export const UID_LABEL = 'mnbatch.uid';
 
 /** What `planJob` returns that the local runner reads. */
 export interface PlannedJob {
@@ -34,6 +38,9 @@ export interface LocalPlanInput {
   readonly jobId: string;
   /** pid of the runner, written as a label. */
   readonly pid: number;
+  /** The runner as owner.ts names it, and its uid: labels that tell a dead run from a live one. */
+  readonly owner?: string;
+  readonly uid?: number;
   /** Per-run directory on the host; EFS volumes become subdirectories of it, shared by all nodes. */
   readonly sharedDir: string;
   /** Whether a host path exists (host volumes are mounted only when they do). */
@@ -176,6 +183,8 @@ export function planLocalRun(input: LocalPlanInput): LocalRunPlan {
   const labels = {
     [RUN_LABEL]: runId,
     [PID_LABEL]: String(input.pid),
+    ...(input.owner !== undefined ? { [OWNER_LABEL]: input.owner } : {}),
+    ...(input.uid !== undefined ? { [UID_LABEL]: String(input.uid) } : {}),
     'mnbatch.job': job,
     ...(input.keep ? { [KEEP_LABEL]: 'true' } : {}),
   };
@@ -221,12 +230,24 @@ export function planLocalRun(input: LocalPlanInput): LocalRunPlan {
   };
 }
 
-/** The `docker create` argv of a node; children get the main node's address as on Batch. */
+/** Variables that never go on an argv (`ps` shows argvs to every local user): the rendezvous token. */
+export const SECRET_ENV: readonly string[] = [AGENT_ENV.token];
+
+/** The secret variables of a node, for `docker create --env-file`. */
+export function secretEnvOf(node: NodeContainer): Record<string, string> {
+  return Object.fromEntries(
+    node.env.filter((kv) => SECRET_ENV.includes(kv.name ?? '')).map((kv) => [kv.name ?? '', kv.value ?? '']),
+  );
+}
+
+/** The `docker create` argv of a node (secrets left out: see secretEnvOf); children get the main node's address as on Batch. */
 export function createArgv(run: LocalRunPlan, node: NodeContainer, mainIp?: string): string[] {
   const argv = ['--name', node.name, '--hostname', node.hostname, '--network', run.network];
   for (const [k, v] of Object.entries(run.labels)) argv.push('--label', `${k}=${v}`);
   argv.push(...node.options);
-  for (const kv of node.env) argv.push('--env', `${kv.name}=${kv.value ?? ''}`);
+  for (const kv of node.env) {
+    if (!SECRET_ENV.includes(kv.name ?? '')) argv.push('--env', `${kv.name}=${kv.value ?? ''}`);
+  }
   if (node.index !== run.mainIndex) {
     if (mainIp === undefined) {
       throw new MnbatchError('LOCAL_NO_MAIN_IP', `node ${node.index} needs the main node's address`, {

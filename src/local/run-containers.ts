@@ -1,14 +1,24 @@
 /**
  * Runs a planned local job like Batch runs an MNP job: network, then the main node, then (once
- * it runs) every child at once; the job ends with the main node's exit code. Containers and
- * network are removed afterwards on every path: success, failure, half-done startup, Ctrl-C.
+ * it runs) every child at once; the job ends with the main node's exit code. It stops like
+ * Batch: on Ctrl-C, at the job's timeout or when the main node stops answering, every node
+ * gets SIGTERM, a grace period, then SIGKILL. Containers and network are removed afterwards on
+ * every path (success, failure, half-done startup, Ctrl-C), or kept on every path with --keep.
  */
 import type { Output } from '../cli/output.js';
 import { describeExitCode, signalExitCode } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
 import { removeRun } from './cleanup.js';
 import type { Docker } from './docker.js';
-import { createArgv, type LocalRunPlan, type NodeContainer } from './node-plan.js';
+import { createArgv, type LocalRunPlan, type NodeContainer, secretEnvOf } from './node-plan.js';
+import {
+  aborted,
+  DEFAULT_GRACE_MS,
+  EXIT_MAIN_UNRESPONSIVE,
+  EXIT_TIMED_OUT,
+  stopGracefully,
+  watchUnresponsive,
+} from './stop.js';
 
 /** What the hooks see of a run that has started. */
 export interface StartedRun {
@@ -30,8 +40,18 @@ export interface RunContainersOptions {
   readonly docker: Docker;
   readonly output: Output;
   readonly signal: AbortSignal;
-  /** Leave containers and network in place after the job ended (not after a failed start or Ctrl-C). */
+  /** Aborted on the second Ctrl-C: kill every node now instead of waiting out the grace period. */
+  readonly force?: AbortSignal;
+  /** Leave containers and network in place, on every path (--keep). */
   readonly keep?: boolean;
+  /** Between SIGTERM and SIGKILL when the run is stopped (--grace; default 30 s, as ECS). */
+  readonly graceMs?: number;
+  /** The job's timeout (attemptDurationSeconds), counted from the main node's start. */
+  readonly timeoutSeconds?: number;
+  /** A main node paused or unreadable this long is declared unresponsive. */
+  readonly unresponsiveAfterMs?: number;
+  /** How often the main node's state is checked. */
+  readonly watchEveryMs?: number;
   /** Node indices not to start, as if Batch never placed them (fault tests). */
   readonly skipNodes?: readonly number[];
   readonly hooks?: RunHooks;
@@ -43,6 +63,12 @@ export interface RunContainersOptions {
 
 /** Thrown inside the run when the signal aborts, to unwind to the cleanup. */
 class Interrupted extends Error {}
+
+/** Why the run stopped before the main node exited by itself. */
+type StopReason =
+  | { readonly kind: 'interrupted' }
+  | { readonly kind: 'timeout'; readonly seconds: number }
+  | { readonly kind: 'unresponsive'; readonly seconds: number };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 
@@ -72,7 +98,7 @@ export async function runContainers(run: LocalRunPlan, options: RunContainersOpt
   };
   const startNode = async (node: NodeContainer, mainIp?: string) => {
     check();
-    const id = await docker.createContainer(createArgv(run, node, mainIp));
+    const id = await docker.createContainer(createArgv(run, node, mainIp), secretEnvOf(node));
     ids.set(node.index, id);
     check();
     await docker.start(id);
@@ -80,7 +106,20 @@ export async function runContainers(run: LocalRunPlan, options: RunContainersOpt
     return id;
   };
 
-  let keepNow = false;
+  const keep = options.keep === true;
+  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+  /** Aborted when the run is over: stops the watchers. */
+  const over = new AbortController();
+  /** Stops every node like Batch does; with --keep they stay (stopped) for docker logs. */
+  const stopAll = async (why: string) => {
+    const all = [...ids.values()];
+    if (all.length === 0) return say(`${why}: no node had started`);
+    say(
+      `${why}: SIGTERM to every node, SIGKILL in ${graceMs / 1000}s` +
+        (options.force ? ' (Ctrl-C again to kill them now)' : ''),
+    );
+    if ((await stopGracefully(docker, all, graceMs, options.force)) === 'killed') say('killed every node');
+  };
   try {
     for (const w of run.warnings) say(`warning: ${w}`);
     check();
@@ -131,40 +170,69 @@ export async function runContainers(run: LocalRunPlan, options: RunContainersOpt
       await options.hooks?.afterChildrenStarted?.(started());
     }
 
-    const ended = await Promise.race([docker.wait(mainId), interrupted]);
+    const timeoutMs = (options.timeoutSeconds ?? 0) * 1000;
+    const stopReason: Promise<StopReason> = Promise.race([
+      interrupted.then(() => ({ kind: 'interrupted' }) as const),
+      ...(timeoutMs > 0
+        ? [
+            new Promise<StopReason>((resolve) => {
+              const t = setTimeout(() => resolve({ kind: 'timeout', seconds: timeoutMs / 1000 }), timeoutMs);
+              over.signal.addEventListener('abort', () => clearTimeout(t), { once: true });
+            }),
+          ]
+        : []),
+      watchUnresponsive(docker, mainId, run.network, {
+        afterMs: options.unresponsiveAfterMs ?? 30_000,
+        everyMs: options.watchEveryMs ?? 2_000,
+        done: over.signal,
+      }).then((seconds) => ({ kind: 'unresponsive', seconds }) as const),
+    ]);
+    const ended = await Promise.race([docker.wait(mainId), stopReason]);
     // From here on children end because the job does: no news in that.
     mainEnded = true;
-    if (ended === 'interrupted') throw new Interrupted();
+    over.abort();
+    if (typeof ended !== 'number') {
+      if (ended.kind === 'interrupted') throw new Interrupted();
+      if (ended.kind === 'timeout') {
+        await stopAll(`the job ran into its timeout of ${ended.seconds}s (timeout in the job file)`);
+        say(`stopped at the job's timeout, as Batch does: exit ${EXIT_TIMED_OUT}`);
+        return EXIT_TIMED_OUT;
+      }
+      await stopAll(`main node ${run.mainIndex} has not answered for ${ended.seconds}s (paused or hung)`);
+      say(`the main node stopped answering: exit ${EXIT_MAIN_UNRESPONSIVE}`);
+      return EXIT_MAIN_UNRESPONSIVE;
+    }
     // Let the main node's last lines arrive before the verdict.
     await Promise.race([logs[0], sleep(2_000)]);
     say(`main node ${run.mainIndex} exited with ${ended}: ${describeExitCode(ended)}`);
     // The agent tells children to exit; Batch stops whatever is left when the job ends.
-    const graceMs = options.childGraceMs ?? 10_000;
-    await Promise.race([Promise.all(childWaits), sleep(graceMs), interrupted]);
+    const childGraceMs = options.childGraceMs ?? 10_000;
+    await Promise.race([Promise.all(childWaits), sleep(childGraceMs), interrupted]);
     if (runningChildren.size > 0) {
       const left = [...runningChildren].sort((a, b) => a - b).join(', ');
-      const fate = options.keep ? 'left running (--keep)' : 'stopping them, as Batch does';
-      say(`node(s) ${left} still running ${graceMs / 1000}s after the main node ended: ${fate}`);
+      const fate = keep ? 'left running (--keep)' : 'stopping them, as Batch does';
+      say(`node(s) ${left} still running ${childGraceMs / 1000}s after the main node ended: ${fate}`);
     }
-    keepNow = options.keep === true && !signal.aborted;
     return ended;
   } catch (e) {
     mainEnded = true;
+    over.abort();
     if (e instanceof Interrupted) {
-      say('interrupted: removing the containers and network');
+      await stopAll('interrupted');
       return signalExitCode(typeof signal.reason === 'string' ? (signal.reason as NodeJS.Signals) : 'SIGINT');
     }
     throw e;
   } finally {
-    if (keepNow) {
+    over.abort();
+    if (keep) {
       say(`kept containers and network ${run.network}; remove them with:`);
       say(
         `  docker rm -f $(docker ps -aq --filter label=mnbatch.run=${run.runId}); docker network rm ${run.network}`,
       );
     } else {
       await removeRun(docker, run.runId);
-      await Promise.race([Promise.all(logs), sleep(5_000)]);
     }
+    await Promise.race([Promise.all(logs), sleep(5_000), aborted(options.force)]);
   }
 }
 

@@ -3,6 +3,7 @@
  * Each validates with a message written for the person editing the file.
  */
 import { z } from 'zod';
+import { LIMITS } from '../contract/limits.js';
 import { DURATION_PATTERN, type Parsed, parseDuration, parseMebibytes, SIZE_PATTERN } from './units.js';
 
 const DURATION_HINT = 'must be a duration like 90m, 2h, 1h30m, 3600s or a number of seconds';
@@ -17,25 +18,25 @@ function sizeMessage(input: unknown): string {
 export const AT_KEY = { at: 'key' } as const;
 
 /** A duration in seconds: `90m`, `2h`, `1h30m`, `3600s`, or a whole number of seconds. */
-export function duration(minimumSeconds: number) {
+export function duration(minimumSeconds: number, maximumSeconds: number = LIMITS.batch.maxInteger) {
   return z
     .union([z.number(), z.string().regex(DURATION_PATTERN, { error: DURATION_HINT })], {
-      error: DURATION_HINT,
+      error: (iss) => (iss.input === undefined ? 'is required' : DURATION_HINT),
     })
-    .transform(atLeast(parseDuration, minimumSeconds, 's'));
+    .transform(within(parseDuration, minimumSeconds, maximumSeconds, 's'));
 }
 
 /** A size in MiB: `512MiB`, `8GiB`, `1.5GiB`, or a whole number of MiB. */
-export function mebibytes(minimumMiB: number) {
+export function mebibytes(minimumMiB: number, maximumMiB: number = LIMITS.batch.maxInteger) {
   return z
     .union([z.number(), z.string().regex(SIZE_PATTERN, { error: (iss) => sizeMessage(iss.input) })], {
-      error: SIZE_HINT,
+      error: (iss) => (iss.input === undefined ? 'is required' : SIZE_HINT),
     })
-    .transform(atLeast(parseMebibytes, minimumMiB, 'MiB'));
+    .transform(within(parseMebibytes, minimumMiB, maximumMiB, 'MiB'));
 }
 
-/** A zod transform: `parse` the input, then require at least `minimum` (in `unit`). */
-function atLeast(parse: (input: number | string) => Parsed, minimum: number, unit: string) {
+/** A zod transform: `parse` the input, then require `minimum` ≤ value ≤ `maximum` (in `unit`). */
+function within(parse: (input: number | string) => Parsed, minimum: number, maximum: number, unit: string) {
   return (input: number | string, ctx: z.RefinementCtx<number | string>): number => {
     const parsed = parse(input);
     if (!parsed.ok) {
@@ -48,6 +49,11 @@ function atLeast(parse: (input: number | string) => Parsed, minimum: number, uni
         message: `must be at least ${minimum} ${unit} (got ${parsed.value} ${unit})`,
         input,
       });
+      return z.NEVER;
+    }
+    if (parsed.value > maximum) {
+      // Said in words, never as the 1e+308 a huge number prints as.
+      ctx.addIssue({ code: 'custom', message: `must be at most ${maximum} ${unit}`, input });
       return z.NEVER;
     }
     return parsed.value;
@@ -104,18 +110,41 @@ export const command = z
 /** Resources of one node, mapped to resourceRequirements VCPU / MEMORY / GPU. */
 export const resources = z
   .object({
-    vcpus: z.number().int().min(1).describe('vCPUs reserved for each node (VCPU)'),
+    vcpus: z
+      .number()
+      .int()
+      .min(1)
+      .max(LIMITS.batch.maxInteger)
+      .describe('vCPUs reserved for each node (VCPU)'),
     memory: mebibytes(4).describe('memory of each node: MiB or a size like 8GiB (MEMORY)'),
-    gpus: z.number().int().min(0).default(0).describe('GPUs of each node (GPU); 0 for none'),
+    gpus: z
+      .number()
+      .int()
+      .min(0)
+      .max(LIMITS.agent.maxGpus)
+      .default(0)
+      .describe('GPUs of each node (GPU); 0 for none'),
   })
   .strict();
 
 /** Resources in a node group: each field replaces the job's. */
 export const resourcesOverride = z
   .object({
-    vcpus: z.number().int().min(1).optional().describe('vCPUs of each node in this group'),
+    vcpus: z
+      .number()
+      .int()
+      .min(1)
+      .max(LIMITS.batch.maxInteger)
+      .optional()
+      .describe('vCPUs of each node in this group'),
     memory: mebibytes(4).optional().describe('memory of each node in this group'),
-    gpus: z.number().int().min(0).optional().describe('GPUs of each node in this group'),
+    gpus: z
+      .number()
+      .int()
+      .min(0)
+      .max(LIMITS.agent.maxGpus)
+      .optional()
+      .describe('GPUs of each node in this group'),
   })
   .strict();
 
@@ -138,7 +167,7 @@ export const ULIMIT_NAMES = [
   'stack',
 ] as const;
 
-const limit = z.union([z.number().int().min(-1), z.literal('unlimited')], {
+const limit = z.union([z.number().int().min(-1).max(LIMITS.batch.maxInteger), z.literal('unlimited')], {
   error: 'must be a whole number or "unlimited"',
 });
 

@@ -45,7 +45,8 @@ export function problemsOf(issues: readonly Issue[], source: YamlSource, schema:
       const hint = params.allowed ? suggestion(key, params.allowed) : '';
       return [at(source, path, 'key', `${issue.message}${hint}`)];
     }
-    if (issue.code === 'invalid_type' && issue.message === 'is required') {
+    // Unions (sizes, durations) report a missing value as their own code, with the same words.
+    if (issue.message === 'is required') {
       return [at(source, path, 'parent', 'is required')];
     }
     const input = valueAt(source.value, path);

@@ -1,9 +1,10 @@
 /** job.yaml text → validated JobSpec, or every problem of the file with its position. */
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { MnbatchError } from '../errors.js';
+import { printable } from '../printable.js';
 import { crossFieldProblems } from './cross-rules.js';
 import { problemsOf, sortProblems, specErrorMap } from './issues.js';
+import { readJobFile } from './read-file.js';
 import { type JobSpec, jobSpecSchema } from './schema.js';
 import { type Anchor, formatPath, type Problem, readYaml, type Segment } from './source.js';
 
@@ -37,14 +38,14 @@ export function checkJobSpec(text: string, file: string): SpecCheck {
 
 /** `file:line:col: path: message`. */
 export function formatProblem(file: string, p: Problem): string {
-  return `${file}:${p.line}:${p.col}: ${p.path}: ${p.message}`;
+  return printable(`${file}:${p.line}:${p.col}: ${p.path}: ${p.message}`);
 }
 
 /** The error for a file with problems: one line, then one detail line per problem. */
 export function specInvalid(file: string, lines: readonly string[]): MnbatchError {
   return new MnbatchError(
     'SPEC_INVALID',
-    `${file}: ${lines.length} problem${lines.length === 1 ? '' : 's'}`,
+    `${printable(file)}: ${lines.length} problem${lines.length === 1 ? '' : 's'}`,
     {
       details: lines,
     },
@@ -69,14 +70,4 @@ export async function loadJobSpec(file: string): Promise<{ spec: JobSpec; file: 
   return { spec: parseJobSpec(text, file), file, dir: dirname(resolve(file)) };
 }
 
-/** The text of a job file, or a clear error (naming it as `shownAs`) when it cannot be read. */
-export async function readJobFile(file: string, shownAs = file): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
-    throw new MnbatchError('SPEC_UNREADABLE', `${shownAs}: cannot read: ${why}`, { cause: e });
-  }
-}
+export { readJobFile } from './read-file.js';

@@ -3,6 +3,7 @@
  * here, so everything downstream (plan, local runner) reads a complete spec.
  */
 import { z } from 'zod';
+import { LIMITS } from '../contract/limits.js';
 import { crossFieldProblems } from './cross-rules.js';
 import {
   AT_KEY,
@@ -21,7 +22,13 @@ import { nodeGroup } from './node-groups.js';
 import { efs, volume } from './storage.js';
 
 /** Limits of AWS Batch multi-node parallel jobs. */
-export const BATCH_LIMITS = { minNodes: 2, maxNodes: 1000, maxNodeRanges: 5, minTimeoutSeconds: 60 } as const;
+export const BATCH_LIMITS = LIMITS.batch;
+
+/** Whether ulimit `soft` ≤ `hard`, where -1 and "unlimited" are infinite. */
+function softAtMostHard(soft: number | 'unlimited', hard: number | 'unlimited'): boolean {
+  const n = (v: number | 'unlimited') => (v === 'unlimited' || v === -1 ? Number.POSITIVE_INFINITY : v);
+  return n(soft) <= n(hard);
+}
 
 /** Tags a job may set: Batch allows 50 per resource and mnbatch adds up to 3 (job, version, user). */
 const MAX_USER_TAGS = 47;
@@ -87,8 +94,8 @@ export const jobSpecSchema = z
           .default('openmpi')
           .describe('MPI flavour of mpirun'),
         slotsPerNode: z
-          .union([z.literal('auto'), z.number().int().min(1)], {
-            error: 'must be "auto" or a positive integer',
+          .union([z.literal('auto'), z.number().int().min(1).max(LIMITS.agent.maxSlots)], {
+            error: `must be "auto" or a whole number from 1 to ${LIMITS.agent.maxSlots}`,
           })
           .default('auto')
           .describe('ranks per node: auto = GPUs when the job has GPUs, else physical cores'),
@@ -133,7 +140,14 @@ export const jobSpecSchema = z
             message: 'nofile cannot be unlimited (the kernel caps open files); give a number such as 1048576',
           });
         }
-        for (const name of Object.keys(u)) {
+        for (const [name, value] of Object.entries(u)) {
+          if (typeof value === 'object' && !softAtMostHard(value.soft, value.hard)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [name, 'soft'],
+              message: `soft limit ${value.soft} is above the hard limit ${value.hard} (Docker refuses it)`,
+            });
+          }
           if (!(ULIMIT_NAMES as readonly string[]).includes(name)) {
             ctx.addIssue({
               code: 'custom',
@@ -209,7 +223,9 @@ export const jobSpecSchema = z
       .describe('container log configuration (default: awslogs of the compute environment)'),
     rendezvous: z
       .object({
-        timeout: duration(1).default(600).describe('bring-up deadline of all nodes (default 10m)'),
+        timeout: duration(LIMITS.agent.minRendezvousSeconds, LIMITS.agent.maxRendezvousSeconds)
+          .default(600)
+          .describe('bring-up deadline of all nodes, at most 7 days (default 10m)'),
         port: port.default(7070).describe('TCP port of the main node rendezvous server'),
         minNodes: z
           .number()

@@ -2,7 +2,9 @@
  * Reads job.yaml with positions kept, so every problem can name file:line:col. YAML-level
  * problems (syntax, duplicate keys, tabs, empty file, non-mapping root) are found here.
  */
+
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLError } from 'yaml';
+import { firstControl } from '../printable.js';
 
 /** One problem of a job file, at a position, about a YAML path. */
 export interface Problem {
@@ -28,7 +30,9 @@ export interface YamlSource {
 /** Parses `text`; YAML problems come back in `problems` (then `value` is undefined). */
 export function readYaml(text: string): YamlSource {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, keepSourceTokens: true, uniqueKeys: true });
+  // Duplicate keys are found by treeProblems in one pass: yaml's own check compares every key
+  // with every other (minutes for 50,000 keys) and blames the mapping, not the repeated key.
+  const doc = parseDocument(text, { lineCounter: lines, keepSourceTokens: true, uniqueKeys: false });
   const pos = (offset: number) => {
     const p = lines.linePos(offset);
     return { line: p.line, col: p.col };
@@ -65,6 +69,8 @@ export function readYaml(text: string): YamlSource {
       },
     ]);
   }
+  const inTree = treeProblems(root, pos);
+  if (inTree.length > 0) return source(undefined, inTree);
   try {
     return source(doc.toJS({ maxAliasCount: 100 }), []);
   } catch (e) {
@@ -155,4 +161,59 @@ function pathAt(root: Node | null, offset: number): Segment[] {
       return path;
     }
   }
+}
+
+/**
+ * Duplicate keys and control characters, in one walk of the tree (linear in its size): a
+ * repeated key is blamed where it repeats; a key may hold no control character, a value none
+ * but tab and newline (Docker and the agent refuse NUL, terminals obey escape sequences).
+ */
+function treeProblems(root: Node, pos: (o: number) => { line: number; col: number }): Problem[] {
+  const problems: Problem[] = [];
+  const stack: { node: unknown; path: Segment[] }[] = [{ node: root, path: [] }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop()!;
+    if (isMap(node)) {
+      const seen = new Map<string, number>();
+      for (const pair of node.items) {
+        const keyNode = pair.key as Node | null;
+        const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+        const at = pos(keyNode?.range?.[0] ?? 0);
+        const keyPath = [...path, key];
+        const earlier = seen.get(key);
+        if (earlier !== undefined) {
+          problems.push({
+            ...at,
+            path: formatPath(keyPath),
+            message: `duplicate key: already set on line ${earlier}`,
+          });
+        } else {
+          seen.set(key, at.line);
+        }
+        const control = firstControl(key, false);
+        if (control !== undefined) {
+          problems.push({
+            ...at,
+            path: formatPath(keyPath),
+            message: `key contains a control character (${control})`,
+          });
+        }
+        stack.push({ node: pair.value, path: keyPath });
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        stack.push({ node: item, path: [...path, i] });
+      });
+    } else if (isScalar(node) && typeof node.value === 'string') {
+      const control = firstControl(node.value, true);
+      if (control !== undefined) {
+        problems.push({
+          ...pos(node.range?.[0] ?? 0),
+          path: formatPath(path),
+          message: `contains a control character (${control}); only tab and newline are allowed in values`,
+        });
+      }
+    }
+  }
+  return problems;
 }

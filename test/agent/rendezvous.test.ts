@@ -28,7 +28,9 @@ interface Seen {
   lost: [number, string][];
 }
 
-async function startServer(options: { idleMs?: number; heartbeatMs?: number; lostAfterMs?: number } = {}) {
+async function startServer(
+  options: { idleMs?: number; heartbeatMs?: number; lostAfterMs?: number; maxPending?: number } = {},
+) {
   const seen: Seen = { registered: [], frames: [], lost: [] };
   const log = createLogger('[t]', 'debug', (l) => lines.push(l));
   const s = new RendezvousServer(
@@ -102,6 +104,67 @@ describe('RendezvousServer', () => {
     sock.write(encodeFrame(token, job, 2, 'done', { exitCode: 0 }));
     await closed(sock);
     expect(seen.lost[0]?.[1]).toContain("frame claims node 2 on node 1's connection");
+  });
+
+  it('given a registration claiming another address, when it arrives, then it is refused and logged once with the real address', async () => {
+    // Given a peer that holds the token (worst case) but connects from 127.0.0.1
+    const { seen, port } = await startServer();
+    const sock = await open(port);
+    // When it registers as node 1 at the address of some other machine, twice on one connection
+    sock.write(encodeFrame(token, job, 1, 'register', { ...body, ip: '10.0.0.7' }));
+    sock.write(encodeFrame(token, job, 1, 'register', { ...body, ip: '10.0.0.7' }));
+    await closed(sock);
+    // Then it never counts as registered, and one line names what it claimed and where it is
+    expect(seen.registered).toEqual([]);
+    const refusals = lines.filter((l) => l.includes('rejected connection'));
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatch(
+      /rejected connection from 127\.0\.0\.1:\d+: node 1 claims address 10\.0\.0\.7 but connects from 127\.0\.0\.1/,
+    );
+  });
+
+  it('given a client that trickles a byte at a time, when the registration deadline passes, then it is dropped', async () => {
+    // Given a server that wants a registration within 300 ms
+    const { seen, port } = await startServer({ idleMs: 300 });
+    const sock = await open(port);
+    // When a client sends one byte every 50 ms (never idle, never done)
+    const frame = encodeFrame(token, job, 1, 'register', body);
+    let i = 0;
+    const drip = setInterval(() => {
+      if (!sock.destroyed) sock.write(frame[i++ % frame.length] ?? ' ');
+    }, 50);
+    const t = Date.now();
+    await closed(sock);
+    clearInterval(drip);
+    // Then it is dropped at the deadline, not kept alive by its trickle
+    expect(Date.now() - t).toBeLessThan(2_000);
+    expect(seen.registered).toEqual([]);
+    expect(lines.join('\n')).toMatch(
+      /rejected connection from 127\.0\.0\.1:\d+: sent no registration within 0\.3s/,
+    );
+  });
+
+  it('given the cap of waiting connections is reached, when another connects, then it is refused at once and logged once', async () => {
+    // Given two connections that have not registered, with a cap of two
+    const { seen, port } = await startServer({ maxPending: 2 });
+    await open(port);
+    await open(port);
+    // When a third and a fourth connect from the same address
+    const third = await open(port);
+    const fourth = await open(port);
+    await closed(third);
+    await closed(fourth);
+    // Then both are refused, one line for that address; a registered child still gets in once one leaves
+    expect(lines.filter((l) => l.includes('refused connection from 127.0.0.1'))).toHaveLength(1);
+    sockets[0]?.destroy();
+    await expect
+      .poll(async () => {
+        const sock = await open(port);
+        sock.write(encodeFrame(token, job, 2, 'register', body));
+        await new Promise((r) => setTimeout(r, 50));
+        return seen.registered;
+      })
+      .toEqual([2]);
   });
 
   it('given a child that goes silent without closing, when no message comes for the loss window, then it is reported lost', async () => {

@@ -10,6 +10,11 @@ interface FakeContainer {
   readonly argv: readonly string[];
   readonly labels: Labels;
   running: boolean;
+  paused: boolean;
+  /** Variables passed through the env file, not the argv. */
+  readonly secretEnv: Readonly<Record<string, string>>;
+  /** Signals sent by stop/kill, in order. */
+  readonly signals: string[];
   exitCode: number;
   ip: string | undefined;
   readonly ended: Promise<number>;
@@ -23,6 +28,8 @@ export interface FakeDockerOptions {
   /** Lines each container prints when it starts. */
   readonly linesOf?: (name: string) => string[];
   readonly images?: Record<string, Labels>;
+  /** What a container does on SIGTERM (`end` it with a code, or nothing: it ignores the signal). */
+  readonly onSigterm?: (name: string, end: (code: number) => void) => void;
 }
 
 function labelsOf(argv: readonly string[]): Labels {
@@ -70,7 +77,7 @@ export function fakeDocker(options: FakeDockerOptions = {}) {
         networks.delete(n);
       }
     },
-    async createContainer(argv) {
+    async createContainer(argv, secretEnv = {}) {
       const name = argv[argv.indexOf('--name') + 1]!;
       calls.push(`create ${name}`);
       if (options.failCreate?.(name)) throw new Error(`create ${name} failed`);
@@ -83,6 +90,9 @@ export function fakeDocker(options: FakeDockerOptions = {}) {
         argv,
         labels: labelsOf(argv),
         running: false,
+        paused: false,
+        secretEnv,
+        signals: [],
         exitCode: 0,
         ip: undefined,
         ended,
@@ -106,7 +116,7 @@ export function fakeDocker(options: FakeDockerOptions = {}) {
     },
     async inspect(id): Promise<ContainerState> {
       const c = containers.get(id)!;
-      return { running: c.running, exitCode: c.exitCode, ip: c.running ? c.ip : undefined };
+      return { running: c.running, paused: c.paused, exitCode: c.exitCode, ip: c.running ? c.ip : undefined };
     },
     async followLogs(id, onLine) {
       const c = containers.get(id);
@@ -117,6 +127,32 @@ export function fakeDocker(options: FakeDockerOptions = {}) {
     async wait(id) {
       const c = containers.get(id);
       return c ? c.ended : 137;
+    },
+    async stop(ids, graceSeconds) {
+      calls.push(`stop -t ${graceSeconds} ${ids.join(' ')}`);
+      // Like docker stop: SIGTERM, then SIGKILL after the grace period unless the container ended.
+      await Promise.all(
+        ids.map(async (id) => {
+          const c = containers.get(id);
+          if (!c?.running) return;
+          c.signals.push('SIGTERM');
+          options.onSigterm?.(id, c.end);
+          const timer = new Promise<'late'>((r) => setTimeout(() => r('late'), graceSeconds * 1000));
+          if ((await Promise.race([c.ended, timer])) === 'late' && c.running) {
+            c.signals.push('SIGKILL');
+            c.end(137);
+          }
+        }),
+      );
+    },
+    async kill(ids) {
+      calls.push(`kill ${ids.join(' ')}`);
+      for (const id of ids) {
+        const c = containers.get(id);
+        if (!c?.running) continue;
+        c.signals.push('SIGKILL');
+        c.end(137);
+      }
     },
     async removeContainers(ids) {
       for (const id of ids) {
@@ -147,6 +183,12 @@ export function fakeDocker(options: FakeDockerOptions = {}) {
       const c = [...containers.values()].find((x) => x.name.endsWith(suffix));
       if (!c) throw new Error(`no container ${suffix}`);
       c.end(code);
+    },
+    /** Pauses the container whose name ends with `suffix` (docker pause). */
+    pause(suffix: string) {
+      const c = [...containers.values()].find((x) => x.name.endsWith(suffix));
+      if (!c) throw new Error(`no container ${suffix}`);
+      c.paused = true;
     },
     /** The environment a container was created with. */
     envOf(suffix: string): Record<string, string> {

@@ -26,6 +26,7 @@ function setup(fake = fakeDocker({ linesOf: (name) => [`hello from ${name.slice(
     output,
     signal: abort.signal,
     childGraceMs: 50,
+    graceMs: 100,
     ...more,
   });
   return { fake, output, abort, options };
@@ -169,5 +170,123 @@ describe('runContainers', () => {
     expect(fake.containers.size).toBe(3);
     expect(fake.networks.size).toBe(1);
     expect(output.stderr).toEqual(expect.arrayContaining([expect.stringContaining('label=mnbatch.run=r1')]));
+  });
+
+  it('never puts the token on an argv: it goes to the env file of docker create', async () => {
+    const { fake, options } = setup();
+    const seen: [string, string | undefined, string | undefined][] = [];
+    await runContainers(
+      await plannedRun(),
+      options({
+        hooks: {
+          afterChildrenStarted: () => {
+            for (const c of fake.containers.values()) {
+              seen.push([
+                c.name.slice(-5),
+                c.argv.join(' ').match(/MNBATCH_TOKEN=\S*/)?.[0],
+                c.secretEnv.MNBATCH_TOKEN,
+              ]);
+            }
+            fake.exit('node0', 0);
+          },
+        },
+      }),
+    );
+    expect(seen).toEqual(['node0', 'node1', 'node2'].map((n) => [n, undefined, 'token-0123456789abcdef']));
+  });
+
+  it('on Ctrl-C gives every node SIGTERM and the grace period; a program that exits on it is not killed', async () => {
+    // Given programs that exit 143 on SIGTERM
+    const fake = fakeDocker({ onSigterm: (_name, end) => setTimeout(() => end(143), 20) });
+    const { abort, options, output } = setup(fake);
+    const signals: Record<string, string[]> = {};
+    // When Ctrl-C comes mid-run
+    const code = await runContainers(
+      await plannedRun(),
+      options({
+        graceMs: 5_000,
+        hooks: {
+          afterChildrenStarted: () => {
+            for (const c of fake.containers.values()) signals[c.name.slice(-5)] = c.signals;
+            abort.abort('SIGINT');
+          },
+        },
+      }),
+    );
+    // Then every node got SIGTERM only, the run exits 130 and everything is removed
+    expect(code).toBe(130);
+    expect(signals).toEqual({ node0: ['SIGTERM'], node1: ['SIGTERM'], node2: ['SIGTERM'] });
+    expect(fake.calls).toContain(
+      'stop -t 5 mnbatch-sleeper-r1-node0 mnbatch-sleeper-r1-node1 mnbatch-sleeper-r1-node2',
+    );
+    expect(output.stderr).toEqual(expect.arrayContaining([expect.stringContaining('SIGKILL in 5s')]));
+    expect(fake.containers.size).toBe(0);
+  });
+
+  it('on a second Ctrl-C kills every node at once instead of waiting out the grace period', async () => {
+    // Given programs that ignore SIGTERM and a grace period of a minute
+    const { fake, abort, options } = setup();
+    const force = new AbortController();
+    const t = Date.now();
+    const code = await runContainers(
+      await plannedRun(),
+      options({
+        graceMs: 60_000,
+        force: force.signal,
+        hooks: {
+          afterChildrenStarted: () => {
+            abort.abort('SIGINT');
+            setTimeout(() => force.abort('SIGINT'), 50);
+          },
+        },
+      }),
+    );
+    expect(code).toBe(130);
+    expect(Date.now() - t).toBeLessThan(10_000);
+    expect(fake.calls.some((c) => c.startsWith('kill '))).toBe(true);
+    expect(fake.containers.size).toBe(0);
+  });
+
+  it('with keep, Ctrl-C stops the nodes but keeps containers and network', async () => {
+    const { fake, abort, options } = setup();
+    const code = await runContainers(
+      await plannedRun(),
+      options({ keep: true, hooks: { afterChildrenStarted: () => abort.abort('SIGTERM') } }),
+    );
+    expect(code).toBe(143);
+    expect(fake.calls.some((c) => c.startsWith('rm '))).toBe(false);
+    expect(fake.containers.size).toBe(3);
+    expect(fake.networks.size).toBe(1);
+  });
+
+  it('stops the job at its timeout like Batch and exits 124', async () => {
+    const { fake, options, output } = setup();
+    const code = await runContainers(await plannedRun(), options({ timeoutSeconds: 0.2 }));
+    expect(code).toBe(124);
+    expect(fake.calls.some((c) => c.startsWith('stop -t 0.1'))).toBe(true);
+    expect(output.stderr).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('ran into its timeout of 0.2s (timeout in the job file)'),
+      ]),
+    );
+  });
+
+  it('detects a main node that stopped answering (paused) and exits 125', async () => {
+    const { fake, options, output } = setup();
+    const code = await runContainers(
+      await plannedRun(),
+      options({
+        unresponsiveAfterMs: 200,
+        watchEveryMs: 20,
+        hooks: { afterChildrenStarted: () => fake.pause('node0') },
+      }),
+    );
+    expect(code).toBe(125);
+    expect(output.stderr).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/main node 0 has not answered for \ds \(paused or hung\)/),
+      ]),
+    );
+    expect(fake.containers.size).toBe(0);
   });
 });

@@ -3,17 +3,18 @@
  * once (test/container/images.ts), then runs small jobs, each ended in a different way. After
  * every test, no container or network of this process's runs may be left.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/agent/keys.js';
 import { encodeFrame } from '../../src/agent/protocol.js';
 import { exec } from '../../src/cli/cli.js';
 import { memoryOutput } from '../../src/cli/output.js';
-import { BATCH_ENV } from '../../src/contract/agent-env.js';
+import { AGENT_ENV, BATCH_ENV } from '../../src/contract/agent-env.js';
 import { AGENT_EXIT } from '../../src/contract/exit-codes.js';
 import { createDocker } from '../../src/local/docker.js';
 import type { LocalRunPlan } from '../../src/local/node-plan.js';
+import { selfOwner } from '../../src/local/owner.js';
 import type { RunHooks } from '../../src/local/run-containers.js';
 import { type RunLocalOptions, runLocal } from '../../src/local/run-local.js';
 import { ensureTestImages, HELLO_IMAGE, REPO } from '../container/images.js';
@@ -107,8 +108,10 @@ describe('mnbatch run --local (Docker)', () => {
   }, 180_000);
 
   it('first removes what a killed earlier run left behind', async () => {
+    // The owner label of a runner that has exited: same pid namespace, a pid that is gone.
     const dead = spawnSync('true').pid;
-    const labels = ['--label', 'mnbatch.run=stale-e2e', '--label', `mnbatch.pid=${dead}`];
+    const owner = selfOwner().replace(/\/\d+\/\d+$/, `/${dead}/1`);
+    const labels = ['--label', 'mnbatch.run=stale-e2e', '--label', `mnbatch.owner=${owner}`];
     docker$('network', 'create', '--internal', ...labels, 'mnbatch-stale-e2e');
     docker$(
       'create',
@@ -121,7 +124,7 @@ describe('mnbatch run --local (Docker)', () => {
     );
     const { code, text } = await runFixture('exit3');
     expect(code, text).toBe(3);
-    expect(text).toMatch(/removed leftovers of interrupted runs stale-e2e/);
+    expect(text).toMatch(/removed leftovers of runs whose runner is gone: stale-e2e/);
     expect(await docker.listContainers('mnbatch.run=stale-e2e')).toEqual([]);
     expect(await docker.listNetworks('mnbatch.run=stale-e2e')).toEqual([]);
   }, 180_000);
@@ -217,6 +220,103 @@ describe('mnbatch run --local (Docker) interrupted mid-run', () => {
       abort.abort('SIGINT');
     });
     expect(code, text).toBe(130);
+  }, 180_000);
+});
+
+describe('mnbatch run --local (Docker) under attack and stopped like Batch', () => {
+  /** A local user with no rights: what any other user of this machine can do. */
+  const STRANGER = 'mnb-untrusted';
+
+  beforeAll(() => {
+    if (spawnSync('id', [STRANGER]).status !== 0) execFileSync('useradd', ['-M', '-s', '/bin/sh', STRANGER]);
+  });
+
+  it('shows the token to no other local user, and refuses a registration from an address that is not the claimed one', async () => {
+    // Given an unprivileged user sampling every command line on the machine during the run
+    const sampler = spawn(
+      'runuser',
+      ['-u', STRANGER, '--', 'sh', '-c', 'while :; do ps -eo args; sleep 0.05; done'],
+      {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    let samples = '';
+    sampler.stdout.on('data', (d: Buffer) => {
+      samples += d.toString();
+    });
+    let token = '';
+    let forger = '';
+    try {
+      const { code, text } = await runFixture('hello-two', {}, undefined, (planned) => ({
+        // When that user, even holding the token (worst case), registers as node 1 from the host
+        afterMainStarted: async ({ mainIp }) => {
+          const env = planned().nodes[0]!.env;
+          token = env.find((kv) => kv.name === AGENT_ENV.token)!.value!;
+          const jobId = env.find((kv) => kv.name === BATCH_ENV.jobId)!.value!;
+          const frame = encodeFrame(token, { jobId: jobId.replace(/#\d+$/, ''), attempt: 1 }, 1, 'register', {
+            ip: '10.99.99.99',
+            slots: 1,
+            hostname: 'forger',
+            hostKey: generateSshKeyPair('forger').publicKey,
+          });
+          const send = `exec 3<>/dev/tcp/${mainIp}/7070 && printf '%s' "$FRAME" >&3 && sleep 1 && echo sent`;
+          forger = execFileSync('runuser', ['-u', STRANGER, '--', 'bash', '-c', send], {
+            encoding: 'utf8',
+            env: { ...process.env, FRAME: frame },
+          });
+        },
+      }));
+      // Then the job runs with its real nodes only, and the stranger is refused by address
+      expect(code, text).toBe(0);
+      expect(forger).toContain('sent');
+      expect(text).toMatch(
+        /rejected connection from [\d.]+:\d+: node 1 claims address 10\.99\.99\.99 but connects from/,
+      );
+      expect(text).toMatch(/hello-mpi: size=2 allreduce=3 expected=3 OK/);
+    } finally {
+      sampler.kill();
+    }
+    // And nothing the stranger could see carried the token, though it saw the runner's docker commands
+    expect(samples).toMatch(/docker (create|start|logs)/);
+    expect(token.length).toBeGreaterThan(16);
+    expect(samples).not.toContain(token);
+  }, 180_000);
+
+  it('on Ctrl-C gives every program SIGTERM and the grace period: checkpoints written on TERM are kept', async () => {
+    // Given programs that save a checkpoint to the shared directory on SIGTERM
+    const { code, text, run } = await runFixture(
+      'checkpoint',
+      { graceMs: 20_000 },
+      async (_run, text, abort) => {
+        await waitForLine(text, /\[node 1\] ready/);
+        await waitForLine(text, /\[node 0\] ready/);
+        // When the user presses Ctrl-C
+        abort.abort('SIGINT');
+      },
+    );
+    // Then the run exits 130, and the shared directory, kept because the run did not succeed, holds both checkpoints
+    expect(code, text).toBe(130);
+    const dir = run.sharedDirs[0]!;
+    try {
+      expect(text).toContain(`kept the shared (EFS) directory ${dir.slice(0, dir.lastIndexOf('/'))}`);
+      expect(readFileSync(`${dir}/ckpt-node0`, 'utf8')).toBe('saved\n');
+      expect(readFileSync(`${dir}/ckpt-node1`, 'utf8')).toBe('saved\n');
+    } finally {
+      rmSync(dir.slice(0, dir.lastIndexOf('/')), { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('ends a run whose main node froze (docker pause) with exit 125 and removes it', async () => {
+    const { code, text } = await runFixture(
+      'sleep',
+      { unresponsiveAfterMs: 3_000, graceMs: 2_000 },
+      async (run, text) => {
+        await waitForLine(text, /launching mpirun/);
+        docker$('pause', run.nodes[run.mainIndex]!.name);
+      },
+    );
+    expect(code, text).toBe(125);
+    expect(text).toMatch(/main node 0 has not answered for \ds \(paused or hung\)/);
   }, 180_000);
 });
 
