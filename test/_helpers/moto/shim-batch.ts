@@ -80,11 +80,24 @@ export function batchCorrections(): Correction {
           computeResources: p.computeResources ? { ...p.computeResources } : undefined,
         };
         if (!request.serviceRole) {
+          // moto's CreateServiceLinkedRole names it AWSServiceRoleForbatch; AWS's is ...ForBatch.
+          // An existing role answers EntityAlreadyExists, which is fine.
           await ctx.moto('iam', {
             form: {
-              Action: 'CreateServiceLinkedRole',
+              Action: 'CreateRole',
               Version: '2010-05-08',
-              AWSServiceName: 'batch.amazonaws.com',
+              RoleName: 'AWSServiceRoleForBatch',
+              Path: '/aws-service-role/batch.amazonaws.com/',
+              AssumeRolePolicyDocument: JSON.stringify({
+                Version: '2012-10-17',
+                Statement: [
+                  {
+                    Effect: 'Allow',
+                    Principal: { Service: 'batch.amazonaws.com' },
+                    Action: 'sts:AssumeRole',
+                  },
+                ],
+              }),
             },
           });
           request.serviceRole = SLR(ACCOUNT);
