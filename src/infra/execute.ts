@@ -108,9 +108,10 @@ async function apply(
   switch (a.kind) {
     case 'instance-role':
     case 'job-role': {
-      if (!make) return;
+      if (!changed) return;
       const req = a.kind === 'instance-role' ? instanceRoleRequest(config) : jobRoleRequest(config);
-      await s.iam.createRole(req);
+      if (make) await s.iam.createRole(req);
+      // Also when an earlier run stopped between CreateRole and AttachRolePolicy (idempotent).
       if (a.kind === 'instance-role') await s.iam.attachRolePolicy(req.RoleName ?? '', INSTANCE_ROLE_POLICY);
       return;
     }

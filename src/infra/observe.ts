@@ -62,6 +62,8 @@ export interface Observed {
   readonly computeEnvironments: readonly Found<ComputeEnvironmentDetail>[];
   readonly jobQueues: readonly Found<JobQueueDetail>[];
   readonly roles: readonly Found<Role>[];
+  /** ARNs of the managed policies attached to each role above, by role name. */
+  readonly attachedPolicies: ReadonlyMap<string, readonly string[]>;
   readonly instanceProfiles: readonly Found<InstanceProfile>[];
 }
 
@@ -168,6 +170,18 @@ export async function observeStack(
         .map((f) => efs.describeMountTargets(f.FileSystemId ?? '')),
     )
   ).flat();
+  const foundRoles = roles.filter((r): r is Role => r !== undefined);
+  const attachedPolicies = new Map(
+    await Promise.all(
+      foundRoles.map(
+        async (r) =>
+          [
+            r.RoleName ?? '',
+            (await unlessDenied(iam.listAttachedRolePolicies(r.RoleName ?? ''))) ?? [],
+          ] as const,
+      ),
+    ),
+  );
   const ourTemplate = lts.find((t) => t.LaunchTemplateName === names.launchTemplate);
   const launchTemplateLatest = ourTemplate
     ? (
@@ -246,15 +260,14 @@ export async function observeStack(
         state: `${q.status}/${q.state}`,
         stackTag: stackTagOf(q.tags),
       })),
-    roles: roles
-      .filter((r): r is Role => r !== undefined)
-      .map((r) => ({
-        value: r,
-        id: r.Arn ?? '',
-        name: r.RoleName ?? '',
-        state: 'available',
-        stackTag: stackTagOf(r.Tags),
-      })),
+    attachedPolicies,
+    roles: foundRoles.map((r) => ({
+      value: r,
+      id: r.Arn ?? '',
+      name: r.RoleName ?? '',
+      state: 'available',
+      stackTag: stackTagOf(r.Tags),
+    })),
     instanceProfiles: profiles
       ? [
           {

@@ -6,7 +6,12 @@ import { ceDifferences, ceReplaceReason, missingIngressRules, sameLaunchTemplate
 import type { InfraConfig } from './config.js';
 import { type StackSelection, selectStack } from './desired.js';
 import { type Observed, RESOURCE_KINDS, type ResourceKind } from './observe.js';
-import { computeEnvironmentRequest, launchTemplateData, selfIngressRules } from './requests.js';
+import {
+  computeEnvironmentRequest,
+  INSTANCE_ROLE_POLICY,
+  launchTemplateData,
+  selfIngressRules,
+} from './requests.js';
 
 /** What happens to one resource. */
 export type ActionOp = 'create' | 'update' | 'replace' | 'delete' | 'nothing';
@@ -63,7 +68,17 @@ export function planStack(config: InfraConfig, observed: Observed, env: PlanEnvi
 
   // IAM roles, only when asked.
   if (config.roles.create) {
-    add(simple('instance-role', sel.names.instanceRole, sel.instanceRole));
+    const role = sel.instanceRole;
+    const attached = role ? (observed.attachedPolicies.get(role.name) ?? []) : [];
+    if (role && !attached.includes(INSTANCE_ROLE_POLICY))
+      add({
+        kind: 'instance-role',
+        name: role.name,
+        id: role.id,
+        op: 'update',
+        reason: `managed policy ${INSTANCE_ROLE_POLICY.split('/').at(-1)} not attached (instances would not join ECS)`,
+      });
+    else add(simple('instance-role', sel.names.instanceRole, role));
     const profile = sel.instanceProfile;
     if (!profile)
       add({ kind: 'instance-profile', name: sel.names.instanceProfile, op: 'create', reason: 'not found' });

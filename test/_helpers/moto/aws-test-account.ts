@@ -72,6 +72,8 @@ export interface TestAccount {
   instanceProfile(name: string): Promise<void>;
   /** Writes `text` to `name` in the temporary directory; returns its path. */
   write(name: string, text: string): string;
+  /** Empties the account: moto forgets everything, the shim its calls, hooks and corrections. */
+  reset(): Promise<void>;
 }
 
 /** Starts moto and the shim before the file's tests, stops them after. */
@@ -179,6 +181,10 @@ export function useTestAccount(): TestAccount {
         } finally {
           iam.destroy();
         }
+      },
+      reset: async () => {
+        await moto.reset();
+        shim.reset();
       },
       write: (name, text) => {
         const path = join(dir, name);

@@ -68,7 +68,9 @@ export async function startMoto(): Promise<MotoServer> {
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    // AWS-managed policies (AmazonEC2ContainerServiceforEC2Role, ...) exist in every account;
+    // moto loads them only when asked.
+    env: { ...process.env, PYTHONUNBUFFERED: '1', MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {

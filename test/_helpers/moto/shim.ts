@@ -77,6 +77,8 @@ export interface MotoShim {
   /** Every call so far, in order. */
   readonly calls: ShimCall[];
   hooks: ShimHooks;
+  /** Forgets the calls, the hooks and what the corrections remember (after moto's reset). */
+  reset(): void;
   stop(): Promise<void>;
 }
 
@@ -164,9 +166,10 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 /** Starts the shim in front of moto at `motoUrl`. */
 export async function startShim(
   motoUrl: string,
-  corrections: readonly Correction[] = [placementGroups(), batchCorrections()],
+  makeCorrections: () => readonly Correction[] = () => [placementGroups(), batchCorrections()],
 ): Promise<MotoShim> {
   const calls: ShimCall[] = [];
+  let corrections = makeCorrections();
   const shim: { hooks: ShimHooks } = { hooks: {} };
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const raw = await readBody(req);
@@ -227,6 +230,11 @@ export async function startShim(
     },
     set hooks(h: ShimHooks) {
       shim.hooks = h;
+    },
+    reset() {
+      calls.length = 0;
+      shim.hooks = {};
+      corrections = makeCorrections();
     },
     async stop() {
       server.closeAllConnections();
