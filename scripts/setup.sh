@@ -28,6 +28,17 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { log 'dockerd did not start; see /var/log/mnbatch-dockerd.log'; exit 1; }
 fi
 
+# moto (an independent implementation of the AWS APIs) for the integration tier: a test tool
+# only. The project's machines have it under python3.11; elsewhere it goes into .moto-venv.
+has_moto() { "$1" -c 'import moto.server' >/dev/null 2>&1; }
+if ! { has_moto python3.11 || has_moto python3 || has_moto .moto-venv/bin/python; }; then
+  log "installing moto[server] into .moto-venv (test dependency of the integration tier)"
+  dpkg-query -W -f='${Status}' python3-venv 2>/dev/null | grep -q 'install ok installed' ||
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+  python3 -m venv .moto-venv
+  .moto-venv/bin/pip install --quiet 'moto[server]'
+fi
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log 'installing npm dependencies'
   npm ci --no-fund --no-audit --loglevel=error

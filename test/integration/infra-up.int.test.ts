@@ -1,29 +1,90 @@
 /**
- * `mnbatch infra up / status / down` of the shipped example stack, end to end with the built CLI
- * against moto (behind the shim that corrects it where it differs from AWS).
+ * `mnbatch infra up / status / down` of every shipped example stack, end to end with the built
+ * CLI against moto (behind the shim that corrects it where it differs from AWS).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO, useTestAccount } from '../_helpers/moto/aws-test-account.js';
+import { REPO, type TestNetwork, useTestAccount } from '../_helpers/moto/aws-test-account.js';
+import { stackState } from '../_helpers/moto/stack-state.js';
 
 const account = useTestAccount();
+const EXAMPLES = join(REPO, 'examples', 'infra');
+const stackFiles = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'));
 
-function stackFile(name: string, net: { vpcId: string; subnetId: string }, stack: string): string {
-  const text = readFileSync(join(REPO, 'examples', 'infra', name), 'utf8')
-    .replace(/^stack: .*$/m, `stack: ${stack}`)
+/** The example with its VPC and subnet replaced by the test account's; returns path and stack name. */
+function stackFile(name: string, net: TestNetwork): { path: string; stack: string } {
+  const text = readFileSync(join(EXAMPLES, name), 'utf8')
     .replace(/vpc-0123456789abcdef0/, net.vpcId)
     .replace(/subnet-0123456789abcdef0/, net.subnetId);
-  return account.write(`${stack}.yaml`, text);
+  const stack = /^stack: *(\S+)/m.exec(text)?.[1] ?? '';
+  return { path: account.write(name, text), stack };
 }
 
-describe('infra up of examples/infra/stack.yaml', () => {
-  it('creates the stack, a second up changes nothing, down removes it', async () => {
-    const net = await account.network();
-    await account.instanceProfile('ecsInstanceRole');
-    const file = stackFile('stack.yaml', net, 'demo');
-    const up = await account.cli(['infra', 'up', '-f', file, '--yes']);
-    expect(up.stderr + up.stdout).toContain('is ready');
-    expect(up.code).toBe(0);
-  }, 600_000);
+/** Mutating calls the CLI made while running `args`, and what it printed. */
+async function run(args: string[]) {
+  const before = account.shim.calls.length;
+  const r = await account.cli(args);
+  const mutating = account.shim.calls.slice(before).filter((c) => c.mutating);
+  return { ...r, text: r.stdout + r.stderr, mutating: mutating.map((c) => `${c.service}:${c.operation}`) };
+}
+
+describe('the example stacks', () => {
+  it('there is at least one', () => {
+    expect(stackFiles).toContain('stack.yaml');
+  });
+
+  it.each(stackFiles)(
+    '%s: up creates it, a second up changes nothing, status shows it, down removes it',
+    async (name) => {
+      await account.reset();
+      const net = await account.network();
+      await account.instanceProfile('ecsInstanceRole');
+      const { path, stack } = stackFile(name, net);
+      const empty = await stackState(account, stack, net);
+
+      const dry = await run(['infra', 'up', '-f', path, '--dry-run']);
+      expect(dry.code, dry.text).toBe(0);
+      expect(dry.text).toContain('dry run: nothing was changed');
+      expect(dry.mutating).toEqual([]);
+
+      const up = await run(['infra', 'up', '-f', path, '--yes']);
+      expect(up.code, up.text).toBe(0);
+      expect(up.text).toContain(`stack ${stack} is ready: job queue mnbatch-${stack}`);
+      expect(up.mutating).toEqual(
+        expect.arrayContaining([
+          'batch:CreateComputeEnvironment',
+          'batch:CreateJobQueue',
+          'ec2:CreateLaunchTemplate',
+        ]),
+      );
+      const made = await stackState(account, stack, net);
+
+      const again = await run(['infra', 'up', '-f', path]);
+      expect(again.code, again.text).toBe(0);
+      expect(again.text).toContain('nothing to do');
+      expect(again.mutating).toEqual([]);
+      expect(await stackState(account, stack, net)).toEqual(made);
+
+      const status = await run(['infra', 'status', '-f', path]);
+      expect(status.code, status.text).toBe(0);
+      for (const kind of [
+        'placement-group',
+        'security-group',
+        'launch-template',
+        'compute-environment',
+        'job-queue',
+      ])
+        expect(status.stdout).toMatch(new RegExp(`^\\s*${kind}\\s+mnbatch-${stack}`, 'm'));
+      expect(status.mutating).toEqual([]);
+
+      const down = await run(['infra', 'down', '-f', path, '--yes']);
+      expect(down.code, down.text).toBe(0);
+      expect(await stackState(account, stack, net)).toEqual(empty);
+      const after = await run(['infra', 'status', '--stack', stack]);
+      expect(after.code).toBe(1);
+      expect(after.stdout).toContain(`stack ${stack}: no resources in us-east-1`);
+    },
+    600_000,
+  );
 });

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 /** A running moto server. */
 export interface MotoServer {
@@ -15,9 +16,13 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-/** The Python that has moto: MNBATCH_PYTHON, else python3.11 (the project's machines), else python3. */
+/**
+ * The Python that has moto: MNBATCH_PYTHON, else python3.11 (the project's machines), python3,
+ * or the .moto-venv that scripts/setup.sh makes where neither has it.
+ */
 export function motoPython(): string {
-  const candidates = [process.env.MNBATCH_PYTHON, 'python3.11', 'python3'].filter((p): p is string =>
+  const venv = fileURLToPath(new URL('../../../.moto-venv/bin/python', import.meta.url));
+  const candidates = [process.env.MNBATCH_PYTHON, 'python3.11', 'python3', venv].filter((p): p is string =>
     Boolean(p),
   );
   for (const python of candidates) {
