@@ -29,15 +29,21 @@ if ! docker info >/dev/null 2>&1; then
 fi
 
 # moto (an independent implementation of the AWS APIs) for the integration tier: a test tool
-# only. The project's machines have it under python3.11; elsewhere it goes into .moto-venv.
-has_moto() { "$1" -c 'import moto.server' >/dev/null 2>&1; }
-if ! { has_moto python3.11 || has_moto python3 || has_moto .moto-venv/bin/python; }; then
+# only. The project's machines have it under pyenv's python3.11; elsewhere it goes into
+# .moto-venv. The interpreter found is written to .moto-venv/python for the tests.
+moto_python=''
+for py in "${MNBATCH_PYTHON:-}" python3.11 "$HOME/.pyenv/shims/python3.11" /root/.pyenv/shims/python3.11 python3 .moto-venv/bin/python; do
+  [ -n "$py" ] && "$py" -c 'import moto.server' >/dev/null 2>&1 && { moto_python=$(command -v "$py"); break; }
+done
+if [ -z "$moto_python" ]; then
   log "installing moto[server] into .moto-venv (test dependency of the integration tier)"
   dpkg-query -W -f='${Status}' python3-venv 2>/dev/null | grep -q 'install ok installed' ||
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
   python3 -m venv .moto-venv
   .moto-venv/bin/pip install --quiet 'moto[server]'
+  moto_python=$PWD/.moto-venv/bin/python
 fi
+mkdir -p .moto-venv && printf '%s\n' "$moto_python" > .moto-venv/python
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log 'installing npm dependencies'

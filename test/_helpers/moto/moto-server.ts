@@ -4,6 +4,7 @@
  * port, so files never share state. moto is a test tool only: nothing in src/ knows it exists.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -17,12 +18,13 @@ export interface MotoServer {
 }
 
 /**
- * The Python that has moto: MNBATCH_PYTHON, else python3.11 (the project's machines), python3,
- * or the .moto-venv that scripts/setup.sh makes where neither has it.
+ * The Python that has moto: MNBATCH_PYTHON, else the one scripts/setup.sh found
+ * (.moto-venv/python), else python3.11 (the project's machines) or python3.
  */
 export function motoPython(): string {
-  const venv = fileURLToPath(new URL('../../../.moto-venv/bin/python', import.meta.url));
-  const candidates = [process.env.MNBATCH_PYTHON, 'python3.11', 'python3', venv].filter((p): p is string =>
+  const recorded = fileURLToPath(new URL('../../../.moto-venv/python', import.meta.url));
+  const found = existsSync(recorded) ? readFileSync(recorded, 'utf8').trim() : undefined;
+  const candidates = [process.env.MNBATCH_PYTHON, found, 'python3.11', 'python3'].filter((p): p is string =>
     Boolean(p),
   );
   for (const python of candidates) {
