@@ -16,7 +16,7 @@ import { createEfs } from '../../../src/aws/efs.js';
 import { createIam } from '../../../src/aws/iam.js';
 import { createSsm } from '../../../src/aws/ssm.js';
 import { type InfraServices, withInfraAwsErrors } from '../../../src/infra/services.js';
-import { assertValidRequest } from '../aws-model.js';
+import { assertValidRequest, assertValidResponse } from '../aws-model.js';
 import { FakeClock } from '../fake-clock.js';
 import { batchHandlers, iamHandlers } from './handlers-batch.js';
 import { ec2Handlers } from './handlers-ec2.js';
@@ -30,6 +30,8 @@ export interface SentRequest {
   readonly service: string;
   readonly operation: string;
   readonly input: unknown;
+  /** What the fake answered (undefined when it threw an AWS error). */
+  output?: unknown;
 }
 
 /** What a test gets: fresh for every test. */
@@ -88,8 +90,10 @@ export function useFakeInfra(): FakeInfra {
       for (const [command, handler] of handlers) {
         // biome-ignore lint/suspicious/noExplicitAny: the stub is typed per client
         (stub as any).on(command).callsFake(async (input: unknown) => {
-          sent.push({ service, operation: command.name.replace(/Command$/, ''), input });
-          return handler(input);
+          const request: SentRequest = { service, operation: command.name.replace(/Command$/, ''), input };
+          sent.push(request);
+          request.output = await handler(input);
+          return request.output;
         });
       }
     }
@@ -118,6 +122,9 @@ export function useFakeInfra(): FakeInfra {
     if (!c) return;
     try {
       for (const r of sentRequests(c.mocks)) assertValidRequest(r.service, r.operation, r.input);
+      // The fake is held to what the real service can answer, too.
+      for (const r of c.sent)
+        if (r.output !== undefined) assertValidResponse(r.service, r.operation, r.output);
     } finally {
       for (const [, stub] of c.mocks) stub.restore();
     }

@@ -8,7 +8,7 @@ import { BatchClient } from '@aws-sdk/client-batch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach } from 'vitest';
-import { modelErrors } from '../aws-model.js';
+import { modelErrors, responseErrors } from '../aws-model.js';
 
 export const batchMock = mockClient(BatchClient);
 export const logsMock = mockClient(CloudWatchLogsClient);
@@ -27,6 +27,19 @@ export function invalidRequests(mock: AnyStub, service: string): string[] {
   return problems;
 }
 
+/** Every problem of the answers `mock` gave (what tests made it resolve to), as "Operation: problem" lines. */
+export async function invalidResponses(mock: AnyStub, service: string): Promise<string[]> {
+  const problems: string[] = [];
+  for (const call of mock.calls()) {
+    const command = call.args[0] as { constructor: { name: string } };
+    const operation = command.constructor.name.replace(/Command$/, '');
+    const output = await Promise.resolve(call.returnValue).catch(() => undefined);
+    if (output === undefined) continue;
+    for (const p of responseErrors(service, operation, output)) problems.push(`${operation}: ${p}`);
+  }
+  return problems;
+}
+
 /** An error as the SDK throws it for an AWS error response. */
 export function sdkError(name: string, message = name, httpStatusCode = 400): Error {
   return Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode } });
@@ -37,7 +50,13 @@ beforeEach(() => {
   logsMock.reset();
 });
 
-afterEach(() => {
+afterEach(async () => {
   const problems = [...invalidRequests(batchMock, 'batch'), ...invalidRequests(logsMock, 'logs')];
   if (problems.length > 0) throw new Error(`requests the AWS API would refuse:\n  ${problems.join('\n  ')}`);
+  const answers = [
+    ...(await invalidResponses(batchMock, 'batch')),
+    ...(await invalidResponses(logsMock, 'logs')),
+  ];
+  if (answers.length > 0)
+    throw new Error(`mocked answers the AWS API could not have sent:\n  ${answers.join('\n  ')}`);
 });
