@@ -6,11 +6,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
 /**
  * Where botocore's models may be, newest first: MNBATCH_BOTOCORE_DATA, a pip-installed botocore
- * (the project's machines have botocore 1.43 under python3.11: 2026 models), then Debian's
+ * (the project's machines have botocore 1.43 under python3.11: 2026 models; elsewhere the one
+ * moto brought into .moto-venv), then Debian's
  * python3-botocore (1.29, late 2022), which any user can read.
  */
 function modelRoots(): string[] {
@@ -38,6 +40,8 @@ function modelRoots(): string[] {
   for (const prefix of [
     ...pythons(join(homedir(), '.pyenv', 'versions')),
     ...pythons('/root/.pyenv/versions'),
+    // Where scripts/setup.sh installs moto (and with it a current botocore) on other machines.
+    fileURLToPath(new URL('../../.moto-venv', import.meta.url)),
     '/usr/local',
     '/usr',
   ])
