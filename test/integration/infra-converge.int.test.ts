@@ -3,6 +3,23 @@
  * its k-th mutating request has changed the account (the answer never reaches it), for every k;
  * the next run then ends in the same state as one uninterrupted run.
  */
+import { BatchClient, UpdateComputeEnvironmentCommand, UpdateJobQueueCommand } from '@aws-sdk/client-batch';
+import {
+  DescribeSecurityGroupsCommand,
+  EC2Client,
+  RevokeSecurityGroupIngressCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  DeleteMountTargetCommand,
+  DescribeFileSystemsCommand,
+  DescribeMountTargetsCommand,
+  EFSClient,
+} from '@aws-sdk/client-efs';
+import {
+  DetachRolePolicyCommand,
+  IAMClient,
+  RemoveRoleFromInstanceProfileCommand,
+} from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import { type TestNetwork, useTestAccount } from '../_helpers/moto/aws-test-account.js';
 import { stackState } from '../_helpers/moto/stack-state.js';
@@ -107,4 +124,70 @@ describe('infra up and down converge after being killed at any step', () => {
       expect(await stackState(account, STACK, fresh.net), `state after a kill at step ${k}`).toEqual(empty);
     }
   }, 900_000);
+
+  it('up repairs what was changed by hand: disabled queue and CE, detached policy, lost profile role, revoked rules, deleted mount target', async () => {
+    const { net, file } = await freshAccount();
+    const up = ['infra', 'up', '-f', file, '--yes'];
+    await countMutating(up);
+    const want = await stackState(account, STACK, net);
+    const prefix = `mnbatch-${STACK}`;
+    const batch = new BatchClient(account.sdk);
+    const iam = new IAMClient(account.sdk);
+    const ec2 = new EC2Client(account.sdk);
+    const efs = new EFSClient(account.sdk);
+    try {
+      await batch.send(new UpdateJobQueueCommand({ jobQueue: prefix, state: 'DISABLED' }));
+      await batch.send(
+        new UpdateComputeEnvironmentCommand({ computeEnvironment: prefix, state: 'DISABLED' }),
+      );
+      await iam.send(
+        new DetachRolePolicyCommand({
+          RoleName: `${prefix}-instance`,
+          PolicyArn: 'arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role',
+        }),
+      );
+      await iam.send(
+        new RemoveRoleFromInstanceProfileCommand({
+          InstanceProfileName: `${prefix}-instance`,
+          RoleName: `${prefix}-instance`,
+        }),
+      );
+      const [group] =
+        (
+          await ec2.send(
+            new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: [prefix] }] }),
+          )
+        ).SecurityGroups ?? [];
+      await ec2.send(
+        new RevokeSecurityGroupIngressCommand({
+          GroupId: group?.GroupId,
+          IpPermissions: group?.IpPermissions,
+        }),
+      );
+      const fs = ((await efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? []).find((f) =>
+        f.CreationToken?.includes(STACK),
+      );
+      const [mt] =
+        (await efs.send(new DescribeMountTargetsCommand({ FileSystemId: fs?.FileSystemId }))).MountTargets ??
+        [];
+      await efs.send(new DeleteMountTargetCommand({ MountTargetId: mt?.MountTargetId }));
+    } finally {
+      for (const c of [batch, iam, ec2, efs]) c.destroy();
+    }
+    expect(await stackState(account, STACK, net)).not.toEqual(want);
+
+    const repair = await account.cli(up);
+    expect(repair.code, repair.stderr).toBe(0);
+    for (const line of [
+      'updating job-queue',
+      'updating compute-environment',
+      'updating instance-role',
+      'updating instance-profile',
+      'updating security-group',
+      'creating mount-target',
+    ])
+      expect(repair.stderr).toContain(line);
+    expect(await stackState(account, STACK, net)).toEqual(want);
+    expect(await countMutating(up)).toBe(0);
+  }, 300_000);
 });
