@@ -1,7 +1,11 @@
 /**
  * Comparisons between wanted request values and described resources (pure).
  */
-import type { ComputeEnvironmentDetail, CreateComputeEnvironmentCommandInput } from '@aws-sdk/client-batch';
+import type {
+  ComputeEnvironmentDetail,
+  CreateComputeEnvironmentCommandInput,
+  JobStateTimeLimitAction,
+} from '@aws-sdk/client-batch';
 import type {
   IpPermission,
   RequestLaunchTemplateData,
@@ -30,10 +34,39 @@ export function sameLaunchTemplateData(
 ): boolean {
   if (!have) return false;
   if ((want.UserData ?? '') !== (have.UserData ?? '')) return false;
+  const disks = (
+    bdms:
+      | readonly {
+          DeviceName?: string | undefined;
+          Ebs?: { VolumeSize?: number | undefined; VolumeType?: string | undefined } | undefined;
+        }[]
+      | undefined,
+  ) =>
+    (bdms ?? [])
+      .map((b) => `${b.DeviceName}:${b.Ebs?.VolumeSize ?? ''}:${b.Ebs?.VolumeType ?? ''}`)
+      .sort()
+      .join(';');
+  if (disks(want.BlockDeviceMappings) !== disks(have.BlockDeviceMappings)) return false;
   const key = (
     nis: readonly { InterfaceType?: string | undefined; Groups?: string[] | undefined }[] | undefined,
   ) => (nis ?? []).map((n) => `${n.InterfaceType ?? ''}:${[...(n.Groups ?? [])].sort().join(',')}`).join(';');
   return key(want.NetworkInterfaces) === key(have.NetworkInterfaces);
+}
+
+/** What differs between a queue's jobStateTimeLimitActions and the wanted ones ('' when the same). */
+export function timeLimitDifference(
+  have: readonly JobStateTimeLimitAction[] | undefined,
+  want: readonly JobStateTimeLimitAction[],
+): string {
+  const key = (list: readonly JobStateTimeLimitAction[] | undefined) =>
+    (list ?? [])
+      .map((a) => `${a.reason}/${a.state}/${a.maxTimeSeconds}/${a.action}`.toUpperCase())
+      .sort()
+      .join(',');
+  if (key(have) === key(want)) return '';
+  return want.length === 0
+    ? 'runnableTimeLimit off: no more cancelling of stuck RUNNABLE jobs'
+    : `cancel jobs RUNNABLE longer than ${want[0]?.maxTimeSeconds} s (${want.map((a) => a.reason).join(', ')})`;
 }
 
 /** Whether two instance profile references (name or ARN) name the same profile. */

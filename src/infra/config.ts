@@ -25,6 +25,33 @@ const rolesSchema = z
   })
   .strict();
 
+/** The RUNNABLE reasons for which Batch can cancel a job stuck at the head of an ECS queue. */
+export const RUNNABLE_CANCEL_REASONS = [
+  'CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY',
+  'MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE',
+  'MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT',
+] as const;
+
+/**
+ * The queue's `jobStateTimeLimitActions`: cancel a job that has waited RUNNABLE at the head of the
+ * queue longer than `maxTimeSeconds` for one of `reasons` (Batch allows 600 to 86,400 s).
+ */
+const runnableTimeLimitSchema = z
+  .object({
+    maxTimeSeconds: z
+      .number()
+      .int()
+      .min(600, { error: 'must be at least 600 (Batch allows 10 minutes to 24 hours)' })
+      .max(86_400, { error: 'must be at most 86400 (Batch allows 10 minutes to 24 hours)' }),
+    reasons: z
+      .array(
+        z.enum(RUNNABLE_CANCEL_REASONS, { error: `must be one of ${RUNNABLE_CANCEL_REASONS.join(', ')}` }),
+      )
+      .min(1, { error: 'needs at least one reason' })
+      .default([...RUNNABLE_CANCEL_REASONS]),
+  })
+  .strict();
+
 /** The infra.yaml schema. */
 export const infraConfigSchema = z
   .object({
@@ -73,6 +100,18 @@ export const infraConfigSchema = z
       .enum(['on', 'offViaAmi', 'offViaUserData'], { error: 'must be on, offViaAmi or offViaUserData' })
       .default('on'),
     roles: rolesSchema.default({ create: false, instanceProfile: 'ecsInstanceRole' }),
+    /**
+     * Size in GiB of the instances' root volume, which also holds Docker's images (the ECS AMI's
+     * default is 30 GiB: too small for many MPI/HPC images). Unset: the AMI's own size.
+     */
+    rootVolumeGiB: z
+      .number()
+      .int()
+      .min(30, { error: 'must be at least 30 (the size of the ECS-optimized AMI)' })
+      .max(16_384, { error: 'must be at most 16384 (the gp3 maximum)' })
+      .optional(),
+    /** Off by default: cancel jobs stuck RUNNABLE (see runnableTimeLimitSchema). */
+    runnableTimeLimit: runnableTimeLimitSchema.optional(),
     /** Extra tags for every resource (the stack tag is always added). */
     tags: z.record(z.string(), z.string()).default({}),
   })

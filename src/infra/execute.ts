@@ -34,6 +34,7 @@ import {
   s3EndpointRequest,
   securityGroupRequest,
   selfIngressRules,
+  timeLimitActions,
 } from './requests.js';
 import type { InfraServices } from './services.js';
 
@@ -52,6 +53,8 @@ export interface ExecuteContext {
   readonly config: InfraConfig;
   readonly observed: Observed;
   readonly routeTableId: string | undefined;
+  /** Root device of the AMI (for rootVolumeGiB). */
+  readonly rootDeviceName?: string | undefined;
   /** Progress lines. */
   readonly log: (line: string) => void;
 }
@@ -160,17 +163,14 @@ async function apply(
       return;
     }
     case 'launch-template': {
-      const data = launchTemplateData(config, {
+      const ltRefs = {
         securityGroupId: need(refs.securityGroupId, 'security group id'),
         fileSystemId: refs.fileSystemId,
-      });
+        rootDeviceName: ctx.rootDeviceName,
+      };
+      const data = launchTemplateData(config, ltRefs);
       if (make) {
-        const lt = await s.ec2.createLaunchTemplate(
-          launchTemplateRequest(config, {
-            securityGroupId: need(refs.securityGroupId, 'security group id'),
-            fileSystemId: refs.fileSystemId,
-          }),
-        );
+        const lt = await s.ec2.createLaunchTemplate(launchTemplateRequest(config, ltRefs));
         refs.launchTemplateId = lt.LaunchTemplateId;
         refs.launchTemplateVersion = String(lt.LatestVersionNumber ?? 1);
       } else if (changed) {
@@ -224,6 +224,8 @@ async function apply(
           jobQueue: a.name,
           state: 'ENABLED',
           computeEnvironmentOrder: [{ order: 1, computeEnvironment: ceArn }],
+          // An empty list turns runnableTimeLimit off again.
+          jobStateTimeLimitActions: timeLimitActions(config),
         });
       await waitJobQueue(s, a.name, 'enabled');
       return;

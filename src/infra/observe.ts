@@ -99,6 +99,19 @@ async function unlessDenied<T>(lookup: Promise<T | undefined>): Promise<T | unde
   }
 }
 
+/** ", root 100 GiB" when the launch template version sets the root volume's size. */
+function rootVolumeNote(version: LaunchTemplateVersion | undefined): string {
+  const size = version?.LaunchTemplateData?.BlockDeviceMappings?.find((b) => b.Ebs?.VolumeSize)?.Ebs
+    ?.VolumeSize;
+  return size ? `, root ${size} GiB` : '';
+}
+
+/** ", cancels RUNNABLE after 3600 s" when the queue has jobStateTimeLimitActions. */
+function timeLimitNote(q: JobQueueDetail): string {
+  const seconds = q.jobStateTimeLimitActions?.[0]?.maxTimeSeconds;
+  return seconds ? `, cancels RUNNABLE after ${seconds} s` : '';
+}
+
 /** Finds every resource of stack `stack` (by tag and by name). */
 export async function observeStack(
   services: InfraServices,
@@ -238,7 +251,7 @@ export async function observeStack(
       value: t,
       id: t.LaunchTemplateId ?? '',
       name: t.LaunchTemplateName ?? '',
-      state: `version ${t.LatestVersionNumber ?? '?'}`,
+      state: `version ${t.LatestVersionNumber ?? '?'}${rootVolumeNote(t === ourTemplate ? launchTemplateLatest : undefined)}`,
       stackTag: stackTagOf(t.Tags),
     })),
     launchTemplateLatest,
@@ -257,7 +270,7 @@ export async function observeStack(
         value: q,
         id: q.jobQueueArn ?? '',
         name: q.jobQueueName ?? '',
-        state: `${q.status}/${q.state}`,
+        state: `${q.status}/${q.state}${timeLimitNote(q)}`,
         stackTag: stackTagOf(q.tags),
       })),
     attachedPolicies,

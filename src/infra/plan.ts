@@ -2,7 +2,13 @@
  * The planner (pure): desired stack (infra.yaml) + what exists → ordered actions, each with a
  * reason. Nothing here talks to AWS; `execute.ts` carries the actions out.
  */
-import { ceDifferences, ceReplaceReason, missingIngressRules, sameLaunchTemplateData } from './compare.js';
+import {
+  ceDifferences,
+  ceReplaceReason,
+  missingIngressRules,
+  sameLaunchTemplateData,
+  timeLimitDifference,
+} from './compare.js';
 import type { InfraConfig } from './config.js';
 import { type StackSelection, selectStack } from './desired.js';
 import { type Observed, RESOURCE_KINDS, type ResourceKind } from './observe.js';
@@ -11,6 +17,7 @@ import {
   INSTANCE_ROLE_POLICY,
   launchTemplateData,
   selfIngressRules,
+  timeLimitActions,
 } from './requests.js';
 
 /** What happens to one resource. */
@@ -39,6 +46,8 @@ export interface PlanEnvironment {
   readonly routeTableId: string | undefined;
   /** Availability zone id of the subnet (existing EFS needs a mount target there). */
   readonly availabilityZoneId: string | undefined;
+  /** Root device of the AMI (for rootVolumeGiB); the ECS AMI's when not known. */
+  readonly rootDeviceName?: string | undefined;
 }
 
 /** A placeholder id for a resource the plan creates; it differs from any real id. */
@@ -213,7 +222,11 @@ export function planStack(config: InfraConfig, observed: Observed, env: PlanEnvi
 
   // Launch template: a new version when its data changes.
   const lt = sel.launchTemplate;
-  const wantData = launchTemplateData(config, { securityGroupId: sgId, fileSystemId });
+  const wantData = launchTemplateData(config, {
+    securityGroupId: sgId,
+    fileSystemId,
+    rootDeviceName: env.rootDeviceName,
+  });
   let ltRef: { id: string; version: string };
   if (!lt) {
     add({ kind: 'launch-template', name: sel.names.launchTemplate, op: 'create', reason: 'not found' });
@@ -228,7 +241,7 @@ export function planStack(config: InfraConfig, observed: Observed, env: PlanEnvi
       op: same ? 'nothing' : 'update',
       reason: same
         ? `exists (version ${latest})`
-        : `new version ${latest + 1}: user data or network interfaces changed`,
+        : `new version ${latest + 1}: user data, network interfaces or root volume changed`,
     });
     ltRef = { id: lt.id, version: String(same ? latest : latest + 1) };
   }
@@ -293,6 +306,8 @@ export function planStack(config: InfraConfig, observed: Observed, env: PlanEnvi
     const order = (q.value.computeEnvironmentOrder ?? []).map((o) => o.computeEnvironment);
     if (order.length !== 1 || order[0] !== ceArn) diffs.push(`compute environments → ${ceArn}`);
     if (q.value.state !== 'ENABLED') diffs.push(`state ${q.value.state} → ENABLED`);
+    const limit = timeLimitDifference(q.value.jobStateTimeLimitActions, timeLimitActions(config));
+    if (limit) diffs.push(limit);
     add({
       kind: 'job-queue',
       name: q.name,

@@ -6,6 +6,7 @@ import type {
   CreateComputeEnvironmentCommandInput,
   CreateJobQueueCommandInput,
   Ec2Configuration,
+  JobStateTimeLimitAction,
 } from '@aws-sdk/client-batch';
 import type {
   AuthorizeSecurityGroupIngressCommandInput,
@@ -38,7 +39,12 @@ export interface StackRefs {
   readonly instanceProfile: string;
   readonly computeEnvironmentArn: string;
   readonly routeTableId?: string | undefined;
+  /** Root device of the AMI (`/dev/xvda` on the ECS-optimized Amazon Linux AMIs). */
+  readonly rootDeviceName?: string | undefined;
 }
+
+/** Root device of the ECS-optimized Amazon Linux 2023 AMIs that `ami: default` runs. */
+export const DEFAULT_ROOT_DEVICE = '/dev/xvda';
 
 export function placementGroupRequest(config: InfraConfig): CreatePlacementGroupCommandInput {
   return {
@@ -101,11 +107,27 @@ export function mountTargetRequest(
 /** The launch template's data: user data (MIME multipart, base64) and, with EFA, the EFA interface. */
 export function launchTemplateData(
   config: InfraConfig,
-  refs: Pick<StackRefs, 'securityGroupId' | 'fileSystemId'>,
+  refs: Pick<StackRefs, 'securityGroupId' | 'fileSystemId' | 'rootDeviceName'>,
 ): RequestLaunchTemplateData {
   const userData = stackUserData(config, refs.fileSystemId);
   return {
     ...(userData ? { UserData: Buffer.from(userData).toString('base64') } : {}),
+    // The root volume holds Docker's images on the ECS-optimized AMIs.
+    ...(config.rootVolumeGiB
+      ? {
+          BlockDeviceMappings: [
+            {
+              DeviceName: refs.rootDeviceName ?? DEFAULT_ROOT_DEVICE,
+              Ebs: {
+                VolumeSize: config.rootVolumeGiB,
+                VolumeType: 'gp3',
+                Encrypted: true,
+                DeleteOnTermination: true,
+              },
+            },
+          ],
+        }
+      : {}),
     // With EFA the security group goes on the interface (and not on the compute environment).
     ...(config.efa
       ? {
@@ -128,7 +150,7 @@ export function launchTemplateData(
 
 export function launchTemplateRequest(
   config: InfraConfig,
-  refs: Pick<StackRefs, 'securityGroupId' | 'fileSystemId'>,
+  refs: Pick<StackRefs, 'securityGroupId' | 'fileSystemId' | 'rootDeviceName'>,
 ): CreateLaunchTemplateCommandInput {
   return {
     LaunchTemplateName: stackNames(config.stack).launchTemplate,
@@ -209,8 +231,21 @@ export function jobQueueRequest(
     state: 'ENABLED',
     priority: 1,
     computeEnvironmentOrder: [{ order: 1, computeEnvironment: computeEnvironmentArn }],
+    ...(config.runnableTimeLimit ? { jobStateTimeLimitActions: timeLimitActions(config) } : {}),
     tags: stackTags(config),
   };
+}
+
+/** The queue's jobStateTimeLimitActions (empty when runnableTimeLimit is off). */
+export function timeLimitActions(config: InfraConfig): JobStateTimeLimitAction[] {
+  const limit = config.runnableTimeLimit;
+  if (!limit) return [];
+  return limit.reasons.map((reason) => ({
+    reason,
+    state: 'RUNNABLE',
+    maxTimeSeconds: limit.maxTimeSeconds,
+    action: 'CANCEL',
+  }));
 }
 
 const ASSUME = (service: string) =>

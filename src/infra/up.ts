@@ -59,9 +59,13 @@ export async function lookUpEnvironment(
   return { routeTableId: table?.RouteTableId, availabilityZoneId: subnet.AvailabilityZoneId };
 }
 
-/** Checks the AMI and instance types; returns a line describing the AMI. */
-async function checkImageAndTypes(s: InfraServices, config: InfraConfig): Promise<string> {
+/** Checks the AMI and instance types; returns a line describing the AMI and its root device. */
+async function checkImageAndTypes(
+  s: InfraServices,
+  config: InfraConfig,
+): Promise<{ ami: string; rootDeviceName: string | undefined }> {
   let ami: string;
+  let rootDeviceName: string | undefined;
   if (config.ami === 'default') {
     const current = await s.ssm.getParameter(ECS_AL2023_AMI_PARAMETER);
     ami = `ECS-optimized Amazon Linux 2023 chosen by Batch (currently ${current ?? 'unknown'})`;
@@ -69,6 +73,14 @@ async function checkImageAndTypes(s: InfraServices, config: InfraConfig): Promis
     const [image] = await s.ec2.describeImages({ ImageIds: [config.ami] }).catch(() => []);
     if (!image) throw new MnbatchError('INFRA_AMI', `AMI ${config.ami} not found in ${s.region}`);
     ami = `${config.ami} (${image.Name ?? 'no name'})`;
+    rootDeviceName = image.RootDeviceName;
+    const snapshotGiB = image.BlockDeviceMappings?.find((b) => b.DeviceName === rootDeviceName)?.Ebs
+      ?.VolumeSize;
+    if (config.rootVolumeGiB && snapshotGiB && config.rootVolumeGiB < snapshotGiB)
+      throw new MnbatchError(
+        'INFRA_ROOT_VOLUME',
+        `rootVolumeGiB: ${config.rootVolumeGiB} is smaller than the root volume of ${config.ami} (${snapshotGiB} GiB)`,
+      );
   }
   const exact = config.instanceTypes.filter((t) => t.includes('.'));
   if (exact.length > 0) {
@@ -92,7 +104,16 @@ async function checkImageAndTypes(s: InfraServices, config: InfraConfig): Promis
         );
     }
   }
-  return ami;
+  return { ami, rootDeviceName };
+}
+
+/** The settings that are not resources of their own, as `plan` and `up` show them. */
+export function settingLines(config: InfraConfig): string[] {
+  const limit = config.runnableTimeLimit;
+  return [
+    `  root volume: ${config.rootVolumeGiB ? `${config.rootVolumeGiB} GiB gp3 (holds Docker images)` : "the AMI's default (30 GiB on the ECS AMI)"}`,
+    `  stuck RUNNABLE jobs: ${limit ? `cancelled after ${limit.maxTimeSeconds} s for ${limit.reasons.join(', ')}` : 'left waiting (runnableTimeLimit off)'}`,
+  ];
 }
 
 /** Plans the stack (read-only calls only). */
@@ -106,8 +127,9 @@ export async function planUp(
   observed: Awaited<ReturnType<typeof observeStack>>;
   ami: string;
 }> {
-  const env = await lookUpEnvironment(s, config, out.err);
-  const ami = await checkImageAndTypes(s, config);
+  const network = await lookUpEnvironment(s, config, out.err);
+  const { ami, rootDeviceName } = await checkImageAndTypes(s, config);
+  const env = { ...network, rootDeviceName };
   const observed = await observeStack(s, config.stack, {
     vpcId: config.vpcId,
     existingFileSystemId: config.efs.startsWith('fs-') ? config.efs : undefined,
@@ -134,6 +156,7 @@ export async function infraUp(
       },
     );
   out.out(`stack ${config.stack} in ${s.region}, AMI: ${ami}`);
+  for (const line of settingLines(config)) out.out(line);
   for (const line of formatPlan(plan)) out.out(line);
   if (options.dryRun) {
     out.out(planChanges(plan) ? 'dry run: nothing was changed' : 'nothing to do');
@@ -145,7 +168,13 @@ export async function infraUp(
       'the plan replaces or deletes existing resources (marked ! and -): run again with --yes to go ahead',
     );
   if (!planChanges(plan)) out.out('nothing to do');
-  await executePlan(s, plan, { config, observed, routeTableId: env.routeTableId, log: out.err });
+  await executePlan(s, plan, {
+    config,
+    observed,
+    routeTableId: env.routeTableId,
+    rootDeviceName: env.rootDeviceName,
+    log: out.err,
+  });
   out.out(
     `stack ${config.stack} is ready: job queue ${plan.actions.find((a) => a.kind === 'job-queue')?.name}`,
   );

@@ -88,3 +88,40 @@ describe('the example stacks', () => {
     600_000,
   );
 });
+
+describe('settings that change in place', () => {
+  it('rootVolumeGiB makes a new launch template version; runnableTimeLimit updates the queue; status shows both', async () => {
+    await account.reset();
+    const net = await account.network();
+    await account.instanceProfile('ecsInstanceRole');
+    const { path, stack } = stackFile('stack.yaml', net);
+    const up = await run(['infra', 'up', '-f', path, '--yes']);
+    expect(up.code, up.text).toBe(0);
+    expect(up.stdout).toContain('root volume: 100 GiB gp3');
+    expect(up.stdout).toContain('stuck RUNNABLE jobs: cancelled after 3600 s');
+    const status = await run(['infra', 'status', '-f', path]);
+    expect(status.stdout).toMatch(/launch-template\s+mnbatch-demo\s+\S+\s+version 1, root 100 GiB/);
+    expect(status.stdout).toMatch(
+      /job-queue\s+mnbatch-demo\s+\S+\s+VALID\/ENABLED, cancels RUNNABLE after 3600 s/,
+    );
+
+    const text = readFileSync(path, 'utf8')
+      .replace(/^rootVolumeGiB: 100/m, 'rootVolumeGiB: 200')
+      .replace(/^runnableTimeLimit:.*\n.*\n/m, '');
+    account.write('stack.yaml', text);
+    const change = await run(['infra', 'up', '-f', path, '--yes']);
+    expect(change.code, change.text).toBe(0);
+    expect(change.mutating).toEqual([
+      'ec2:CreateLaunchTemplateVersion',
+      'batch:UpdateComputeEnvironment',
+      'batch:UpdateJobQueue',
+    ]);
+    expect(change.stdout).toContain('stuck RUNNABLE jobs: left waiting');
+    const after = await run(['infra', 'status', '-f', path]);
+    expect(after.stdout).toMatch(/launch-template\s+mnbatch-demo\s+\S+\s+version 2, root 200 GiB/);
+    expect(after.stdout).toMatch(/job-queue\s+mnbatch-demo\s+\S+\s+VALID\/ENABLED\n/);
+    const again = await run(['infra', 'up', '-f', path]);
+    expect(again.mutating).toEqual([]);
+    expect(stack).toBe('demo');
+  }, 300_000);
+});

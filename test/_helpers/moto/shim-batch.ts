@@ -9,6 +9,8 @@
  *   DescribeComputeEnvironments returns.
  * - UpdateComputeEnvironment `computeResources`: moto accepts and ignores them; Batch applies
  *   them. The shim keeps what was updated and shows it in DescribeComputeEnvironments.
+ * - Job queues' `jobStateTimeLimitActions` (Create/UpdateJobQueue): moto ignores them; Batch keeps
+ *   them and returns them in DescribeJobQueues. The shim keeps them and shows them.
  */
 import type { Correction, CorrectionContext, ShimAnswer } from './shim.js';
 
@@ -48,6 +50,9 @@ export function batchCorrections(): Correction {
   const groupsFromTemplate = new Set<string>();
   /** computeResources applied by UpdateComputeEnvironment, by name. */
   const updated = new Map<string, ComputeResources>();
+  /** jobStateTimeLimitActions of each queue, by name. */
+  const timeLimits = new Map<string, unknown[]>();
+  const queueName = (ref: string | undefined) => (ref ?? '').split('/').at(-1) ?? '';
 
   const describe = (answer: ShimAnswer): ShimAnswer => {
     if (answer.status !== 200) return answer;
@@ -131,6 +136,39 @@ export function batchCorrections(): Correction {
       }
       case 'DescribeComputeEnvironments':
         return { reply: describe };
+      case 'CreateJobQueue':
+      case 'UpdateJobQueue': {
+        const q = call.params as {
+          jobQueueName?: string;
+          jobQueue?: string;
+          jobStateTimeLimitActions?: unknown[];
+        };
+        const name = queueName(q.jobQueueName ?? q.jobQueue);
+        if (call.operation === 'CreateJobQueue') timeLimits.delete(name);
+        if (!q.jobStateTimeLimitActions) return undefined;
+        const actions = q.jobStateTimeLimitActions;
+        return {
+          reply: (answer) => {
+            if (answer.status === 200) timeLimits.set(name, actions);
+            return answer;
+          },
+        };
+      }
+      case 'DescribeJobQueues':
+        return {
+          reply: (answer) => {
+            if (answer.status !== 200) return answer;
+            const body = JSON.parse(answer.body) as {
+              jobQueues?: { jobQueueName?: string; jobStateTimeLimitActions?: unknown[] }[];
+            };
+            for (const q of body.jobQueues ?? []) {
+              const actions = timeLimits.get(q.jobQueueName ?? '');
+              if (actions?.length) q.jobStateTimeLimitActions = actions;
+              else delete q.jobStateTimeLimitActions;
+            }
+            return { ...answer, body: JSON.stringify(body) };
+          },
+        };
       default:
         return undefined;
     }
