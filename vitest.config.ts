@@ -1,12 +1,32 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three tiers (README "Tests"):
+ * - unit: no root, no Docker, no Python, no network but loopback — `npm test`;
+ * - integration: the built CLI against moto, an independent AWS implementation (needs Python
+ *   with moto) — `npm run test:integration`, files `*.int.test.ts`;
+ * - e2e: real Docker, sshd, mpirun and containers (needs root and a Docker engine) —
+ *   `npm run test:e2e`, files `*.e2e.test.ts`.
+ */
+const shared = {
+  testTimeout: 30_000,
+  hookTimeout: 120_000,
+  setupFiles: ['test/_helpers/setup.ts'],
+};
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // The moto integration tier (issue 10) is not green yet: drop test/integration from this list to run it.
-    exclude: ['**/node_modules/**'],
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
-    setupFiles: ['test/_helpers/setup.ts'],
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['**/node_modules/**', 'test/**/*.int.test.ts', 'test/**/*.e2e.test.ts'],
+        },
+      },
+      { test: { ...shared, name: 'integration', include: ['test/**/*.int.test.ts'] } },
+      { test: { ...shared, name: 'e2e', include: ['test/**/*.e2e.test.ts'] } },
+    ],
   },
 });

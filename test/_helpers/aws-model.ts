@@ -1,67 +1,15 @@
 /**
- * Checks request objects against the official AWS service models (the JSON models that
- * botocore ships; on Debian in python3-botocore). This is what the real API's serializer
- * accepts: member names, required members, enums, types and documented min/max.
+ * Checks requests and responses against the official AWS service models (the JSON models AWS
+ * publishes in botocore): member names, required members, enums, types and documented min/max —
+ * what the real API's serializer accepts. The models are a snapshot of the newest botocore,
+ * reduced to the operations mnbatch calls (test/_fixtures/aws-models, made by
+ * scripts/aws-models.ts), so the unit tier needs no Python; the integration tier checks that
+ * the snapshot is current.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 
-/**
- * Where botocore's models may be, newest first: MNBATCH_BOTOCORE_DATA, a pip-installed botocore
- * (the project's machines have botocore 1.43 under python3.11: 2026 models; elsewhere the one
- * moto brought into .moto-venv), then Debian's
- * python3-botocore (1.29, late 2022), which any user can read.
- */
-function modelRoots(): string[] {
-  const roots: { dir: string; version: number[] }[] = [];
-  const add = (dir: string) => {
-    const data = join(dir, 'botocore', 'data');
-    if (!existsSync(data)) return;
-    const init = (() => {
-      try {
-        return readFileSync(join(dir, 'botocore', '__init__.py'), 'utf8');
-      } catch {
-        return '';
-      }
-    })();
-    const version = (/__version__ = '([\d.]+)'/.exec(init)?.[1] ?? '0').split('.').map(Number);
-    roots.push({ dir: data, version });
-  };
-  const pythons = (base: string) => {
-    try {
-      return readdirSync(base).map((v) => join(base, v));
-    } catch {
-      return [];
-    }
-  };
-  for (const prefix of [
-    ...pythons(join(homedir(), '.pyenv', 'versions')),
-    ...pythons('/root/.pyenv/versions'),
-    // Where scripts/setup.sh installs moto (and with it a current botocore) on other machines.
-    fileURLToPath(new URL('../../.moto-venv', import.meta.url)),
-    '/usr/local',
-    '/usr',
-  ])
-    for (const lib of pythons(join(prefix, 'lib')).filter((d) => /python3/.test(d)))
-      for (const site of ['site-packages', 'dist-packages']) add(join(lib, site));
-  add('/usr/lib/python3/dist-packages');
-  const cmp = (a: number[], b: number[]) => {
-    for (let i = 0; i < Math.max(a.length, b.length); i++) {
-      const d = (b[i] ?? 0) - (a[i] ?? 0);
-      if (d !== 0) return d;
-    }
-    return 0;
-  };
-  const found = [...new Map(roots.map((r) => [r.dir, r])).values()].sort((a, b) => cmp(a.version, b.version));
-  return [process.env.MNBATCH_BOTOCORE_DATA, ...found.map((r) => r.dir)].filter((p): p is string =>
-    Boolean(p),
-  );
-}
-
-const MODEL_ROOTS = modelRoots();
+const SNAPSHOT = fileURLToPath(new URL('../_fixtures/aws-models', import.meta.url));
 
 interface Shape {
   type: string;
@@ -92,43 +40,37 @@ export interface ServiceModel {
 
 const cache = new Map<string, ServiceModel>();
 
-/** Which model files were used (for messages). */
-export function modelSource(service: string): string {
-  for (const root of MODEL_ROOTS) if (existsSync(join(root, service))) return root;
-  return 'none';
+/** Where the models come from (for messages). */
+export function modelSource(): string {
+  const { botocore } = JSON.parse(readFileSync(`${SNAPSHOT}/SOURCE.json`, 'utf8')) as { botocore: string };
+  return `${SNAPSHOT} (botocore ${botocore})`;
 }
 
-/** Loads `botocore/data/<service>/<newest version>/service-2.json[.gz]`. */
+/** The model of `service` (botocore's name: batch, ec2, efs, iam, logs, ssm, ecr, sts). */
 export function loadServiceModel(service: string): ServiceModel {
   const hit = cache.get(service);
   if (hit) return hit;
-  for (const root of MODEL_ROOTS) {
-    let versions: string[];
-    try {
-      versions = readdirSync(join(root, service)).sort();
-    } catch {
-      continue;
-    }
-    const newest = versions.at(-1);
-    if (!newest) continue;
-    const file = join(root, service, newest, 'service-2.json');
-    const text = existsSync(file)
-      ? readFileSync(file, 'utf8')
-      : gunzipSync(readFileSync(`${file}.gz`)).toString('utf8');
-    const model = JSON.parse(text) as ServiceModel;
-    cache.set(service, model);
-    return model;
+  let text: string;
+  try {
+    text = readFileSync(`${SNAPSHOT}/${service}.json`, 'utf8');
+  } catch {
+    throw new Error(
+      `no model of '${service}' in ${SNAPSHOT}: add it to SERVICES in scripts/aws-models.ts and run node --import tsx scripts/aws-models.ts`,
+    );
   }
-  throw new Error(
-    `AWS service model for '${service}' not found in ${MODEL_ROOTS.join(', ') || 'any botocore'}: install botocore (pip install botocore, or apt-get install python3-botocore)`,
-  );
+  const model = JSON.parse(text) as ServiceModel;
+  cache.set(service, model);
+  return model;
 }
 
 /** Every problem of `input` as a request of `operation` (e.g. 'RegisterJobDefinition'); empty when the API accepts it. */
 export function modelErrors(service: string, operation: string, input: unknown): string[] {
   const model = loadServiceModel(service);
   const op = model.operations[operation];
-  if (!op) return [`${service} has no operation ${operation}`];
+  if (!op)
+    return [
+      `${service} has no operation ${operation} (in the model snapshot: run node --import tsx scripts/aws-models.ts)`,
+    ];
   if (!op.input) return input === undefined || isEmptyObject(input) ? [] : [`${operation} takes no input`];
   const errors: string[] = [];
   check(model, op.input.shape, input, operation, errors);
@@ -268,7 +210,10 @@ export const MODEL_QUIRKS: readonly {
 export function responseErrors(service: string, operation: string, output: unknown): string[] {
   const model = loadServiceModel(service);
   const op = model.operations[operation];
-  if (!op) return [`${service} has no operation ${operation}`];
+  if (!op)
+    return [
+      `${service} has no operation ${operation} (in the model snapshot: run node --import tsx scripts/aws-models.ts)`,
+    ];
   if (!op.output) return [];
   const { $metadata: _, ...rest } = (output ?? {}) as Record<string, unknown>;
   const errors: string[] = [];
