@@ -85,8 +85,12 @@ export async function runChild(ctx: NodeContext): Promise<number> {
   // Serve until the main node says exit or goes away, running the command when told to.
   let command: RunningCommand | undefined;
   let commandCode: number | undefined;
+  let stopSignal: NodeJS.Signals | undefined;
   const outcome = await new Promise<{ code: number; why: string }>((resolve) => {
-    onSignal = (s) => resolve({ code: signalExitCode(s), why: `got ${s}` });
+    onSignal = (s) => {
+      stopSignal = s;
+      resolve({ code: signalExitCode(s), why: `got ${s}` });
+    };
     if (signalled !== undefined) onSignal(signalled);
     void sshd.exited.then((why) => resolve({ code: AGENT_EXIT.sshSetup, why }));
     void client.closed.then((why) =>
@@ -120,7 +124,14 @@ export async function runChild(ctx: NodeContext): Promise<number> {
   if (outcome.code === 0) log.info(outcome.why);
   else if (outcome.code === AGENT_EXIT.mainLost) log.error(outcome.why);
   else log.warn(outcome.why);
-  if (command !== undefined && commandCode === undefined) await command.stop(STOP_GRACE_MS);
+  if (command !== undefined && commandCode === undefined) {
+    if (stopSignal !== undefined) {
+      // As on the main node: whoever sent the signal owns the grace period (ECS's stop timeout
+      // on Batch, --grace locally) and kills the whole container when it ends.
+      command.signal(stopSignal);
+      await command.exited;
+    } else await command.stop(STOP_GRACE_MS);
+  }
   return stopAll(outcome.code);
 }
 

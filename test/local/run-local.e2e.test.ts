@@ -259,7 +259,11 @@ describe('mnbatch run --local (Docker) under attack and stopped like Batch', () 
             hostname: 'forger',
             hostKey: generateSshKeyPair('forger').publicKey,
           });
-          const send = `exec 3<>/dev/tcp/${mainIp}/7070 && printf '%s' "$FRAME" >&3 && sleep 1 && echo sent`;
+          // The main agent opens its rendezvous port a moment after its container starts.
+          const send = [
+            `for i in $(seq 100); do (exec 3<>/dev/tcp/${mainIp}/7070) 2>/dev/null && break; sleep 0.1; done`,
+            `exec 3<>/dev/tcp/${mainIp}/7070 && printf '%s' "$FRAME" >&3 && sleep 1 && echo sent`,
+          ].join('; ');
           forger = execFileSync('runuser', ['-u', STRANGER, '--', 'bash', '-c', send], {
             encoding: 'utf8',
             env: { ...process.env, FRAME: frame },
