@@ -6,7 +6,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { loadServiceModel } from '../aws-model.js';
+import { amiBuilders, type BuilderBehaviour, type SimulatedBuilder } from './shim-ami-builder.js';
 import { batchCorrections } from './shim-batch.js';
+import { createImageSnapshotTags } from './shim-create-image.js';
 import { placementGroups } from './shim-placement-groups.js';
 
 /** One call the shim saw. */
@@ -68,6 +70,8 @@ export interface ShimHooks {
    * learn of it).
    */
   afterCall?: (call: ShimCall) => 'send' | 'drop' | Promise<'send' | 'drop'>;
+  /** How a simulated `ami bake` builder behaves (shim-ami-builder.ts). */
+  builder?: BuilderBehaviour;
 }
 
 /** A running shim. */
@@ -77,6 +81,8 @@ export interface MotoShim {
   /** Every call so far, in order. */
   readonly calls: ShimCall[];
   hooks: ShimHooks;
+  /** The `ami bake` builders launched so far, by instance id, with what their user data did. */
+  readonly builders: ReadonlyMap<string, SimulatedBuilder>;
   stop(): Promise<void>;
 }
 
@@ -162,12 +168,16 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** Starts the shim in front of moto at `motoUrl`. */
-export async function startShim(
-  motoUrl: string,
-  corrections: readonly Correction[] = [placementGroups(), batchCorrections()],
-): Promise<MotoShim> {
+export async function startShim(motoUrl: string, given?: readonly Correction[]): Promise<MotoShim> {
   const calls: ShimCall[] = [];
   const shim: { hooks: ShimHooks } = { hooks: {} };
+  const builders = new Map<string, SimulatedBuilder>();
+  const corrections = given ?? [
+    placementGroups(),
+    batchCorrections(),
+    createImageSnapshotTags(),
+    amiBuilders(() => shim.hooks.builder, builders),
+  ];
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const raw = await readBody(req);
     const body = raw.toString('utf8');
@@ -222,6 +232,7 @@ export async function startShim(
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
+    builders,
     get hooks() {
       return shim.hooks;
     },
