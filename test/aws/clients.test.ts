@@ -21,13 +21,28 @@ const seen: { url: string; headers: IncomingHttpHeaders }[] = [];
 let server: Server;
 let endpoint = '';
 
+/** An answer of the loopback endpoint. */
+interface Answer {
+  readonly status: number;
+  readonly body: string;
+  readonly headers?: Record<string, string>;
+}
+
+/** Batch's answers: empty lists unless a test says otherwise. */
+const emptyLists = (url: string): Answer => ({
+  status: 200,
+  body: url.includes('describejobqueues') ? '{"jobQueues":[]}' : '{"jobSummaryList":[]}',
+});
+let answer = emptyLists;
+
 beforeAll(async () => {
   server = createServer((req, res) => {
     seen.push({ url: req.url ?? '', headers: req.headers });
     req.resume();
     req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(req.url?.includes('describejobqueues') ? '{"jobQueues":[]}' : '{"jobSummaryList":[]}');
+      const a = answer(req.url ?? '');
+      res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
+      res.end(a.body);
     });
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -71,6 +86,7 @@ function writeAwsConfig(): void {
 
 beforeEach(() => {
   seen.length = 0;
+  answer = emptyLists;
   for (const name of [
     'AWS_REGION',
     'AWS_DEFAULT_REGION',
@@ -191,6 +207,42 @@ describe('global --region / --profile reach the clients', () => {
     expect(code).toBe(1);
     expect(output.stderr[0]).toBe(
       'error: no AWS region: pass --region or set AWS_REGION, or set region in profile noregion',
+    );
+    expect(seen).toEqual([]);
+  });
+
+  it('AccessDenied from the service: names the action and the iam-policy variant, exit 77', async () => {
+    answer = () => ({
+      status: 403,
+      headers: { 'x-amzn-errortype': 'AccessDeniedException' },
+      body: JSON.stringify({
+        message: 'User: arn:aws:iam::123456789012:user/dev is not authorized to perform: batch:ListJobs',
+      }),
+    });
+
+    const { code, output } = await run('list', '--queue', 'q', '--region', 'eu-west-1');
+
+    expect(code).toBe(77);
+    expect(output.stderr).toEqual([
+      'error: not allowed to call batch:ListJobs: User: arn:aws:iam::123456789012:user/dev is not authorized to perform: batch:ListJobs',
+      '  `mnbatch iam-policy` prints the policy that grants batch:ListJobs to `mnbatch list`',
+    ]);
+  });
+
+  it('a profile that does not exist: the SDK cannot load credentials, the error says how to log in, exit 77', async () => {
+    const { code, output } = await run(
+      'list',
+      '--queue',
+      'q',
+      '--profile',
+      'nosuch',
+      '--region',
+      'eu-west-1',
+    );
+
+    expect(code).toBe(77);
+    expect(output.stderr[0]).toBe(
+      'error: AWS credentials expired or missing for profile nosuch: run `aws sso login --profile nosuch` (or set AWS_PROFILE / --profile) and try again',
     );
     expect(seen).toEqual([]);
   });
