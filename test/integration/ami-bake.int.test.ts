@@ -90,6 +90,8 @@ describe('mnbatch ami bake against moto', () => {
     expect(builder?.ran?.hooks).toContain('grubby --update-kernel=ALL --args=nr_cpus=36');
     expect(builder?.ran?.hooks.at(-1)).toBe('poweroff');
     expect(builder?.ran?.console).toContain('MNBATCH_AMI_BAKE_OK');
+    // The region the CLI resolved reached the user data: the NFS mount names the EFS endpoint in it.
+    expect(builder?.ran?.fstab).toContain(`${EFS}.efs.us-east-1.amazonaws.com:/ /efs nfs4 `);
 
     const [image] = await images('cfd');
     expect(image?.ImageId).toBe(result.imageId);

@@ -33,7 +33,13 @@ export interface SimulatedBuilder {
   readonly instanceId: string;
   readonly userData: string;
   /** undefined until it "booted"; then what it wrote to its console and the hooks it called. */
-  ran?: { readonly console: string; readonly hooks: readonly string[]; readonly code: number | null };
+  ran?: {
+    readonly console: string;
+    readonly hooks: readonly string[];
+    readonly code: number | null;
+    /** The builder's /etc/fstab after the script. */
+    readonly fstab: string;
+  };
 }
 
 const USER_DATA_MARK = '# mnbatch ami bake: builder user data';
@@ -65,7 +71,12 @@ function runUserData(userData: string, os: OsKind): NonNullable<SimulatedBuilder
     } catch {
       // no hook was called
     }
-    return { console: readFileSync(consoleLog, 'utf8'), hooks, code: result.status };
+    return {
+      console: readFileSync(consoleLog, 'utf8'),
+      hooks,
+      code: result.status,
+      fstab: readFileSync(join(box.root, 'etc/fstab'), 'utf8'),
+    };
   } finally {
     box.cleanup();
     rmSync(work, { recursive: true, force: true });
