@@ -8,14 +8,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import type { AwsOptions } from '../aws/clients.js';
-import { sdkClientConfig } from '../aws/clients.js';
+import { awsClient, resolveAwsOptions } from '../aws/clients.js';
 import { ec2FromClient } from '../aws/ec2.js';
 import { withAwsErrors } from '../aws/errors.js';
 import { ssmFromClient } from '../aws/ssm.js';
-import type { CliContext } from '../cli/context.js';
+import { awsOptionsOf, type CliContext } from '../cli/context.js';
 import { type Clock, systemClock } from '../clock.js';
-import { MnbatchError } from '../errors.js';
 import { type BakeDeps, executeBake, planBake } from './bake.js';
 import { type BakeFlags, parseBakeFlags } from './options.js';
 import type { BakePlan } from './plan.js';
@@ -35,16 +33,14 @@ export async function amiBake(
   overrides: AmiCommandOverrides = {},
 ): Promise<number> {
   const options = parseBakeFlags(flags);
-  const aws: AwsOptions = {
-    ...(flags.region ? { region: flags.region } : {}),
-    ...(flags.profile ? { profile: flags.profile } : {}),
-  };
-  const ec2Client = new EC2Client(sdkClientConfig(aws));
-  const region = await resolveRegion(ec2Client);
-  const ssmClient = new SSMClient(sdkClientConfig({ ...aws, region }));
+  // One region for the whole bake, decided before any call (--region > AWS_REGION > profile).
+  const aws = await resolveAwsOptions(awsOptionsOf(ctx, 'ami bake'), EC2Client, ctx.env);
+  const { region } = aws;
+  const ec2Client = awsClient(EC2Client, aws);
+  const ssmClient = awsClient(SSMClient, aws);
   const deps: BakeDeps = {
-    ec2: withAwsErrors(ec2FromClient(ec2Client), 'ec2', flags.profile),
-    ssm: withAwsErrors(ssmFromClient(ssmClient), 'ssm', flags.profile),
+    ec2: withAwsErrors(ec2FromClient(ec2Client), 'ec2', aws),
+    ssm: withAwsErrors(ssmFromClient(ssmClient), 'ssm', aws),
     scripts: overrides.scripts ?? (await readBakeScripts()),
     clock: overrides.clock ?? systemClock,
     signal: ctx.signal,
@@ -75,19 +71,6 @@ export async function amiBake(
     ec2Client.destroy();
     ssmClient.destroy();
   }
-}
-
-async function resolveRegion(client: EC2Client): Promise<string> {
-  try {
-    const region = await client.config.region();
-    if (region) return region;
-  } catch {
-    // Reported below as a user error.
-  }
-  throw new MnbatchError(
-    'AMI_NO_REGION',
-    'no AWS region: pass --region or set AWS_REGION (or a region in your profile)',
-  );
 }
 
 /** The plan as the user reads it, or as JSON (with the full RunInstances request). */

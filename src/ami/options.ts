@@ -21,8 +21,6 @@ export interface BakeFlags {
   readonly baseAmi?: string;
   readonly base?: string;
   readonly name?: string;
-  readonly region?: string;
-  readonly profile?: string;
   readonly timeout: string;
   readonly dryRun?: boolean;
   readonly json?: boolean;

@@ -21,7 +21,7 @@ import {
   UpdateJobQueueCommand,
   type UpdateJobQueueCommandInput,
 } from '@aws-sdk/client-batch';
-import { type AwsOptions, sdkClientConfig } from './clients.js';
+import { type AwsOptions, awsClient } from './clients.js';
 import { allPages } from './pages.js';
 
 /** The Batch infrastructure calls mnbatch makes. */
@@ -40,9 +40,9 @@ export interface BatchInfra {
   deleteJobQueue(name: string): Promise<void>;
 }
 
-/** A `BatchInfra` backed by a real SDK client built from `sdkClientConfig`. */
+/** A `BatchInfra` backed by a real SDK client built with `awsClient` (clients.ts). */
 export function createBatchInfra(options: AwsOptions): BatchInfra {
-  return batchInfraFromClient(new BatchClient(sdkClientConfig(options)));
+  return batchInfraFromClient(awsClient(BatchClient, options));
 }
 
 /** A `BatchInfra` over an existing client. */

@@ -22,8 +22,8 @@ import {
   type SubmitJobCommandInput,
   TerminateJobCommand,
 } from '@aws-sdk/client-batch';
-import { type AwsOptions, sdkClientConfig } from './clients.js';
-import { awsCall } from './errors.js';
+import { type AwsOptions, awsClient } from './clients.js';
+import { type AwsErrorContext, awsCall } from './errors.js';
 import { allPages } from './pages.js';
 
 /** DescribeJobs accepts at most this many job ids per call. */
@@ -59,13 +59,13 @@ export interface BatchApi {
 
 /** A BatchApi over the real service (or over a BatchClient mocked with aws-sdk-client-mock). */
 export function createBatch(options: AwsOptions): BatchApi {
-  return batchApi(new BatchClient(sdkClientConfig(options)), options.profile);
+  return batchApi(awsClient(BatchClient, options), options);
 }
 
 /** A BatchApi over an existing client. */
-export function batchApi(client: BatchClient, profile?: string): BatchApi {
+export function batchApi(client: BatchClient, context: AwsErrorContext = {}): BatchApi {
   const call = <T>(operation: string, fn: () => Promise<T>) =>
-    awsCall({ service: 'batch', operation, profile }, fn);
+    awsCall({ ...context, service: 'batch', operation }, fn);
   return {
     region: () => call('region', () => client.config.region()),
     registerJobDefinition: (input) =>

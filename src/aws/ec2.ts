@@ -77,7 +77,7 @@ import {
   type UnsuccessfulItem,
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2';
-import { type AwsOptions, sdkClientConfig } from './clients.js';
+import { type AwsOptions, awsClient } from './clients.js';
 import { allPages } from './pages.js';
 
 /** The EC2 calls mnbatch makes. List calls return every page. */
@@ -133,9 +133,9 @@ function ec2Pages<T, P extends { NextToken?: string | undefined }>(
   return allPages(fetch, items, (page) => page.NextToken);
 }
 
-/** An `Ec2` backed by a real SDK client built from `sdkClientConfig`. */
+/** An `Ec2` backed by a real SDK client built with `awsClient` (clients.ts). */
 export function createEc2(options: AwsOptions): Ec2 {
-  return ec2FromClient(new EC2Client(sdkClientConfig(options)));
+  return ec2FromClient(awsClient(EC2Client, options));
 }
 
 /** An `Ec2` over an existing client (tests, or a client shared with other adapters). */

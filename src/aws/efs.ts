@@ -16,7 +16,7 @@ import {
   type FileSystemDescription,
   type MountTargetDescription,
 } from '@aws-sdk/client-efs';
-import { type AwsOptions, sdkClientConfig } from './clients.js';
+import { type AwsOptions, awsClient } from './clients.js';
 import { allPages } from './pages.js';
 
 /** The EFS calls mnbatch makes. */
@@ -31,9 +31,9 @@ export interface Efs {
   deleteMountTarget(mountTargetId: string): Promise<void>;
 }
 
-/** An `Efs` backed by a real SDK client built from `sdkClientConfig`. */
+/** An `Efs` backed by a real SDK client built with `awsClient` (clients.ts). */
 export function createEfs(options: AwsOptions): Efs {
-  return efsFromClient(new EFSClient(sdkClientConfig(options)));
+  return efsFromClient(awsClient(EFSClient, options));
 }
 
 function isNotFound(e: unknown): boolean {

@@ -49,18 +49,61 @@ const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
 ]);
 
-/** Where a call went: the service (`batch`, `logs`, `ec2`, …), the API operation, and the profile the credentials came from. */
-export interface AwsCallSite {
+/** Where a call went: the service (`batch`, `logs`, `ec2`, …), the API operation, and the command's AWS settings. */
+export interface AwsCallSite extends AwsErrorContext {
   readonly service: string;
   readonly operation: string;
+}
+
+/** What the command knows about its AWS settings, for messages: profile, region, which command. */
+export interface AwsErrorContext {
   readonly profile?: string | undefined;
+  readonly region?: string | undefined;
+  /** The mnbatch command (`submit`, `infra up`, `ami bake`, …). */
+  readonly command?: string | undefined;
+}
+
+/**
+ * Which `mnbatch iam-policy` variant grants what each command calls: the launcher's commands need
+ * the submit policy, the infrastructure commands the `--infra` one (src/iam builds both from the code).
+ */
+export const IAM_POLICY_VARIANT: Readonly<Record<string, string>> = {
+  submit: 'mnbatch iam-policy',
+  status: 'mnbatch iam-policy',
+  logs: 'mnbatch iam-policy',
+  cancel: 'mnbatch iam-policy',
+  list: 'mnbatch iam-policy',
+  'infra up': 'mnbatch iam-policy --infra',
+  'infra down': 'mnbatch iam-policy --infra',
+  'infra status': 'mnbatch iam-policy --infra',
+  'ami bake': 'mnbatch iam-policy --infra',
+};
+
+/** The line that says which policy grants `action` to `command`. */
+function grantingPolicy(action: string, command: string | undefined): string {
+  const variant = command ? IAM_POLICY_VARIANT[command] : undefined;
+  if (!variant)
+    return `\`mnbatch iam-policy\` (and \`--infra\` for infra and ami) lists the permissions mnbatch needs`;
+  return `\`${variant}\` prints the policy that grants ${action} to \`mnbatch ${command}\``;
+}
+
+/** AWS error codes that mean "no such resource" across services. */
+function isNotFoundName(name: string): boolean {
+  return (
+    name === 'ResourceNotFoundException' ||
+    name === 'NoSuchEntity' ||
+    name === 'NoSuchEntityException' ||
+    /NotFound(Exception)?$/.test(name) ||
+    /\.NotFound$/.test(name)
+  );
 }
 
 /** The MnbatchError that says what went wrong with `site` in one line. */
 export function awsError(e: unknown, site: AwsCallSite): MnbatchError {
   const name = e instanceof Error ? e.name : String(e);
   const message = e instanceof Error ? e.message : String(e);
-  const status = (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  const metadata = (e as { $metadata?: { httpStatusCode?: number; attempts?: number } })?.$metadata;
+  const status = metadata?.httpStatusCode;
   const action = `${site.service}:${site.operation}`;
   const origin = 'aws' as const;
   if (/region is missing/i.test(message)) {
@@ -86,19 +129,27 @@ export function awsError(e: unknown, site: AwsCallSite): MnbatchError {
     return new MnbatchError(AWS_ERROR.accessDenied, `not allowed to call ${action}: ${message}`, {
       origin,
       exitCode: AWS_EXIT.credentials,
-      details: ['see `mnbatch iam-policy` for the permissions mnbatch needs'],
+      details: [grantingPolicy(action, site.command)],
       cause: e,
     });
   }
   if (THROTTLING.has(name) || status === 429) {
+    const tries = metadata?.attempts ? ` (${metadata.attempts} attempts)` : '';
     return new MnbatchError(
       AWS_ERROR.throttled,
-      `AWS kept throttling ${action} after retrying; wait a minute and run the command again`,
+      `AWS kept throttling ${action} after retrying${tries}; wait a minute and run the command again`,
       { origin, exitCode: AWS_EXIT.throttled, details: [`${name}: ${message}`], cause: e },
     );
   }
-  if (name === 'ResourceNotFoundException') {
-    return new MnbatchError(AWS_ERROR.notFound, `${action}: ${message}`, { origin, cause: e });
+  if (isNotFoundName(name)) {
+    const where = site.region ? ` in region ${site.region}` : '';
+    return new MnbatchError(AWS_ERROR.notFound, `${action}: not found${where}: ${message}`, {
+      origin,
+      ...(site.region
+        ? { details: ['wrong region? pass --region (or set AWS_REGION / the profile’s region)'] }
+        : {}),
+      cause: e,
+    });
   }
   if (name === 'ClientException' || name === 'InvalidParameterException' || status === 400) {
     return new MnbatchError(AWS_ERROR.rejected, `AWS rejected ${action}: ${message}`, { origin, cause: e });
@@ -121,14 +172,18 @@ export function isAwsError(e: unknown, code: (typeof AWS_ERROR)[keyof typeof AWS
 }
 
 /** `adapter` with every method's errors turned into MnbatchError naming `service:Operation`. */
-export function withAwsErrors<T extends object>(adapter: T, service: string, profile?: string): T {
+export function withAwsErrors<T extends object>(
+  adapter: T,
+  service: string,
+  context: AwsErrorContext = {},
+): T {
   return new Proxy(adapter, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function' || typeof prop !== 'string') return value;
       const operation = prop.charAt(0).toUpperCase() + prop.slice(1);
       return (...args: unknown[]) =>
-        awsCall({ service, operation, profile }, () => value.apply(target, args) as Promise<unknown>);
+        awsCall({ ...context, service, operation }, () => value.apply(target, args) as Promise<unknown>);
     },
   });
 }

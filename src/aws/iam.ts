@@ -20,7 +20,7 @@ import {
   type Role,
   type Tag,
 } from '@aws-sdk/client-iam';
-import { type AwsOptions, sdkClientConfig } from './clients.js';
+import { type AwsOptions, awsClient } from './clients.js';
 import { allPages } from './pages.js';
 
 /** The IAM calls mnbatch makes. */
@@ -41,9 +41,9 @@ export interface Iam {
   removeRoleFromInstanceProfile(profileName: string, roleName: string): Promise<void>;
 }
 
-/** An `Iam` backed by a real SDK client built from `sdkClientConfig`. */
+/** An `Iam` backed by a real SDK client built with `awsClient` (clients.ts). */
 export function createIam(options: AwsOptions): Iam {
-  return iamFromClient(new IAMClient(sdkClientConfig(options)));
+  return iamFromClient(awsClient(IAMClient, options));
 }
 
 function isNoSuchEntity(e: unknown): boolean {

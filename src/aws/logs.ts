@@ -3,8 +3,8 @@
  * MnbatchError (a stream that does not exist yet is AWS_NOT_FOUND, throttling AWS_THROTTLED).
  */
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { type AwsOptions, sdkClientConfig } from './clients.js';
-import { awsCall } from './errors.js';
+import { type AwsOptions, awsClient } from './clients.js';
+import { type AwsErrorContext, awsCall } from './errors.js';
 
 /** One page of a log stream read forward. */
 export interface LogPage {
@@ -25,14 +25,14 @@ export interface LogsApi {
 
 /** A LogsApi over the real service (or a CloudWatchLogsClient mocked with aws-sdk-client-mock). */
 export function createLogs(options: AwsOptions): LogsApi {
-  return logsApi(new CloudWatchLogsClient(sdkClientConfig(options)), options.profile);
+  return logsApi(awsClient(CloudWatchLogsClient, options), options);
 }
 
 /** A LogsApi over an existing client. */
-export function logsApi(client: CloudWatchLogsClient, profile?: string): LogsApi {
+export function logsApi(client: CloudWatchLogsClient, context: AwsErrorContext = {}): LogsApi {
   return {
     getLogEvents: (input) =>
-      awsCall({ service: 'logs', operation: 'GetLogEvents', profile }, async () => {
+      awsCall({ ...context, service: 'logs', operation: 'GetLogEvents' }, async () => {
         const out = await client.send(
           new GetLogEventsCommand({
             logGroupName: input.logGroupName,

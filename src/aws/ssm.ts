@@ -2,7 +2,7 @@
  * SSM adapter: only the public-parameter lookup mnbatch makes (the ECS-optimized AMI id).
  */
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { type AwsOptions, sdkClientConfig } from './clients.js';
+import { type AwsOptions, awsClient } from './clients.js';
 
 /** The public SSM parameter holding the recommended ECS-optimized AMI id of `os` for `arch`. */
 export function ecsOptimizedParameter(os: 'al2023' | 'al2', arch: 'x86_64' | 'arm64'): string {
@@ -19,9 +19,9 @@ export interface Ssm {
   getParameter(name: string): Promise<string | undefined>;
 }
 
-/** An `Ssm` backed by a real SDK client built from `sdkClientConfig`. */
+/** An `Ssm` backed by a real SDK client built with `awsClient` (clients.ts). */
 export function createSsm(options: AwsOptions): Ssm {
-  return ssmFromClient(new SSMClient(sdkClientConfig(options)));
+  return ssmFromClient(awsClient(SSMClient, options));
 }
 
 /** An `Ssm` over an existing client. */

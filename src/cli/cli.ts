@@ -38,12 +38,26 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
     .description('MPI on AWS Batch multi-node parallel jobs, and the same job on one machine with Docker')
     .version(mnbatchVersion(), '-V, --version')
     .option('--debug', 'show stack traces of unexpected errors')
+    .option(
+      '--profile <name>',
+      'AWS profile of every AWS command (default: AWS_PROFILE, else the default chain)',
+    )
+    .option(
+      '--region <region>',
+      'AWS region of every AWS command (default: region: in infra.yaml, AWS_REGION, the profile’s region)',
+    )
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => output.out(s.replace(/\n$/, '')),
       writeErr: (s) => output.err(s.replace(/\n$/, '')),
     });
+  // The global options may come anywhere on the line (`mnbatch submit job.yaml --region x`).
+  program.hook('preAction', () => {
+    const { profile, region } = program.opts<{ profile?: string; region?: string }>();
+    ctx.aws = { profile, region };
+  });
   for (const register of options.commands ?? commands) register(program, ctx);
   for (const sub of program.commands) sub.exitOverride().configureOutput(program.configureOutput());
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { AwsOptions, ResolvedAwsOptions } from '../aws/clients.js';
 import type { Output } from './output.js';
 
 /** What every command gets from the entry point instead of reaching for `process`. */
@@ -15,6 +16,27 @@ export interface CliContext {
   readonly force?: ForceStop;
   /** Set by a command's action: what `exec` returns. */
   exitCode: number;
+  /** The global `--profile` / `--region`, set by `exec` once the command line is parsed. */
+  aws?: { readonly profile?: string | undefined; readonly region?: string | undefined };
+}
+
+/**
+ * The AWS options of `command` as the user chose them: `--profile` (else AWS_PROFILE, so messages
+ * can name it) and `--region`. The region is resolved further by `resolveAwsOptions`.
+ */
+export function awsOptionsOf(ctx: CliContext, command: string): AwsOptions {
+  const profile = ctx.aws?.profile ?? ctx.env.AWS_PROFILE;
+  const region = ctx.aws?.region;
+  return { command, ...(profile ? { profile } : {}), ...(region ? { region } : {}) };
+}
+
+/** The resolved AWS options of a job command (submit, status, …): the region known, or a clear error. */
+export async function jobAwsOptions(ctx: CliContext, command: string): Promise<ResolvedAwsOptions> {
+  const [{ resolveAwsOptions }, { BatchClient }] = await Promise.all([
+    import('../aws/clients.js'),
+    import('@aws-sdk/client-batch'),
+  ]);
+  return resolveAwsOptions(awsOptionsOf(ctx, command), BatchClient, ctx.env);
 }
 
 /** Adds one command (or a group) to the program. Files in `commands/` export one of these. */

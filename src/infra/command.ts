@@ -74,13 +74,15 @@ export async function infraCommand(
   const config = which === 'up' || flags.file ? await readConfig(ctx, flags) : undefined;
   const stack = config?.stack ?? flags.stack;
   if (!stack) throw new MnbatchError('INFRA_NO_STACK', `infra ${which} needs -f infra.yaml or --stack NAME`);
+  // Region: --region > region: in infra.yaml (both in config.region) > AWS_REGION > the profile's.
   const aws: AwsOptions = {
+    command: `infra ${which}`,
     ...(flags.profile ? { profile: flags.profile } : {}),
     ...((config?.region ?? flags.region) ? { region: config?.region ?? flags.region } : {}),
   };
   const built = overrides.services
     ? await overrides.services(aws)
-    : await (await import('./services.js')).createInfraServices(aws);
+    : await (await import('./services.js')).createInfraServices(aws, ctx.env);
   const services = { ...built, signal: ctx.signal };
   switch (which) {
     case 'up': {

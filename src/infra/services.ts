@@ -6,6 +6,7 @@ import type { BatchInfra } from '../aws/batch-infra.js';
 import type { AwsOptions } from '../aws/clients.js';
 import type { Ec2 } from '../aws/ec2.js';
 import type { Efs } from '../aws/efs.js';
+import type { AwsErrorContext } from '../aws/errors.js';
 import type { Iam } from '../aws/iam.js';
 import type { Ssm } from '../aws/ssm.js';
 import { type Clock, systemClock } from '../clock.js';
@@ -28,45 +29,58 @@ export interface InfraServices {
  * `services` with every adapter call's AWS error turned into one actionable line naming the IAM
  * action (`not allowed to call ec2:CreatePlacementGroup: …`); the original error stays the cause.
  */
-export async function withInfraAwsErrors(services: InfraServices, profile?: string): Promise<InfraServices> {
+export async function withInfraAwsErrors(
+  services: InfraServices,
+  context: AwsErrorContext = {},
+): Promise<InfraServices> {
   const { withAwsErrors } = await import('../aws/errors.js');
+  const where = { region: services.region, ...context };
   return {
     ...services,
-    ec2: withAwsErrors(services.ec2, 'ec2', profile),
-    efs: withAwsErrors(services.efs, 'elasticfilesystem', profile),
-    batch: withAwsErrors(services.batch, 'batch', profile),
-    iam: withAwsErrors(services.iam, 'iam', profile),
-    ssm: withAwsErrors(services.ssm, 'ssm', profile),
+    ec2: withAwsErrors(services.ec2, 'ec2', where),
+    efs: withAwsErrors(services.efs, 'elasticfilesystem', where),
+    batch: withAwsErrors(services.batch, 'batch', where),
+    iam: withAwsErrors(services.iam, 'iam', where),
+    ssm: withAwsErrors(services.ssm, 'ssm', where),
   };
 }
 
-/** Real adapters for `options`; fails clearly when no region is configured anywhere. */
-export async function createInfraServices(options: AwsOptions): Promise<InfraServices> {
+/**
+ * Real adapters for `options`, all on the one region resolved here (flag > infra.yaml > AWS_REGION
+ * > profile); fails clearly, before any call, when no region is configured anywhere.
+ */
+export async function createInfraServices(
+  options: AwsOptions,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<InfraServices> {
   const [
+    { resolveAwsOptions },
     { createEc2 },
     { createEfs },
     { createBatchInfra },
     { createIam },
     { createSsm },
-    { resolveRegion },
+    { EC2Client },
   ] = await Promise.all([
+    import('../aws/clients.js'),
     import('../aws/ec2.js'),
     import('../aws/efs.js'),
     import('../aws/batch-infra.js'),
     import('../aws/iam.js'),
     import('../aws/ssm.js'),
-    import('./region.js'),
+    import('@aws-sdk/client-ec2'),
   ]);
+  const resolved = await resolveAwsOptions(options, EC2Client, env);
   return withInfraAwsErrors(
     {
-      ec2: createEc2(options),
-      efs: createEfs(options),
-      batch: createBatchInfra(options),
-      iam: createIam(options),
-      ssm: createSsm(options),
-      region: await resolveRegion(options),
+      ec2: createEc2(resolved),
+      efs: createEfs(resolved),
+      batch: createBatchInfra(resolved),
+      iam: createIam(resolved),
+      ssm: createSsm(resolved),
+      region: resolved.region,
       clock: systemClock,
     },
-    options.profile,
+    resolved,
   );
 }

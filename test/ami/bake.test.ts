@@ -542,7 +542,7 @@ describe('mnbatch ami bake --dry-run', () => {
 });
 
 describe('mnbatch ami bake --write-infra', () => {
-  it('sets ami and hyperthreading in infra.yaml and keeps its comments', async () => {
+  it('sets ami and hyperthreading in infra.yaml and keeps every other byte', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mnbatch-ami-infra-'));
     try {
       writeFileSync(
@@ -554,7 +554,7 @@ describe('mnbatch ami bake --write-infra', () => {
 
       expect(code, output.text()).toBe(0);
       expect(readFileSync(join(dir, 'infra.yaml'), 'utf8')).toBe(
-        `# my cluster\nstack: cfd # the stack name\nami: ${BAKED}\ninstanceTypes: [ c5n.18xlarge ]\nhyperthreading: offViaAmi\n`,
+        `# my cluster\nstack: cfd # the stack name\nami: ${BAKED}\ninstanceTypes: [c5n.18xlarge]\nhyperthreading: offViaAmi\n`,
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -30,8 +30,6 @@ export function registerAmi(overrides: AmiCommandOverrides = {}): RegisterComman
       .option('--base-ami <ami-id>', 'bake from this AMI instead of the ECS-optimized Amazon Linux')
       .option('--base <os>', 'ECS-optimized base: al2023 (default) or al2')
       .option('--name <name>', 'AMI name (a timestamp is appended)')
-      .option('--region <region>', 'AWS region')
-      .option('--profile <profile>', 'AWS profile')
       .option('--timeout <duration>', 'bound of the whole bake, e.g. 30m', '45m')
       .option(
         '--dry-run',

@@ -1,6 +1,6 @@
 import type { CliContext, RegisterCommand } from '../context.js';
-import { action } from '../context.js';
-import { type AwsFlags, awsOptionsOf, withAwsOptions } from './submit.js';
+import { action, jobAwsOptions } from '../context.js';
+import { type AwsFlags, withAwsOptions } from './submit.js';
 
 interface CancelFlags extends AwsFlags {
   readonly queue?: string;
@@ -21,8 +21,12 @@ export const register: RegisterCommand = (program, ctx) => {
 
 async function cancel(job: string, flags: CancelFlags, ctx: CliContext): Promise<number> {
   const [batch, jobs] = await Promise.all([import('../../aws/batch.js'), import('../../jobs/cancel.js')]);
-  return jobs.cancelJob({ batch: batch.createBatch(awsOptionsOf(flags, ctx.env)), output: ctx.output }, job, {
-    queue: flags.queue,
-    reason: flags.reason,
-  });
+  return jobs.cancelJob(
+    { batch: batch.createBatch(await jobAwsOptions(ctx, 'cancel')), output: ctx.output },
+    job,
+    {
+      queue: flags.queue,
+      reason: flags.reason,
+    },
+  );
 }

@@ -1,6 +1,6 @@
 import type { InfraCommandOverrides, InfraFlags } from '../../infra/command.js';
 import type { RegisterCommand } from '../context.js';
-import { action } from '../context.js';
+import { action, awsOptionsOf } from '../context.js';
 
 /** `mnbatch infra up|down|status`, with test overrides (fake clock, services) when given. */
 export function registerInfra(overrides: InfraCommandOverrides = {}): RegisterCommand {
@@ -13,9 +13,7 @@ export function registerInfra(overrides: InfraCommandOverrides = {}): RegisterCo
     const common = (cmd: ReturnType<typeof infra.command>) =>
       cmd
         .option('-f, --file <infra.yaml>', 'stack settings (flags override them)')
-        .option('--stack <name>', 'stack name')
-        .option('--region <region>', 'AWS region')
-        .option('--profile <profile>', 'AWS profile');
+        .option('--stack <name>', 'stack name');
     common(infra.command('up').description('create or update the stack; a second run changes nothing'))
       .option('--vpc <vpc-id>', 'VPC')
       .option('--subnet <subnet-id>', 'the one (private) subnet of the stack')
@@ -30,7 +28,7 @@ export function registerInfra(overrides: InfraCommandOverrides = {}): RegisterCo
       .action(
         action(ctx, async (flags: InfraFlags) => {
           const { infraCommand } = await import('../../infra/command.js');
-          return infraCommand('up', ctx, flags, overrides);
+          return infraCommand('up', ctx, { ...flags, ...awsOptionsOf(ctx, 'infra up') }, overrides);
         }),
       );
     common(
@@ -41,13 +39,13 @@ export function registerInfra(overrides: InfraCommandOverrides = {}): RegisterCo
       .action(
         action(ctx, async (flags: InfraFlags) => {
           const { infraCommand } = await import('../../infra/command.js');
-          return infraCommand('down', ctx, flags, overrides);
+          return infraCommand('down', ctx, { ...flags, ...awsOptionsOf(ctx, 'infra down') }, overrides);
         }),
       );
     common(infra.command('status').description('each resource of the stack, its id and state')).action(
       action(ctx, async (flags: InfraFlags) => {
         const { infraCommand } = await import('../../infra/command.js');
-        return infraCommand('status', ctx, flags, overrides);
+        return infraCommand('status', ctx, { ...flags, ...awsOptionsOf(ctx, 'infra status') }, overrides);
       }),
     );
   };

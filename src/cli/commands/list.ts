@@ -1,6 +1,6 @@
 import type { CliContext, RegisterCommand } from '../context.js';
-import { action } from '../context.js';
-import { type AwsFlags, awsOptionsOf, withAwsOptions } from './submit.js';
+import { action, jobAwsOptions } from '../context.js';
+import { type AwsFlags, withAwsOptions } from './submit.js';
 
 interface ListFlags extends AwsFlags {
   readonly queue?: string;
@@ -24,7 +24,7 @@ export const register: RegisterCommand = (program, ctx) => {
 
 async function list(flags: ListFlags, ctx: CliContext): Promise<number> {
   const [batch, jobs] = await Promise.all([import('../../aws/batch.js'), import('../../jobs/list.js')]);
-  const found = await jobs.listJobs(batch.createBatch(awsOptionsOf(flags, ctx.env)), {
+  const found = await jobs.listJobs(batch.createBatch(await jobAwsOptions(ctx, 'list')), {
     queue: flags.queue,
     status: flags.status,
   });

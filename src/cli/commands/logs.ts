@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { CliContext, RegisterCommand } from '../context.js';
-import { action } from '../context.js';
-import { type AwsFlags, awsOptionsOf, withAwsOptions } from './submit.js';
+import { action, jobAwsOptions } from '../context.js';
+import { type AwsFlags, withAwsOptions } from './submit.js';
 
 interface LogsFlags extends AwsFlags {
   readonly queue?: string;
@@ -34,7 +34,7 @@ async function logs(job: string, flags: LogsFlags, ctx: CliContext): Promise<num
     import('../../clock.js'),
     import('../../jobs/show-logs.js'),
   ]);
-  const aws = awsOptionsOf(flags, ctx.env);
+  const aws = await jobAwsOptions(ctx, 'logs');
   return jobs.showLogs(
     {
       batch: batch.createBatch(aws),

@@ -1,6 +1,6 @@
 import type { CliContext, RegisterCommand } from '../context.js';
-import { action } from '../context.js';
-import { type AwsFlags, awsOptionsOf, withAwsOptions } from './submit.js';
+import { action, jobAwsOptions } from '../context.js';
+import { type AwsFlags, withAwsOptions } from './submit.js';
 
 interface StatusFlags extends AwsFlags {
   readonly queue?: string;
@@ -28,7 +28,7 @@ async function status(job: string, flags: StatusFlags, ctx: CliContext): Promise
     import('../../clock.js'),
     import('../../jobs/status.js'),
   ]);
-  const aws = awsOptionsOf(flags, ctx.env);
+  const aws = await jobAwsOptions(ctx, 'status');
   return jobs.showStatus(
     {
       batch: batch.createBatch(aws),

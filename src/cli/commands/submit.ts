@@ -1,26 +1,20 @@
 import type { Command } from 'commander';
-import type { AwsOptions } from '../../aws/clients.js';
 import type { CliContext, RegisterCommand } from '../context.js';
-import { action } from '../context.js';
+import { action, jobAwsOptions } from '../context.js';
 import { type PlanFlags, parseNodes, planFile, printPlan } from './plan.js';
 
-/** `--profile` / `--region` as every AWS command takes them. */
+/** `--profile` / `--region`: global options of the program (cli.ts), in `ctx.aws` for every AWS command. */
 export interface AwsFlags {
   readonly profile?: string;
   readonly region?: string;
 }
 
-/** Adds `--profile` and `--region` to an AWS command. */
+/**
+ * Marks an AWS command. `--profile` and `--region` are global options now (cli.ts), accepted
+ * anywhere on the line and shown in every command's help, so nothing is added here.
+ */
 export function withAwsOptions(command: Command): Command {
-  return command
-    .option('--profile <name>', 'AWS profile (default: AWS_PROFILE or the default credential chain)')
-    .option('--region <region>', 'AWS region (default: AWS_REGION or the profile’s region)');
-}
-
-/** The AwsOptions of the flags; the profile from AWS_PROFILE too, so error messages can name it. */
-export function awsOptionsOf(flags: AwsFlags, env: CliContext['env']): AwsOptions {
-  const profile = flags.profile ?? env.AWS_PROFILE;
-  return { ...(profile ? { profile } : {}), ...(flags.region ? { region: flags.region } : {}) };
+  return command;
 }
 
 interface SubmitFlags extends AwsFlags, PlanFlags {
@@ -57,7 +51,7 @@ async function submit(file: string, flags: SubmitFlags, ctx: CliContext): Promis
     import('../../jobs/submit.js'),
   ]);
   const plan = await planFile(file, flags, ctx, jobs.newToken());
-  const aws = awsOptionsOf(flags, ctx.env);
+  const aws = await jobAwsOptions(ctx, 'submit');
   return jobs.submitPlan(
     {
       batch: batch.createBatch(aws),

@@ -6,7 +6,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { loadServiceModel } from '../aws-model.js';
+import { amiBuilders, type BuilderBehaviour, type SimulatedBuilder } from './shim-ami-builder.js';
 import { batchCorrections } from './shim-batch.js';
+import { createImageSnapshotTags } from './shim-create-image.js';
 import { placementGroups } from './shim-placement-groups.js';
 
 /** One call the shim saw. */
@@ -68,6 +70,8 @@ export interface ShimHooks {
    * learn of it).
    */
   afterCall?: (call: ShimCall) => 'send' | 'drop' | Promise<'send' | 'drop'>;
+  /** How a simulated `ami bake` builder behaves (shim-ami-builder.ts). */
+  builder?: BuilderBehaviour;
 }
 
 /** A running shim. */
@@ -79,6 +83,8 @@ export interface MotoShim {
   hooks: ShimHooks;
   /** Forgets the calls, the hooks and what the corrections remember (after moto's reset). */
   reset(): void;
+  /** The `ami bake` builders launched so far, by instance id, with what their user data did. */
+  readonly builders: ReadonlyMap<string, SimulatedBuilder>;
   stop(): Promise<void>;
 }
 
@@ -164,13 +170,19 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** Starts the shim in front of moto at `motoUrl`. */
-export async function startShim(
-  motoUrl: string,
-  makeCorrections: () => readonly Correction[] = () => [placementGroups(), batchCorrections()],
-): Promise<MotoShim> {
+export async function startShim(motoUrl: string, given?: () => readonly Correction[]): Promise<MotoShim> {
   const calls: ShimCall[] = [];
-  let corrections = makeCorrections();
   const shim: { hooks: ShimHooks } = { hooks: {} };
+  const builders = new Map<string, SimulatedBuilder>();
+  const makeCorrections =
+    given ??
+    (() => [
+      placementGroups(),
+      batchCorrections(),
+      createImageSnapshotTags(),
+      amiBuilders(() => shim.hooks.builder, builders),
+    ]);
+  let corrections = makeCorrections();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const raw = await readBody(req);
     const body = raw.toString('utf8');
@@ -225,6 +237,7 @@ export async function startShim(
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
+    builders,
     get hooks() {
       return shim.hooks;
     },
@@ -234,6 +247,7 @@ export async function startShim(
     reset() {
       calls.length = 0;
       shim.hooks = {};
+      builders.clear();
       corrections = makeCorrections();
     },
     async stop() {
