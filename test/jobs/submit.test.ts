@@ -8,6 +8,7 @@ import {
   DescribeJobQueuesCommand,
   DescribeJobsCommand,
   type DescribeJobsCommandInput,
+  GetJobQueueSnapshotCommand,
   RegisterJobDefinitionCommand,
   SubmitJobCommand,
 } from '@aws-sdk/client-batch';
@@ -220,9 +221,13 @@ describe('submit at the SDK boundary', () => {
       ],
       plan,
     );
+    batchMock.on(GetJobQueueSnapshotCommand).resolves({
+      frontOfQueue: { jobs: [{ jobArn: `arn:aws:batch:${REGION}:123456789012:job/${JOB_ID}` }] },
+    });
     const { deps: d, output } = deps();
     const code = await submitPlan(d, plan, { wait: true });
     expect(code).toBe(LAUNCHER_EXIT.failedWithoutExitCode);
+    expect(batchMock).toHaveReceivedCommandWith(GetJobQueueSnapshotCommand, { jobQueue: QUEUE.jobQueueArn! });
     expect(batchMock).toHaveReceivedCommandWith(DescribeJobQueuesCommand, {
       jobQueues: [QUEUE.jobQueueArn!],
     });
