@@ -41,7 +41,6 @@ interface MotoJob {
 interface ShownJob {
   /** Index into LIFE, or LIFE.length once it shows moto's final status. */
   step: number;
-  queue: string;
   terminated?: string;
 }
 
@@ -130,11 +129,15 @@ export function batchJobCorrections(): Correction {
     return jsonAnswer({ jobs });
   };
 
-  /** The jobs of `queue` (name or ARN) as they are shown now. */
-  const jobsOfQueue = async (queue: string, ctx: CorrectionContext): Promise<MotoJob[]> => {
-    const answer = await ctx.moto('batch', { path: '/v1/listjobs', json: { jobQueue: queue } });
-    if (answer.status !== 200) return [];
-    return ((json(answer).jobSummaryList ?? []) as MotoJob[]).map(present);
+  /** ListJobs as moto answers `request` without a status, the jobs as they are shown now. */
+  const listJobs = async (
+    request: Record<string, unknown>,
+    ctx: CorrectionContext,
+  ): Promise<{ answer: ShimAnswer; jobs: MotoJob[] }> => {
+    const { jobStatus: _status, ...rest } = request;
+    const answer = await ctx.moto('batch', { path: '/v1/listjobs', json: rest });
+    if (answer.status !== 200) return { answer, jobs: [] };
+    return { answer, jobs: ((json(answer).jobSummaryList ?? []) as MotoJob[]).map(present) };
   };
 
   return async (call, ctx) => {
@@ -146,7 +149,7 @@ export function batchJobCorrections(): Correction {
           reply: (answer) => {
             if (answer.status === 200) {
               const { jobId } = json(answer) as { jobId?: string };
-              if (jobId) shown.set(jobId, { step: 0, queue: lastSegment(String(p.jobQueue ?? '')) });
+              if (jobId) shown.set(jobId, { step: 0 });
             }
             return answer;
           },
@@ -154,10 +157,13 @@ export function batchJobCorrections(): Correction {
       case 'DescribeJobs':
         return { answer: await describeJobs((p.jobs ?? []) as string[], ctx) };
       case 'ListJobs': {
-        if (p.arrayJobId || p.multiNodeJobId || p.filters) return undefined;
+        if (p.arrayJobId || p.multiNodeJobId) return undefined;
+        const { answer, jobs } = await listJobs(p, ctx);
+        if (answer.status !== 200) return { answer };
+        // Batch lists RUNNING jobs when no status is asked for, and ignores the status with filters.
         const status = String(p.jobStatus ?? 'RUNNING');
-        const jobs = await jobsOfQueue(String(p.jobQueue ?? ''), ctx);
-        return { answer: jsonAnswer({ jobSummaryList: jobs.filter((j) => j.status === status) }) };
+        const listed = p.filters ? jobs : jobs.filter((j) => j.status === status);
+        return { answer: jsonAnswer({ jobSummaryList: listed }) };
       }
       case 'TerminateJob': {
         const s = shown.get(String(p.jobId ?? ''));
@@ -170,7 +176,9 @@ export function batchJobCorrections(): Correction {
         };
       }
       case 'GetJobQueueSnapshot': {
-        const jobs = (await jobsOfQueue(String(p.jobQueue ?? ''), ctx))
+        const { answer, jobs: all } = await listJobs({ jobQueue: p.jobQueue }, ctx);
+        if (answer.status !== 200) return { answer };
+        const jobs = all
           .filter((j) => j.status === 'RUNNABLE')
           .sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0));
         return {
