@@ -64,8 +64,9 @@ export async function submitPlan(
   } else {
     output.err(`registered job definition ${choice.jobDefinition}`);
     if (choice.differing.length > 0) {
+      const many = choice.differing.length > 1;
       output.err(
-        `  (ACTIVE revision${choice.differing.length > 1 ? 's' : ''} ${choice.differing.join(', ')} of ${plan.jobDefinitionName} lack this content's ${CONTENT_TAG} tag — registered outside mnbatch or by another version? — so none was reused)`,
+        `  (ACTIVE revision${many ? 's' : ''} ${choice.differing.join(', ')} of ${plan.jobDefinitionName} ${many ? 'lack' : 'lacks'} this content's ${CONTENT_TAG} tag — registered outside mnbatch or by another version? — so none was reused)`,
       );
     }
   }

@@ -9,6 +9,8 @@ import {
   BatchClient,
   DescribeJobDefinitionsCommand,
   DescribeJobsCommand,
+  RegisterJobDefinitionCommand,
+  type RegisterJobDefinitionCommandInput,
   UpdateJobQueueCommand,
 } from '@aws-sdk/client-batch';
 import {
@@ -25,9 +27,9 @@ const STACK = 'small';
 const QUEUE = `mnbatch-${STACK}`;
 
 /** A job for the small stack (c6i instances); the image is a plain URI, nothing is built. */
-function jobYaml(options: { instanceType?: string } = {}): string {
+function jobYaml(options: { instanceType?: string; name?: string } = {}): string {
   return [
-    'name: hello-mpi',
+    `name: ${options.name ?? 'hello-mpi'}`,
     'image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/hello-mpi:1',
     'nodes: 2',
     `instanceType: ${options.instanceType ?? 'c6i.large'}`,
@@ -105,6 +107,26 @@ describe('jobs on a stack made by infra up', () => {
     expect(defs.jobDefinitions?.[0]?.nodeProperties?.numNodes).toBe(2);
     // the per-submission token is in no job definition
     expect(JSON.stringify(defs.jobDefinitions)).not.toContain('MNBATCH_TOKEN');
+  }, 60_000);
+
+  it('a revision of the same name without the content tag is not reused, and the user is told', async () => {
+    account.write('by-hand.yaml', jobYaml({ name: 'by-hand' }));
+    const plan = await run(['plan', 'by-hand.yaml', '--json']);
+    expect(plan.code, plan.text).toBe(0);
+    const request = (JSON.parse(plan.stdout) as { registerJobDefinition: RegisterJobDefinitionCommandInput })
+      .registerJobDefinition;
+    // someone registers the very same content under that name, without mnbatch's tag
+    await batch.send(new RegisterJobDefinitionCommand({ ...request, tags: { team: 'hpc' } }));
+    const r = await run(['submit', 'by-hand.yaml']);
+    expect(r.code, r.text).toBe(0);
+    expect(r.stderr).toContain(`registered job definition ${request.jobDefinitionName}:2`);
+    expect(r.stderr).toContain(
+      `(ACTIVE revision 1 of ${request.jobDefinitionName} lacks this content's mnbatch:content tag`,
+    );
+    expect(r.mutating).toEqual(['batch:RegisterJobDefinition', 'batch:SubmitJob']);
+    const again = await run(['submit', 'by-hand.yaml']);
+    expect(again.stderr).toContain(`job definition ${request.jobDefinitionName}:2 unchanged: reused`);
+    expect(again.mutating).toEqual(['batch:SubmitJob']);
   }, 60_000);
 
   it('status, list and logs of a finished job', async () => {
