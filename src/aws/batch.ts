@@ -10,6 +10,8 @@ import {
   DescribeJobDefinitionsCommand,
   DescribeJobQueuesCommand,
   DescribeJobsCommand,
+  type FrontOfQueueDetail,
+  GetJobQueueSnapshotCommand,
   type JobDefinition,
   type JobDetail,
   type JobQueueDetail,
@@ -55,6 +57,8 @@ export interface BatchApi {
   /** The named queues, or every queue of the account and region when `names` is empty. */
   describeJobQueues(names?: readonly string[]): Promise<JobQueueDetail[]>;
   describeComputeEnvironments(names: readonly string[]): Promise<ComputeEnvironmentDetail[]>;
+  /** The first 100 RUNNABLE jobs of the queue, in the order Batch will start them. */
+  getJobQueueSnapshot(jobQueue: string): Promise<FrontOfQueueDetail>;
 }
 
 /** A BatchApi over the real service (or over a BatchClient mocked with aws-sdk-client-mock). */
@@ -144,6 +148,11 @@ export function batchApi(client: BatchClient, context: AwsErrorContext = {}): Ba
           (out) => out.computeEnvironments,
           (out) => out.nextToken,
         );
+      }),
+    getJobQueueSnapshot: (jobQueue) =>
+      call('GetJobQueueSnapshot', async () => {
+        const out = await client.send(new GetJobQueueSnapshotCommand({ jobQueue }));
+        return out.frontOfQueue ?? {};
       }),
   };
 }

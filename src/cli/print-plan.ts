@@ -1,12 +1,15 @@
 /** How `mnbatch plan` and `submit --dry-run` show a plan: one printer, so both print exactly the same. */
+import { CONTENT_TAG, withContentTag } from '../jobs/job-definition.js';
 import type { JobPlan } from '../plan/index.js';
 
 /** The lines to print for `plan`: headed requests, or with `json` only `{registerJobDefinition, submitJob}`. */
 export function formatPlan(plan: JobPlan, options: { readonly json: boolean }): string[] {
-  const { registerJobDefinition, submitJob } = plan;
+  // Exactly what submit registers: the request with its content tag.
+  const registerJobDefinition = withContentTag(plan.registerJobDefinition);
+  const { submitJob } = plan;
   if (options.json) return [JSON.stringify({ registerJobDefinition, submitJob }, null, 2)];
   return [
-    `RegisterJobDefinition (only when no ACTIVE ${plan.jobDefinitionName} exists)`,
+    `RegisterJobDefinition (only when no ACTIVE revision of ${plan.jobDefinitionName} has this ${CONTENT_TAG} tag)`,
     JSON.stringify(registerJobDefinition, null, 2),
     '',
     `SubmitJob (${plan.numNodes} nodes)`,

@@ -13,6 +13,7 @@ export const SUBMIT_POLICY: PolicyDocument = {
         'batch:DescribeJobDefinitions',
         'batch:DescribeJobQueues',
         'batch:DescribeJobs',
+        'batch:GetJobQueueSnapshot',
         'batch:ListJobs',
         'batch:RegisterJobDefinition',
         'batch:SubmitJob',

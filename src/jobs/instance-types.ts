@@ -117,3 +117,23 @@ export function expandInstanceType(
   const members = [...table.keys()].filter((t) => t.startsWith(`${entry}.`));
   return members.length > 0 ? members : undefined;
 }
+
+/**
+ * Families behind the instance type bundles Batch chooses from (ComputeResource.instanceTypes in
+ * the Batch API reference). `optimal` meant c4/m4/r4/c5/m5/r5 and from November 2025 moves to
+ * default_x86_64's families, so both are accepted for it.
+ */
+const BUNDLES: Record<string, readonly string[]> = {
+  optimal: ['c4', 'm4', 'r4', 'c5', 'm5', 'r5', 'm6i', 'c6i', 'r6i', 'c7i'],
+  default_x86_64: ['m6i', 'c6i', 'r6i', 'c7i'],
+  default_arm64: ['m6g', 'c6g', 'r6g', 'c7g'],
+};
+
+/**
+ * Whether a compute environment whose `instanceTypes` are `entries` can launch `type`: listed
+ * exactly, or its family ("c5n" for "c5n.18xlarge") is listed, or a bundle with its family is.
+ */
+export function allowsInstanceType(entries: readonly string[], type: string): boolean {
+  const family = type.split('.')[0] ?? type;
+  return entries.some((e) => e === type || e === family || (BUNDLES[e] ?? []).includes(family));
+}

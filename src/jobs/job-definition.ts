@@ -1,64 +1,37 @@
 /**
- * Register-or-reuse of the job definition. The plan names the definition after a hash of its
- * content; an ACTIVE revision of that name whose content equals the planned request is reused.
- * A revision with the same name but other content (edited by hand, or an older mnbatch that
- * hashed differently) is never reused: a new revision is registered, and the user is told.
+ * Register-or-reuse of the job definition. mnbatch tags every revision it registers with a hash
+ * of exactly what it sends (`mnbatch:content`); an ACTIVE revision of the name carrying the same
+ * hash is reused, whatever defaults Batch fills in when it echoes the definition back. Revisions
+ * without the tag (registered by hand or by an older mnbatch) or with another hash are never
+ * reused: a new revision is registered, and the user is told.
  */
 import type { JobDefinition, RegisterJobDefinitionCommandInput } from '@aws-sdk/client-batch';
 import type { BatchApi } from '../aws/batch.js';
+import { isState } from '../aws/states.js';
+import { contentHash } from '../plan/hash.js';
 
-/** Members of a described job definition that are part of what RegisterJobDefinition sets. */
-const CONTENT_KEYS = [
-  'jobDefinitionName',
-  'type',
-  'parameters',
-  'schedulingPriority',
-  'containerProperties',
-  'nodeProperties',
-  'retryStrategy',
-  'propagateTags',
-  'timeout',
-  'tags',
-  'platformCapabilities',
-  'eksProperties',
-  'ecsProperties',
-  'consumableResourceProperties',
-] as const;
+/** The tag that carries the content hash of a registered revision. */
+export const CONTENT_TAG = 'mnbatch:content';
+
+/** Hex digits of SHA-256 kept in the tag (64 bits: collisions are not a concern). */
+const CONTENT_HASH_LENGTH = 16;
 
 /**
- * A canonical form for comparison. Batch echoes a registered definition with empty lists and
- * maps filled in, `false` for unset flags, lower-case retry actions and the default platform, so
- * those are dropped or folded; the order of `environment` does not matter to containers.
+ * The hash of what RegisterJobDefinition would send for `request`: its canonical JSON (keys
+ * sorted at every depth) without the content tag itself. Pure.
  */
-export function canonical(value: unknown, key = ''): unknown {
-  if (value === null || value === undefined || value === false) return undefined;
-  if (Array.isArray(value)) {
-    if (key === 'platformCapabilities' && value.length === 1 && value[0] === 'EC2') return undefined;
-    const items = value.map((v) => canonical(v)).filter((v) => v !== undefined);
-    if (items.length === 0) return undefined;
-    if (key === 'environment' || key === 'secrets')
-      items.sort((a, b) =>
-        String((a as { name?: string }).name).localeCompare(String((b as { name?: string }).name)),
-      );
-    return items;
-  }
-  if (typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value as object).sort()) {
-      const v = canonical((value as Record<string, unknown>)[k], k);
-      if (v !== undefined) out[k] = v;
-    }
-    return Object.keys(out).length === 0 ? undefined : out;
-  }
-  if (key === 'action' && typeof value === 'string') return value.toUpperCase();
-  return value;
+export function jobDefinitionHash(request: RegisterJobDefinitionCommandInput): string {
+  const { [CONTENT_TAG]: _own, ...tags } = request.tags ?? {};
+  const { tags: _tags, ...rest } = request;
+  const hashed = Object.keys(tags).length > 0 ? { ...rest, tags } : rest;
+  return contentHash(hashed, CONTENT_HASH_LENGTH);
 }
 
-/** True when the described revision registers exactly what `request` would. */
-export function sameContent(described: JobDefinition, request: RegisterJobDefinitionCommandInput): boolean {
-  const picked: Record<string, unknown> = {};
-  for (const k of CONTENT_KEYS) picked[k] = (described as unknown as Record<string, unknown>)[k];
-  return JSON.stringify(canonical(picked)) === JSON.stringify(canonical({ ...request }));
+/** `request` with its content tag: exactly what is registered. */
+export function withContentTag(
+  request: RegisterJobDefinitionCommandInput,
+): RegisterJobDefinitionCommandInput {
+  return { ...request, tags: { ...request.tags, [CONTENT_TAG]: jobDefinitionHash(request) } };
 }
 
 /** The outcome of ensureJobDefinition. */
@@ -68,19 +41,15 @@ export type JobDefinitionChoice =
       readonly kind: 'registered';
       readonly jobDefinition: string;
       readonly revision: number;
-      /** Revisions of the same name whose content differed (why a new one was needed). */
+      /** ACTIVE revisions of the same name whose content hash differed or was missing. */
       readonly differing: readonly number[];
     };
 
-/** The newest ACTIVE revision with the same content, if any; pure. */
-export function pickReusable(
-  revisions: readonly JobDefinition[],
-  request: RegisterJobDefinitionCommandInput,
-): JobDefinition | undefined {
+/** The newest ACTIVE revision tagged with `hash`, if any; pure. */
+export function pickReusable(revisions: readonly JobDefinition[], hash: string): JobDefinition | undefined {
   return [...revisions]
-    .filter((d) => d.status === undefined || d.status === 'ACTIVE')
-    .sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0))
-    .find((d) => sameContent(d, request));
+    .filter((d) => isState(d.status, 'ACTIVE') && d.tags?.[CONTENT_TAG] === hash)
+    .sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0))[0];
 }
 
 /** Reuses a matching ACTIVE revision or registers a new one; returns `name:revision` to submit with. */
@@ -89,16 +58,21 @@ export async function ensureJobDefinition(
   request: RegisterJobDefinitionCommandInput,
 ): Promise<JobDefinitionChoice> {
   const name = request.jobDefinitionName ?? '';
+  const tagged = withContentTag(request);
+  const hash = tagged.tags?.[CONTENT_TAG] ?? '';
   const revisions = await batch.describeJobDefinitions({ jobDefinitionName: name, status: 'ACTIVE' });
-  const reusable = pickReusable(revisions, request);
+  const reusable = pickReusable(revisions, hash);
   if (reusable?.revision !== undefined) {
     return { kind: 'reused', jobDefinition: `${name}:${reusable.revision}`, revision: reusable.revision };
   }
-  const registered = await batch.registerJobDefinition(request);
+  const registered = await batch.registerJobDefinition(tagged);
   return {
     kind: 'registered',
     jobDefinition: `${registered.jobDefinitionName}:${registered.revision}`,
     revision: registered.revision,
-    differing: revisions.map((d) => d.revision ?? 0).sort((a, b) => a - b),
+    differing: revisions
+      .filter((d) => isState(d.status, 'ACTIVE'))
+      .map((d) => d.revision ?? 0)
+      .sort((a, b) => a - b),
   };
 }

@@ -5,12 +5,19 @@
  */
 import type {
   ComputeEnvironmentDetail,
+  FrontOfQueueDetail,
   JobDefinition,
   JobDetail,
   JobQueueDetail,
   NodeRangeProperty,
 } from '@aws-sdk/client-batch';
-import { expandInstanceType, INSTANCE_TYPES, type InstanceTypeFacts } from './instance-types.js';
+import { isState } from '../aws/states.js';
+import {
+  allowsInstanceType,
+  expandInstanceType,
+  INSTANCE_TYPES,
+  type InstanceTypeFacts,
+} from './instance-types.js';
 
 /** Everything the diagnosis looks at. */
 export interface RunnableFacts {
@@ -19,7 +26,23 @@ export interface RunnableFacts {
   /** Undefined when the queue could not be found. */
   readonly queue?: JobQueueDetail;
   readonly computeEnvironments: readonly ComputeEnvironmentDetail[];
+  /** GetJobQueueSnapshot's first 100 RUNNABLE jobs of the queue; undefined when not known. */
+  readonly frontOfQueue?: FrontOfQueueDetail;
   readonly instanceTypes?: ReadonlyMap<string, InstanceTypeFacts>;
+}
+
+/** GetJobQueueSnapshot lists at most this many jobs. */
+export const SNAPSHOT_MAX_JOBS = 100;
+
+/**
+ * The job's place among the queue's RUNNABLE jobs (1: at the head), or undefined when it is
+ * not among those listed (further back, or the snapshot is older than the job's RUNNABLE).
+ */
+export function queuePosition(job: JobDetail, front: FrontOfQueueDetail): number | undefined {
+  const i = (front.jobs ?? []).findIndex(
+    (j) => (job.jobArn !== undefined && j.jobArn === job.jobArn) || j.jobArn?.endsWith(`/${job.jobId}`),
+  );
+  return i < 0 ? undefined : i + 1;
 }
 
 /** What one node of the job asks for (the largest over node ranges) and the job in total. */
@@ -91,13 +114,13 @@ function environmentProblems(
 ): string[] {
   const name = ce.computeEnvironmentName ?? '?';
   const problems: string[] = [];
-  if (ce.state === 'DISABLED')
+  if (isState(ce.state, 'DISABLED'))
     problems.push(`compute environment ${name} is DISABLED: enable it or use another queue`);
-  if (ce.status === 'INVALID')
+  if (isState(ce.status, 'INVALID'))
     problems.push(`compute environment ${name} is INVALID: ${ce.statusReason ?? 'no reason given'}`);
   const res = ce.computeResources;
-  if (ce.type === 'UNMANAGED' || !res) return problems;
-  if (res.type !== 'EC2') {
+  if (isState(ce.type, 'UNMANAGED') || !res) return problems;
+  if (!isState(res.type, 'EC2')) {
     problems.push(
       `compute environment ${name} is ${res.type}: multi-node parallel jobs run only on On-Demand EC2 (no Spot, no Fargate)`,
     );
@@ -113,18 +136,17 @@ function environmentProblems(
     );
   }
   const entries = res.instanceTypes ?? [];
-  const expanded = entries.map((e) => expandInstanceType(e, table));
-  if (expanded.some((e) => e === undefined) || entries.length === 0) return problems; // "optimal" etc.: not judged
-  const allowed = new Set(expanded.flat() as string[]);
-  const refused = needs.instanceTypes.filter(
-    (t) => !allowed.has(t) && !entries.includes(t.split('.')[0] ?? ''),
-  );
+  if (entries.length === 0) return problems;
+  const refused = needs.instanceTypes.filter((t) => !allowsInstanceType(entries, t));
   if (refused.length > 0) {
     problems.push(
       `instance type ${refused.join(', ')} (asked for by the job) is not allowed by compute environment ${name} (allows ${entries.join(', ')})`,
     );
     return problems;
   }
+  const expanded = entries.map((e) => expandInstanceType(e, table));
+  if (expanded.some((e) => e === undefined)) return problems; // "optimal" etc.: sizes not judged
+  const allowed = new Set(expanded.flat() as string[]);
   const wanted = needs.instanceTypes.filter((t) => table.has(t));
   const candidates = (wanted.length > 0 ? wanted : [...allowed]).map((t) => ({ t, f: table.get(t)! }));
   if (candidates.length === 0) return problems;
@@ -153,6 +175,21 @@ function environmentProblems(
   return problems;
 }
 
+/** What the compute environments' desired and maximum vCPUs say about a job nothing else holds back. */
+function scaling(usable: readonly ComputeEnvironmentDetail[], needs: JobNeeds, atHead: boolean): string {
+  const ce = usable.find((c) => c.computeResources);
+  const res = ce?.computeResources;
+  const waiting = `it is probably waiting for EC2 capacity of the instance type in the placement group's zone${atHead ? '' : ', or for jobs ahead of it'}`;
+  if (!ce || !res) return waiting;
+  const name = ce.computeEnvironmentName ?? '?';
+  const desired = res.desiredvCpus ?? 0;
+  const wants = `compute environment ${name} wants ${desired} of at most ${res.maxvCpus ?? 0} vCPUs`;
+  if (desired >= needs.totalVcpus) {
+    return `${wants}, enough for the job's ${needs.totalVcpus}: Batch is asking EC2 for instances, so ${waiting}`;
+  }
+  return `${wants}, less than the job's ${needs.totalVcpus}: Batch has not scaled up for it yet (it usually does within minutes); ${waiting}`;
+}
+
 /** The likely causes, most important first (never empty). */
 export function diagnoseRunnable(facts: RunnableFacts): string[] {
   const table = facts.instanceTypes ?? INSTANCE_TYPES;
@@ -160,9 +197,9 @@ export function diagnoseRunnable(facts: RunnableFacts): string[] {
   if (!queue) return [`job queue ${facts.job.jobQueue ?? '?'} was not found`];
   const qname = queue.jobQueueName ?? '?';
   const causes: string[] = [];
-  if (queue.state === 'DISABLED')
+  if (isState(queue.state, 'DISABLED'))
     causes.push(`job queue ${qname} is DISABLED: jobs wait until it is enabled`);
-  if (queue.status === 'INVALID')
+  if (isState(queue.status, 'INVALID'))
     causes.push(`job queue ${qname} is INVALID: ${queue.statusReason ?? 'no reason given'}`);
   if (facts.computeEnvironments.length === 0) {
     causes.push(`job queue ${qname} has no compute environment`);
@@ -177,9 +214,20 @@ export function diagnoseRunnable(facts: RunnableFacts): string[] {
       `no compute environment of queue ${qname} has a cluster placement group: MNP nodes need one (see \`mnbatch infra up\`)`,
     );
   }
-  if (causes.length === 0) {
+  const position = facts.frontOfQueue ? queuePosition(facts.job, facts.frontOfQueue) : undefined;
+  const listed = facts.frontOfQueue?.jobs?.length ?? 0;
+  if (position !== undefined && position > 1) {
+    const ahead = position - 1;
     causes.push(
-      `queue ${qname} and its compute environments look able to run the job: it is probably waiting for EC2 capacity of the instance type in the placement group's zone, or for jobs ahead of it`,
+      `${ahead} RUNNABLE job${ahead > 1 ? 's are' : ' is'} ahead of it in queue ${qname}: Batch starts them first`,
+    );
+  } else if (position === undefined && listed >= SNAPSHOT_MAX_JOBS) {
+    causes.push(`more than ${SNAPSHOT_MAX_JOBS} RUNNABLE jobs are ahead of it in queue ${qname}`);
+  }
+  if (causes.length === 0) {
+    const where = position === 1 ? `; it is at the head of queue ${qname}` : '';
+    causes.push(
+      `queue ${qname} and its compute environments look able to run the job${where}: ${scaling(usable, needs, position === 1)}`,
     );
   }
   return causes;

@@ -1,5 +1,5 @@
 /**
- * `submit`: register-or-reuse the job definition, submit the job, say where to see it, and with
+ * `submit`: check the queue, register-or-reuse the job definition, submit the job, say where to see it, and with
  * `--wait` / `--follow` stay with it until it ends.
  */
 import { randomBytes } from 'node:crypto';
@@ -8,7 +8,8 @@ import type { BatchApi } from '../aws/batch.js';
 import type { LogsApi } from '../aws/logs.js';
 import type { Output } from '../cli/output.js';
 import type { Clock } from '../clock.js';
-import { ensureJobDefinition } from './job-definition.js';
+import { CONTENT_TAG, ensureJobDefinition } from './job-definition.js';
+import { checkQueue } from './preflight.js';
 import { consoleUrl } from './render.js';
 import { type WaitOptions, waitForJob } from './wait.js';
 
@@ -55,14 +56,17 @@ export async function submitPlan(
   options: SubmitOptions = {},
 ): Promise<number> {
   const { batch, output } = deps;
+  // Read-only checks first: a queue that cannot run the job must not cost a revision.
+  await checkQueue(batch, plan.submitJob.jobQueue ?? '', plan.registerJobDefinition);
   const choice = await ensureJobDefinition(batch, plan.registerJobDefinition);
   if (choice.kind === 'reused') {
     output.err(`job definition ${choice.jobDefinition} unchanged: reused`);
   } else {
     output.err(`registered job definition ${choice.jobDefinition}`);
     if (choice.differing.length > 0) {
+      const many = choice.differing.length > 1;
       output.err(
-        `  (ACTIVE revision${choice.differing.length > 1 ? 's' : ''} ${choice.differing.join(', ')} of ${plan.jobDefinitionName} differ from job.yaml — changed outside mnbatch? — so none was reused)`,
+        `  (ACTIVE revision${many ? 's' : ''} ${choice.differing.join(', ')} of ${plan.jobDefinitionName} ${many ? 'lack' : 'lacks'} this content's ${CONTENT_TAG} tag — registered outside mnbatch or by another version? — so none was reused)`,
       );
     }
   }

@@ -4,7 +4,7 @@
  * detaches (or terminates the job with `cancelOnInterrupt`).
  */
 
-import type { JobDetail } from '@aws-sdk/client-batch';
+import type { FrontOfQueueDetail, JobDetail } from '@aws-sdk/client-batch';
 import type { BatchApi } from '../aws/batch.js';
 import { AWS_ERROR, isAwsError } from '../aws/errors.js';
 import type { LogsApi } from '../aws/logs.js';
@@ -194,7 +194,27 @@ async function runnableCauses(batch: BatchApi, view: JobView, parent: JobDetail)
   const [queue] = await batch.describeJobQueues([view.jobQueue]);
   const names = (queue?.computeEnvironmentOrder ?? []).map((o) => o.computeEnvironment ?? '').filter(Boolean);
   const computeEnvironments = names.length > 0 ? await batch.describeComputeEnvironments(names) : [];
-  return diagnoseRunnable({ job: parent, ...(queue ? { queue } : {}), computeEnvironments });
+  const frontOfQueue = queue ? await snapshotOf(batch, view.jobQueue) : undefined;
+  return diagnoseRunnable({
+    job: parent,
+    ...(queue ? { queue } : {}),
+    computeEnvironments,
+    ...(frontOfQueue ? { frontOfQueue } : {}),
+  });
+}
+
+/**
+ * The queue's front as GetJobQueueSnapshot sees it, or undefined when AWS does not say (a
+ * policy without batch:GetJobQueueSnapshot, an older endpoint): the diagnosis does without.
+ */
+async function snapshotOf(batch: BatchApi, jobQueue: string): Promise<FrontOfQueueDetail | undefined> {
+  try {
+    return await batch.getJobQueueSnapshot(jobQueue);
+  } catch (e) {
+    const optional = [AWS_ERROR.throttled, AWS_ERROR.accessDenied, AWS_ERROR.notFound, AWS_ERROR.rejected];
+    if (optional.some((code) => isAwsError(e, code))) return undefined;
+    throw e;
+  }
 }
 
 async function interrupted(

@@ -2,6 +2,7 @@ import {
   DescribeJobDefinitionsCommand,
   DescribeJobQueuesCommand,
   DescribeJobsCommand,
+  GetJobQueueSnapshotCommand,
   ListJobsCommand,
   SubmitJobCommand,
 } from '@aws-sdk/client-batch';
@@ -50,6 +51,17 @@ describe('BatchApi over the SDK', () => {
       .resolvesOnce({ jobSummaryList: [{ jobId: '2', jobName: 'n' }] });
     const jobs = await batch().listJobs({ jobQueue: 'q', filters: [{ name: 'JOB_NAME', values: ['n'] }] });
     expect(jobs.map((j) => j.jobId)).toEqual(['1', '2']);
+  });
+
+  it('returns the front of the queue from GetJobQueueSnapshot, empty when Batch sends none', async () => {
+    const front = {
+      jobs: [{ jobArn: 'arn:aws:batch:eu-west-1:1:job/a', earliestTimeAtPosition: 5 }],
+      lastUpdatedAt: 9,
+    };
+    batchMock.on(GetJobQueueSnapshotCommand).resolvesOnce({ frontOfQueue: front }).resolvesOnce({});
+    expect(await batch().getJobQueueSnapshot('mpi-queue')).toEqual(front);
+    expect(await batch().getJobQueueSnapshot('mpi-queue')).toEqual({});
+    expect(batchMock).toHaveReceivedCommandWith(GetJobQueueSnapshotCommand, { jobQueue: 'mpi-queue' });
   });
 
   it('lists every queue when no name is given', async () => {

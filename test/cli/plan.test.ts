@@ -34,7 +34,7 @@ describe('mnbatch plan', () => {
     const text = output.stdout.join('\n');
     const [register, submit] = text.split(/\n\n(?=SubmitJob)/);
     expect(register).toMatch(
-      /^RegisterJobDefinition \(only when no ACTIVE hello-mpi-[0-9a-f]{10} exists\)\n\{/,
+      /^RegisterJobDefinition \(only when no ACTIVE revision of hello-mpi-[0-9a-f]{10} has this mnbatch:content tag\)\n\{/,
     );
     expect(submit).toMatch(/^SubmitJob \(8 nodes\)\n\{/);
     const request = JSON.parse(submit!.slice(submit!.indexOf('\n') + 1));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatPlan } from '../../src/cli/print-plan.js';
+import { withContentTag } from '../../src/jobs/job-definition.js';
 import type { JobPlan } from '../../src/plan/index.js';
 
 const plan: JobPlan = {
@@ -9,13 +10,20 @@ const plan: JobPlan = {
   numNodes: 4,
 };
 
+/** What submit registers: the planned request with its content tag. */
+const registered = withContentTag(plan.registerJobDefinition);
+
 describe('formatPlan', () => {
+  it('shows the content tag submit registers with', () => {
+    expect(registered.tags?.['mnbatch:content']).toMatch(/^[0-9a-f]{16}$/);
+  });
+
   it('heads each request, says when the definition is registered, and counts the nodes', () => {
     const lines = formatPlan(plan, { json: false });
 
     expect(lines).toEqual([
-      'RegisterJobDefinition (only when no ACTIVE hello-0123456789 exists)',
-      JSON.stringify(plan.registerJobDefinition, null, 2),
+      'RegisterJobDefinition (only when no ACTIVE revision of hello-0123456789 has this mnbatch:content tag)',
+      JSON.stringify(registered, null, 2),
       '',
       'SubmitJob (4 nodes)',
       JSON.stringify(plan.submitJob, null, 2),
@@ -27,7 +35,7 @@ describe('formatPlan', () => {
 
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0] ?? '')).toEqual({
-      registerJobDefinition: plan.registerJobDefinition,
+      registerJobDefinition: registered,
       submitJob: plan.submitJob,
     });
   });

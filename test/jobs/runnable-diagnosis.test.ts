@@ -21,6 +21,16 @@ function diagnose(job: JobDetail, ces: ComputeEnvironmentDetail[], queue = QUEUE
   return diagnoseRunnable({ job, queue, computeEnvironments: ces });
 }
 
+/** The diagnosis when GetJobQueueSnapshot lists `front` (job ARNs) and the CE has `resources`. */
+function diagnoseInQueue(job: JobDetail, front: string[], resources: object = {}) {
+  return diagnoseRunnable({
+    job,
+    queue: QUEUE,
+    computeEnvironments: [computeEnvironment({}, resources)],
+    frontOfQueue: { jobs: front.map((jobArn) => ({ jobArn })) },
+  });
+}
+
 describe('jobNeeds', () => {
   it('adds up vCPUs over node ranges and reads the instance type', () => {
     const needs = jobNeeds(runnableJob({ nodes: 4, vcpus: 8, memory: '12GiB', instanceType: 'c5.4xlarge' }));
@@ -133,7 +143,53 @@ describe('diagnoseRunnable', () => {
   it('says what usually is the cause when the setup looks right', () => {
     const causes = diagnose(runnableJob(), [computeEnvironment()]);
     expect(causes).toHaveLength(1);
-    expect(causes[0]).toMatch(/look able to run the job: it is probably waiting for EC2 capacity/);
+    expect(causes[0]).toMatch(
+      /look able to run the job: compute environment mpi-ce wants 0 of at most 256 vCPUs/,
+    );
+    expect(causes[0]).toMatch(/probably waiting for EC2 capacity .*, or for jobs ahead of it$/);
+  });
+
+  it('at the head of the queue with the vCPUs wanted: waiting for EC2 capacity', () => {
+    const job = runnableJob({ nodes: 4, vcpus: 4 });
+    const causes = diagnoseInQueue(job, [`arn:aws:batch:eu-west-1:123456789012:job/${job.jobId}`], {
+      desiredvCpus: 16,
+    });
+    expect(causes).toEqual([
+      "queue mpi-queue and its compute environments look able to run the job; it is at the head of queue mpi-queue: compute environment mpi-ce wants 16 of at most 256 vCPUs, enough for the job's 16: Batch is asking EC2 for instances, so it is probably waiting for EC2 capacity of the instance type in the placement group's zone",
+    ]);
+  });
+
+  it('at the head of the queue before Batch scaled up for it', () => {
+    const job = runnableJob({ nodes: 4, vcpus: 4 });
+    const causes = diagnoseInQueue(job, [`arn/${job.jobId}`], { desiredvCpus: 4 });
+    expect(causes[0]).toContain(
+      "at the head of queue mpi-queue: compute environment mpi-ce wants 4 of at most 256 vCPUs, less than the job's 16: Batch has not scaled up for it yet",
+    );
+  });
+
+  it('names the jobs ahead of it in the queue', () => {
+    const job = runnableJob();
+    const ahead = (n: number) => Array.from({ length: n }, (_, i) => `arn/other-${i}`);
+    const at3 = diagnoseInQueue(job, [...ahead(2), `arn/${job.jobId}`]);
+    expect(at3).toEqual(['2 RUNNABLE jobs are ahead of it in queue mpi-queue: Batch starts them first']);
+    const behind = diagnoseInQueue(job, ahead(100));
+    expect(behind).toEqual(['more than 100 RUNNABLE jobs are ahead of it in queue mpi-queue']);
+    // not listed in a short snapshot: the snapshot is older than the job, nothing is claimed
+    const stale = diagnoseInQueue(job, ahead(3));
+    expect(stale[0]).toMatch(/look able to run the job: /);
+  });
+
+  it('compares states without regard to case', () => {
+    const lower = (state: string) => state.toLowerCase() as never;
+    const causes = diagnose(runnableJob(), [computeEnvironment({ state: lower('DISABLED') })], {
+      ...QUEUE,
+      status: lower('INVALID'),
+      statusReason: 'CE gone',
+    });
+    expect(causes).toEqual([
+      'job queue mpi-queue is INVALID: CE gone',
+      'compute environment mpi-ce is DISABLED: enable it or use another queue',
+    ]);
   });
 
   it('does not judge instance types it does not know (optimal)', () => {

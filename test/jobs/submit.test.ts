@@ -8,6 +8,7 @@ import {
   DescribeJobQueuesCommand,
   DescribeJobsCommand,
   type DescribeJobsCommandInput,
+  GetJobQueueSnapshotCommand,
   RegisterJobDefinitionCommand,
   SubmitJobCommand,
 } from '@aws-sdk/client-batch';
@@ -16,6 +17,7 @@ import { createBatch } from '../../src/aws/batch.js';
 import { exec } from '../../src/cli/cli.js';
 import { memoryOutput } from '../../src/cli/output.js';
 import { LAUNCHER_EXIT } from '../../src/jobs/exit-codes.js';
+import { CONTENT_TAG, withContentTag } from '../../src/jobs/job-definition.js';
 import { newToken, submitPlan } from '../../src/jobs/submit.js';
 import { batchMock, sdkError } from '../_helpers/fake-batch/mock-sdk.js';
 import { FakeClock } from '../_helpers/fake-clock.js';
@@ -39,9 +41,15 @@ function deps() {
 
 /** What DescribeJobDefinitions returns for a definition registered with `request` (Batch fills in empty lists). */
 function described(plan = plannedJob(), revision = 3) {
-  const req = structuredClone(plan.registerJobDefinition);
+  const req = structuredClone(withContentTag(plan.registerJobDefinition));
   for (const r of req.nodeProperties?.nodeRangeProperties ?? [])
-    Object.assign(r.container ?? {}, { volumes: [], ulimits: [] });
+    Object.assign(r.container ?? {}, {
+      volumes: [],
+      ulimits: [],
+      mountPoints: [],
+      secrets: [],
+      privileged: false,
+    });
   return {
     ...req,
     jobDefinitionName: plan.jobDefinitionName,
@@ -50,7 +58,14 @@ function described(plan = plannedJob(), revision = 3) {
     status: 'ACTIVE',
     type: 'multinode',
     containerOrchestrationType: 'ECS' as const,
+    parameters: {},
   };
+}
+
+/** The job's queue exists, is ENABLED and VALID, and its compute environment allows c5. */
+function queueReady(ce = computeEnvironment()) {
+  batchMock.on(DescribeJobQueuesCommand).resolves({ jobQueues: [QUEUE] });
+  batchMock.on(DescribeComputeEnvironmentsCommand).resolves({ computeEnvironments: [ce] });
 }
 
 /** DescribeJobs answers the states in turn (the last one forever); `fail` errors come first. */
@@ -67,6 +82,7 @@ function jobGoesThrough(states: JobState[], plan = plannedJob(), fail: Error[] =
 describe('submit at the SDK boundary', () => {
   it('reuses an ACTIVE revision with the same content: no RegisterJobDefinition', async () => {
     const plan = plannedJob();
+    queueReady();
     batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [described(plan, 3)] });
     batchMock.on(SubmitJobCommand).resolves({ jobId: JOB_ID, jobName: 'hello-mpi', jobArn: 'arn' });
     const { deps: d, output } = deps();
@@ -88,10 +104,11 @@ describe('submit at the SDK boundary', () => {
     ]);
   });
 
-  it('registers a new revision when the ACTIVE one of that name has other content', async () => {
+  it('registers a new revision when the ACTIVE one of that name carries another content hash', async () => {
     const plan = plannedJob();
     const edited = described(plan, 1);
-    edited.nodeProperties!.nodeRangeProperties![0]!.container!.privileged = true; // changed in the console
+    edited.tags = { ...edited.tags, [CONTENT_TAG]: '0123456789abcdef' }; // registered by another mnbatch
+    queueReady();
     batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [edited] });
     batchMock.on(RegisterJobDefinitionCommand).resolves({
       jobDefinitionName: plan.jobDefinitionName,
@@ -102,7 +119,7 @@ describe('submit at the SDK boundary', () => {
     const { deps: d, output } = deps();
     await submitPlan(d, plan);
     expect(batchMock).toHaveReceivedCommandExactlyOnceWith(RegisterJobDefinitionCommand, {
-      ...plan.registerJobDefinition,
+      ...withContentTag(plan.registerJobDefinition),
     });
     expect(batchMock).toHaveReceivedCommandWith(SubmitJobCommand, {
       jobDefinition: `${plan.jobDefinitionName}:2`,
@@ -117,6 +134,7 @@ describe('submit at the SDK boundary', () => {
     const token = newToken();
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const plan = plannedJob({ token });
+    queueReady();
     batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [] });
     batchMock
       .on(RegisterJobDefinitionCommand)
@@ -132,6 +150,7 @@ describe('submit at the SDK boundary', () => {
 
   it('--wait: a job that fails on a child node prints every node and returns the main node code', async () => {
     const plan = plannedJob({ nodes: 3 });
+    queueReady();
     batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [described(plan)] });
     batchMock.on(SubmitJobCommand).resolves({ jobId: JOB_ID, jobName: 'hello-mpi' });
     jobGoesThrough(
@@ -177,6 +196,7 @@ describe('submit at the SDK boundary', () => {
 
   it('--wait: a poll throttled once is retried, and the job result still comes through', async () => {
     const plan = plannedJob({ nodes: 2 });
+    queueReady();
     batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [described(plan)] });
     batchMock.on(SubmitJobCommand).resolves({ jobId: JOB_ID, jobName: 'hello-mpi' });
     jobGoesThrough([{ status: 'SUCCEEDED', nodes: nodes(2, 'SUCCEEDED', { exitCode: 0 }) }], plan, [
@@ -189,6 +209,8 @@ describe('submit at the SDK boundary', () => {
 
   it('--wait: a job stuck in RUNNABLE gets its diagnosis', async () => {
     const plan = plannedJob({ nodes: 4, vcpus: 4 });
+    // the queue can run c5 nodes, but its ceiling is below 4 nodes × 4 vCPUs
+    queueReady(computeEnvironment({}, { maxvCpus: 8 }));
     batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [described(plan)] });
     batchMock.on(SubmitJobCommand).resolves({ jobId: JOB_ID, jobName: 'hello-mpi' });
     const runnable = { status: 'RUNNABLE' as const, nodes: nodes(4, 'RUNNABLE') };
@@ -199,13 +221,13 @@ describe('submit at the SDK boundary', () => {
       ],
       plan,
     );
-    batchMock.on(DescribeJobQueuesCommand).resolves({ jobQueues: [QUEUE] });
-    batchMock.on(DescribeComputeEnvironmentsCommand).resolves({
-      computeEnvironments: [computeEnvironment({}, { type: 'SPOT' })],
+    batchMock.on(GetJobQueueSnapshotCommand).resolves({
+      frontOfQueue: { jobs: [{ jobArn: `arn:aws:batch:${REGION}:123456789012:job/${JOB_ID}` }] },
     });
     const { deps: d, output } = deps();
     const code = await submitPlan(d, plan, { wait: true });
     expect(code).toBe(LAUNCHER_EXIT.failedWithoutExitCode);
+    expect(batchMock).toHaveReceivedCommandWith(GetJobQueueSnapshotCommand, { jobQueue: QUEUE.jobQueueArn! });
     expect(batchMock).toHaveReceivedCommandWith(DescribeJobQueuesCommand, {
       jobQueues: [QUEUE.jobQueueArn!],
     });
@@ -213,7 +235,7 @@ describe('submit at the SDK boundary', () => {
       computeEnvironments: ['mpi-ce'],
     });
     expect(output.stderr).toContain(
-      '  - compute environment mpi-ce is SPOT: multi-node parallel jobs run only on On-Demand EC2 (no Spot, no Fargate)',
+      '  - compute environment mpi-ce allows at most 8 vCPUs; the job needs at least 16 (4 nodes × 4 vCPUs): raise maxvCpus',
     );
   });
 });
@@ -242,7 +264,7 @@ describe('mnbatch submit (CLI)', () => {
 
   it('an expired credential gives one clear line and exit code 77', async () => {
     batchMock
-      .on(DescribeJobDefinitionsCommand)
+      .onAnyCommand()
       .rejects(sdkError('ExpiredTokenException', 'The security token included in the request is expired'));
     const output = memoryOutput();
     const code = await exec(['submit', 'job.yaml', '--profile', 'hpc', '--region', REGION], {
@@ -259,7 +281,7 @@ describe('mnbatch submit (CLI)', () => {
 
   it('missing credentials (no profile) say so too', async () => {
     batchMock
-      .on(DescribeJobDefinitionsCommand)
+      .onAnyCommand()
       .rejects(sdkError('CredentialsProviderError', 'Could not load credentials from any providers'));
     const output = memoryOutput();
     const code = await exec(['submit', 'job.yaml', '--region', REGION], { output, cwd: jobDir(), env: {} });
@@ -270,6 +292,7 @@ describe('mnbatch submit (CLI)', () => {
   });
 
   it('throttling that outlasts the SDK retries ends with a clear line and exit code 75', async () => {
+    queueReady();
     batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [] });
     batchMock
       .on(RegisterJobDefinitionCommand)
@@ -288,6 +311,7 @@ describe('mnbatch submit (CLI)', () => {
   });
 
   it('submits with a fresh token, the user tag and --json output', async () => {
+    queueReady();
     batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [] });
     batchMock
       .on(RegisterJobDefinitionCommand)

@@ -127,6 +127,30 @@ describe('submit --wait against the fake Batch', () => {
     );
   });
 
+  it('puts the queue snapshot into the diagnosis, and does without it when it is denied', async () => {
+    const timeline: TimelineEvent[] = [
+      { at: 1, job: 'PENDING' },
+      { at: 3, job: 'RUNNABLE' },
+      { at: 400, job: 'FAILED', reason: 'Terminated by user' },
+    ];
+    // given a setup that looks right and the job alone in the queue
+    const alone = setup(timeline);
+    await submitPlan(alone.deps, plannedJob(), { wait: true });
+    expect(alone.batch.calls.filter((c) => c.op === 'GetJobQueueSnapshot')).toHaveLength(1);
+    expect(alone.output.stderr.some((l) => l.includes('it is at the head of queue mpi-queue'))).toBe(true);
+    // given a policy without batch:GetJobQueueSnapshot
+    const denied = setup(timeline);
+    denied.batch.failNext('GetJobQueueSnapshot', 'AccessDeniedException');
+    expect(await submitPlan(denied.deps, plannedJob(), { wait: true })).toBe(
+      LAUNCHER_EXIT.failedWithoutExitCode,
+    );
+    const causes = denied.output.stderr.filter((l) => l.startsWith('  - '));
+    expect(causes).toHaveLength(1);
+    expect(causes[0]).toMatch(
+      /look able to run the job: compute environment mpi-ce wants 0 of at most 256 vCPUs/,
+    );
+  });
+
   it('keeps polling when a poll is throttled', async () => {
     const { deps, batch } = setup();
     batch.failNext('DescribeJobs', 'ThrottlingException', 'Rate exceeded');

@@ -5,6 +5,7 @@
  */
 import type {
   ComputeEnvironmentDetail,
+  FrontOfQueueDetail,
   JobDefinition,
   JobDetail,
   JobQueueDetail,
@@ -87,6 +88,7 @@ type Op =
   | 'TerminateJob'
   | 'DescribeJobQueues'
   | 'DescribeComputeEnvironments'
+  | 'GetJobQueueSnapshot'
   | 'GetLogEvents';
 
 const TERMINAL = new Set<JobStatus>(['SUCCEEDED', 'FAILED']);
@@ -271,6 +273,17 @@ export class FakeBatch implements BatchApi {
     return (this.options.computeEnvironments ?? []).filter(
       (c) => names.includes(c.computeEnvironmentName!) || names.includes(c.computeEnvironmentArn!),
     );
+  }
+
+  async getJobQueueSnapshot(jobQueue: string): Promise<FrontOfQueueDetail> {
+    this.record('GetJobQueueSnapshot', 'batch', { jobQueue });
+    const runnable = [...this.jobs.values()]
+      .filter((j) => j.detail.status === 'RUNNABLE' && this.inQueue(j.detail, jobQueue))
+      .sort((a, b) => a.submittedAt - b.submittedAt);
+    return {
+      jobs: runnable.map((j) => ({ jobArn: j.detail.jobArn!, earliestTimeAtPosition: j.submittedAt })),
+      lastUpdatedAt: this.options.clock.now(),
+    };
   }
 
   // ---- the state machine ----

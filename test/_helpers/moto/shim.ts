@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { loadServiceModel } from '../aws-model.js';
 import { amiBuilders, type BuilderBehaviour, type SimulatedBuilder } from './shim-ami-builder.js';
 import { batchCorrections } from './shim-batch.js';
+import { batchJobCorrections } from './shim-batch-jobs.js';
 import { createImageSnapshotTags } from './shim-create-image.js';
 import { placementGroups } from './shim-placement-groups.js';
 
@@ -179,6 +180,7 @@ export async function startShim(motoUrl: string, given?: () => readonly Correcti
     (() => [
       placementGroups(),
       batchCorrections(),
+      batchJobCorrections(),
       createImageSnapshotTags(),
       amiBuilders(() => shim.hooks.builder, builders),
     ]);

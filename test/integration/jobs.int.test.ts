@@ -1,0 +1,228 @@
+/**
+ * `mnbatch submit / status / list / logs / cancel` end to end with the built CLI against moto
+ * (behind the shim that corrects it where it differs from AWS: jobs move through their states,
+ * node jobs exist, see shim-batch-jobs.ts), on a stack made by `mnbatch infra up`.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BatchClient,
+  DescribeJobDefinitionsCommand,
+  DescribeJobsCommand,
+  RegisterJobDefinitionCommand,
+  type RegisterJobDefinitionCommandInput,
+  UpdateJobQueueCommand,
+} from '@aws-sdk/client-batch';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO, useTestAccount } from '../_helpers/moto/aws-test-account.js';
+
+const account = useTestAccount();
+const STACK = 'small';
+const QUEUE = `mnbatch-${STACK}`;
+
+/** A job for the small stack (c6i instances); the image is a plain URI, nothing is built. */
+function jobYaml(options: { instanceType?: string; name?: string } = {}): string {
+  return [
+    `name: ${options.name ?? 'hello-mpi'}`,
+    'image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/hello-mpi:1',
+    'nodes: 2',
+    `instanceType: ${options.instanceType ?? 'c6i.large'}`,
+    `stack: ${STACK}`,
+    'resources:',
+    '  vcpus: 2',
+    '  memory: 3GiB',
+    'command: ["/usr/local/bin/hello-mpi"]',
+    '',
+  ].join('\n');
+}
+
+/** Runs the CLI; returns what it printed and the calls (service:Operation) it made. */
+async function run(args: string[]) {
+  const before = account.shim.calls.length;
+  const r = await account.cli(args, { env: { USER: 'alice' } });
+  const calls = account.shim.calls.slice(before);
+  return {
+    ...r,
+    text: r.stdout + r.stderr,
+    calls: calls.map((c) => `${c.service}:${c.operation}`),
+    mutating: calls.filter((c) => c.mutating).map((c) => `${c.service}:${c.operation}`),
+  };
+}
+
+/** The job id `submit --json` printed. */
+function jobIdOf(stdout: string): string {
+  return (JSON.parse(stdout) as { jobId: string }).jobId;
+}
+
+describe('jobs on a stack made by infra up', () => {
+  let batch: BatchClient;
+
+  beforeAll(async () => {
+    const net = await account.network();
+    const stack = readFileSync(join(REPO, 'examples', 'infra', 'small.yaml'), 'utf8')
+      .replace(/vpc-0123456789abcdef0/, net.vpcId)
+      .replace(/subnet-0123456789abcdef0/, net.subnetId);
+    account.write('stack.yaml', stack);
+    account.write('job.yaml', jobYaml());
+    const up = await run(['infra', 'up', '-f', 'stack.yaml', '--yes']);
+    expect(up.code, up.text).toBe(0);
+    batch = new BatchClient(account.sdk);
+  }, 300_000);
+
+  it('submit --wait follows the job through its states and exits with its code', async () => {
+    const r = await run(['submit', 'job.yaml', '--wait']);
+    expect(r.code, r.text).toBe(0);
+    expect(r.stderr).toMatch(/registered job definition hello-mpi-[0-9a-f]+:1/);
+    for (const state of ['PENDING', 'RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED'])
+      expect(r.stderr).toMatch(new RegExp(`^hello-mpi ${state}`, 'm'));
+    expect(r.stderr).toMatch(/node 0 \(main\): SUCCEEDED, exit 0/);
+    expect(r.mutating).toEqual(['batch:RegisterJobDefinition', 'batch:SubmitJob']);
+    // the queue was checked before anything was written
+    expect(r.calls.indexOf('batch:DescribeJobQueues')).toBeLessThan(
+      r.calls.indexOf('batch:RegisterJobDefinition'),
+    );
+    expect(r.calls.indexOf('batch:DescribeComputeEnvironments')).toBeLessThan(
+      r.calls.indexOf('batch:RegisterJobDefinition'),
+    );
+  }, 120_000);
+
+  it('a second submit of the unchanged job registers no revision', async () => {
+    const r = await run(['submit', 'job.yaml', '--json']);
+    expect(r.code, r.text).toBe(0);
+    expect(r.calls).not.toContain('batch:RegisterJobDefinition');
+    expect(r.mutating).toEqual(['batch:SubmitJob']);
+    expect(JSON.parse(r.stdout)).toMatchObject({ jobDefinitionReused: true });
+    const name = (JSON.parse(r.stdout) as { jobDefinition: string }).jobDefinition.split(':')[0];
+    const defs = await batch.send(
+      new DescribeJobDefinitionsCommand({ jobDefinitionName: name, status: 'ACTIVE' }),
+    );
+    expect(defs.jobDefinitions?.map((d) => d.revision)).toEqual([1]);
+    expect(defs.jobDefinitions?.[0]?.tags?.['mnbatch:content']).toMatch(/^[0-9a-f]{16}$/);
+    expect(defs.jobDefinitions?.[0]?.nodeProperties?.numNodes).toBe(2);
+    // the per-submission token is in no job definition
+    expect(JSON.stringify(defs.jobDefinitions)).not.toContain('MNBATCH_TOKEN');
+  }, 60_000);
+
+  it('a revision of the same name without the content tag is not reused, and the user is told', async () => {
+    account.write('by-hand.yaml', jobYaml({ name: 'by-hand' }));
+    const plan = await run(['plan', 'by-hand.yaml', '--json']);
+    expect(plan.code, plan.text).toBe(0);
+    const request = (JSON.parse(plan.stdout) as { registerJobDefinition: RegisterJobDefinitionCommandInput })
+      .registerJobDefinition;
+    // someone registers the very same content under that name, without mnbatch's tag
+    await batch.send(new RegisterJobDefinitionCommand({ ...request, tags: { team: 'hpc' } }));
+    const r = await run(['submit', 'by-hand.yaml']);
+    expect(r.code, r.text).toBe(0);
+    expect(r.stderr).toContain(`registered job definition ${request.jobDefinitionName}:2`);
+    expect(r.stderr).toContain(
+      `(ACTIVE revision 1 of ${request.jobDefinitionName} lacks this content's mnbatch:content tag`,
+    );
+    expect(r.mutating).toEqual(['batch:RegisterJobDefinition', 'batch:SubmitJob']);
+    const again = await run(['submit', 'by-hand.yaml']);
+    expect(again.stderr).toContain(`job definition ${request.jobDefinitionName}:2 unchanged: reused`);
+    expect(again.mutating).toEqual(['batch:SubmitJob']);
+  }, 60_000);
+
+  it('status, list and logs of a finished job', async () => {
+    const submitted = await run(['submit', 'job.yaml', '--json', '--wait']);
+    expect(submitted.code, submitted.text).toBe(0);
+    const jobId = jobIdOf(submitted.stdout.slice(0, submitted.stdout.lastIndexOf('}') + 1));
+
+    const status = await run(['status', jobId]);
+    expect(status.code, status.text).toBe(0);
+    expect(status.stdout).toMatch(/^status\s+SUCCEEDED$/m);
+    expect(status.stdout).toMatch(/^nodes\s+2 \(main 0\): SUCCEEDED 2$/m);
+    expect(status.mutating).toEqual([]);
+
+    const list = await run(['list', '--status', 'SUCCEEDED']);
+    expect(list.code, list.text).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`^${jobId}\\s+hello-mpi\\s+SUCCEEDED\\s+2\\s+.*${QUEUE}$`, 'm'));
+    expect(list.mutating).toEqual([]);
+
+    // the main node's container wrote two lines to its stream
+    const node = await batch.send(new DescribeJobsCommand({ jobs: [`${jobId}#0`] }));
+    const stream = node.jobs?.[0]?.container?.logStreamName ?? '';
+    expect(stream).toMatch(/^hello-mpi-[0-9a-f]+\/default\/[0-9a-f]{32}$/);
+    const logs = new CloudWatchLogsClient(account.sdk);
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/aws/batch/job' })).catch(() => undefined);
+    await logs.send(new CreateLogStreamCommand({ logGroupName: '/aws/batch/job', logStreamName: stream }));
+    await logs.send(
+      new PutLogEventsCommand({
+        logGroupName: '/aws/batch/job',
+        logStreamName: stream,
+        logEvents: [
+          { timestamp: Date.now(), message: 'rank 0 of 2 on ip-10-0-1-5' },
+          { timestamp: Date.now() + 1, message: 'allreduce ok' },
+        ],
+      }),
+    );
+    const shown = await run(['logs', jobId]);
+    expect(shown.code, shown.text).toBe(0);
+    expect(shown.stdout.split('\n').filter(Boolean)).toEqual(['rank 0 of 2 on ip-10-0-1-5', 'allreduce ok']);
+    expect(shown.calls).toContain('logs:GetLogEvents');
+    expect(shown.mutating).toEqual([]);
+    logs.destroy();
+  }, 120_000);
+
+  it('list shows a job that has not ended; cancel terminates it', async () => {
+    const submitted = await run(['submit', 'job.yaml', '--json']);
+    expect(submitted.code, submitted.text).toBe(0);
+    const jobId = jobIdOf(submitted.stdout);
+
+    const list = await run(['list']);
+    expect(list.code, list.text).toBe(0);
+    expect(list.stdout).toContain(jobId);
+
+    const cancel = await run(['cancel', jobId]);
+    expect(cancel.code, cancel.text).toBe(0);
+    expect(cancel.stdout).toMatch(
+      new RegExp(`^terminating job hello-mpi \\(${jobId}\\), which was [A-Z]+$`, 'm'),
+    );
+    expect(cancel.mutating).toEqual(['batch:TerminateJob']);
+
+    const status = await run(['status', jobId]);
+    expect(status.stdout).toMatch(/^status\s+FAILED/m);
+    expect(status.text).toContain('Cancelled with mnbatch cancel');
+
+    const again = await run(['cancel', jobId]);
+    expect(again.code, again.text).toBe(0);
+    expect(again.stderr).toContain('already FAILED: nothing to cancel');
+    expect(again.mutating).toEqual([]);
+  }, 60_000);
+
+  it('submit to a queue that does not exist writes nothing', async () => {
+    const r = await run(['submit', 'job.yaml', '--queue', 'no-such-queue']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('job queue no-such-queue does not exist in us-east-1');
+    expect(r.mutating).toEqual([]);
+    expect(r.calls).not.toContain('batch:DescribeJobDefinitions');
+  }, 60_000);
+
+  it('submit of an instance type the compute environment does not allow writes nothing', async () => {
+    account.write('c5n.yaml', jobYaml({ instanceType: 'c5n.18xlarge' }));
+    const r = await run(['submit', 'c5n.yaml']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(
+      `job queue ${QUEUE} in us-east-1 cannot run the job: compute environment ${QUEUE} does not allow instance type c5n.18xlarge (allows c6i)`,
+    );
+    expect(r.mutating).toEqual([]);
+  }, 60_000);
+
+  it('submit to a DISABLED queue writes nothing', async () => {
+    await batch.send(new UpdateJobQueueCommand({ jobQueue: QUEUE, state: 'DISABLED' }));
+    try {
+      const r = await run(['submit', 'job.yaml']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`job queue ${QUEUE} in us-east-1 cannot run the job: the queue is DISABLED`);
+      expect(r.mutating).toEqual([]);
+    } finally {
+      await batch.send(new UpdateJobQueueCommand({ jobQueue: QUEUE, state: 'ENABLED' }));
+    }
+  }, 60_000);
+});
