@@ -17,6 +17,8 @@ import {
   requestTagged,
   resourceHasTag,
   resourceTagged,
+  STACK_TAG,
+  stackTagValue,
 } from './scope.js';
 
 const EC2 = 'arn:aws:ec2:*:*';
@@ -77,17 +79,28 @@ function ec2Grants(scope: PolicyScope): Grant[] {
         'ec2:CreateLaunchTemplate',
         'ec2:CreatePlacementGroup',
         'ec2:CreateSecurityGroup',
-        'ec2:CreateVpcEndpoint',
       ],
       Resource: [
         `${EC2}:placement-group/${base}`,
         `${EC2}:security-group/*`,
         `${EC2}:security-group-rule/*`,
         `${EC2}:launch-template/*`,
-        `${EC2}:vpc-endpoint/*`,
       ],
       Condition: requestTagged(scope),
-      why: 'create the placement group, security group (and its rules), launch template and S3 endpoint, only with the stack tag',
+      why: 'create the placement group, security group (and its rules) and launch template, only with the stack tag',
+    },
+    {
+      Sid: 'CreateTaggedS3Endpoint',
+      Effect: 'Allow',
+      Action: ['ec2:CreateVpcEndpoint'],
+      Resource: `${EC2}:vpc-endpoint/*`,
+      Condition: {
+        StringLike: {
+          [`aws:RequestTag/${STACK_TAG}`]: stackTagValue(scope),
+          'ec2:VpceServiceName': 'com.amazonaws.*.s3',
+        },
+      },
+      why: 'create the S3 gateway endpoint, only with the stack tag and only for S3',
     },
     {
       Sid: 'CreateEc2InVpc',
@@ -275,21 +288,22 @@ function efsGrants(scope: PolicyScope): Grant[] {
 }
 
 function iamGrants(scope: PolicyScope): Grant[] {
-  const roles = `${IAM}:role/${baseName(scope)}-*`;
-  const profiles = `${IAM}:instance-profile/${baseName(scope)}-*`;
+  // Exactly the roles and the profile `infra up` creates (src/infra/names.ts), no other name.
+  const roles = [`${IAM}:role/${baseName(scope)}-instance`, `${IAM}:role/${baseName(scope)}-job`];
+  const profiles = `${IAM}:instance-profile/${baseName(scope)}-instance`;
   return [
     {
       Sid: 'ReadStackRoles',
       Effect: 'Allow',
       Action: ['iam:GetInstanceProfile', 'iam:GetRole', 'iam:ListAttachedRolePolicies'],
-      Resource: [roles, profiles],
-      why: "observe the stack's roles and instance profile (named mnbatch-<stack>-…)",
+      Resource: [...roles, profiles],
+      why: "observe the stack's roles and instance profile (mnbatch-<stack>-instance, mnbatch-<stack>-job)",
     },
     {
       Sid: 'CreateTaggedRoles',
       Effect: 'Allow',
       Action: ['iam:CreateInstanceProfile', 'iam:CreateRole', 'iam:TagInstanceProfile', 'iam:TagRole'],
-      Resource: [roles, profiles],
+      Resource: [...roles, profiles],
       Condition: requestTagged(scope),
       why: 'create the instance role, job role and instance profile with the stack prefix and tag',
     },
@@ -297,12 +311,12 @@ function iamGrants(scope: PolicyScope): Grant[] {
       Sid: 'AttachOnlyEcsInstancePolicy',
       Effect: 'Allow',
       Action: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
-      Resource: roles,
+      Resource: `${IAM}:role/${baseName(scope)}-instance`,
       Condition: {
         ArnEquals: { 'iam:PolicyARN': [INSTANCE_ROLE_POLICY] },
         ...resourceTagged(scope),
       },
-      why: 'attach (and on down, detach) AmazonEC2ContainerServiceforEC2Role and no other policy, only on the tagged stack roles',
+      why: 'attach (and on down, detach) AmazonEC2ContainerServiceforEC2Role and no other policy, only on the tagged stack instance role',
     },
     {
       Sid: 'ChangeTaggedRoles',
@@ -313,7 +327,7 @@ function iamGrants(scope: PolicyScope): Grant[] {
         'iam:DeleteRole',
         'iam:RemoveRoleFromInstanceProfile',
       ],
-      Resource: [roles, profiles],
+      Resource: [...roles, profiles],
       Condition: resourceTagged(scope),
       why: 'put the instance role in its profile, and delete them, only when tagged',
     },

@@ -43,8 +43,8 @@ export function submitGrants(scope: PolicyScope): Grant[] {
       Effect: 'Allow',
       Action: ['batch:RegisterJobDefinition'],
       Resource: `${BATCH}:job-definition/*`,
-      Condition: requestHasTag(JOB_TAG),
-      why: 'register the job definition, only with the mnbatch:job tag mnbatch puts on it',
+      Condition: { ...requestHasTag(JOB_TAG), BoolIfExists: { 'batch:Privileged': 'false' } },
+      why: 'register the job definition, only with the mnbatch:job tag mnbatch puts on it and never privileged (mnbatch never asks for it)',
     },
     {
       Sid: 'SubmitToStackQueue',

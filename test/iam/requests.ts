@@ -84,6 +84,17 @@ export const SUBMIT_DENIED: readonly SimRequest[] = [
     resource: batch('job-definition/admin-job:3'),
   },
   {
+    what: 'submit a foreign job definition by name (no revision)',
+    action: 'batch:SubmitJob',
+    resource: batch('job-definition/admin-job'),
+  },
+  {
+    what: 'register a privileged job definition',
+    action: 'batch:RegisterJobDefinition',
+    resource: batch('job-definition/hello-3f2a9c1d'),
+    context: { ...jobRequest, 'batch:Privileged': 'true' },
+  },
+  {
     what: 'submit to a foreign queue',
     action: 'batch:SubmitJob',
     resource: batch('job-queue/prod-critical'),
@@ -152,7 +163,7 @@ export const INFRA_REQUESTS: readonly SimRequest[] = [
     what: 'S3 endpoint',
     action: 'ec2:CreateVpcEndpoint',
     resource: ec2('vpc-endpoint/vpce-0123456789abcdef0'),
-    context: stackRequest,
+    context: { ...stackRequest, 'ec2:VpceServiceName': `com.amazonaws.${REGION}.s3` },
   },
   { what: 'in the VPC', action: 'ec2:CreateVpcEndpoint', resource: ec2('vpc/vpc-0123456789abcdef0') },
   {
@@ -446,6 +457,18 @@ export const INFRA_DENIED: readonly SimRequest[] = [
   },
   { what: 'create access keys', action: 'iam:CreateAccessKey', resource: iam('user/alice') },
   {
+    what: 'create another mnbatch-prefixed role (its trust policy is the creator’s to choose)',
+    action: 'iam:CreateRole',
+    resource: iam(`role/mnbatch-${STACK}-admin`),
+    context: stackRequest,
+  },
+  {
+    what: 'attach the ECS policy to the job role (it gets none)',
+    action: 'iam:AttachRolePolicy',
+    resource: iam(`role/${names.jobRole}`),
+    context: { ...stackTagged, 'iam:PolicyARN': INSTANCE_ROLE_POLICY },
+  },
+  {
     what: 'create a role without the prefix',
     action: 'iam:CreateRole',
     resource: iam('role/escalate'),
@@ -515,6 +538,12 @@ export const INFRA_DENIED: readonly SimRequest[] = [
     what: 'add a version to an untagged template',
     action: 'ec2:CreateLaunchTemplateVersion',
     resource: ec2('launch-template/lt-0fedcba9876543210'),
+  },
+  {
+    what: 'create an endpoint to another service',
+    action: 'ec2:CreateVpcEndpoint',
+    resource: ec2('vpc-endpoint/vpce-0123456789abcdef0'),
+    context: { ...stackRequest, 'ec2:VpceServiceName': `com.amazonaws.${REGION}.secretsmanager` },
   },
   {
     what: 'create an untagged placement group',
