@@ -69,6 +69,14 @@ describe('the policies hold for the code in src/', () => {
   });
 });
 
+describe('docs/iam.md', () => {
+  it('explains every statement of every policy in one line', () => {
+    const docs = readFileSync('docs/iam.md', 'utf8');
+    const sids = ROLE_NAMES.flatMap((r) => policyView(r, DEFAULT_SCOPE).grants.map((g) => g.Sid));
+    expect(sids.filter((sid) => !docs.includes(`- \`${sid}\`: `))).toEqual([]);
+  });
+});
+
 describe('grantProblems', () => {
   const grants = submitGrants(DEFAULT_SCOPE);
   const needed = new Set(grants.flatMap((g) => g.Action));
