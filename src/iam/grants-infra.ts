@@ -310,13 +310,21 @@ function iamGrants(scope: PolicyScope): Grant[] {
     {
       Sid: 'AttachOnlyEcsInstancePolicy',
       Effect: 'Allow',
-      Action: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
+      Action: ['iam:AttachRolePolicy'],
       Resource: `${IAM}:role/${baseName(scope)}-instance`,
       Condition: {
         ArnEquals: { 'iam:PolicyARN': [INSTANCE_ROLE_POLICY] },
         ...resourceTagged(scope),
       },
-      why: 'attach (and on down, detach) AmazonEC2ContainerServiceforEC2Role and no other policy, only on the tagged stack instance role',
+      why: 'attach AmazonEC2ContainerServiceforEC2Role and no other policy, only to the tagged stack instance role',
+    },
+    {
+      Sid: 'DetachFromTaggedRoles',
+      Effect: 'Allow',
+      Action: ['iam:DetachRolePolicy'],
+      Resource: roles,
+      Condition: resourceTagged(scope),
+      why: '`infra down` detaches whatever is attached to the tagged stack roles (removing permissions only) before deleting them',
     },
     {
       Sid: 'ChangeTaggedRoles',

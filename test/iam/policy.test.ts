@@ -223,7 +223,7 @@ describe('mnbatch iam-policy', () => {
   it('prints each statement with why it is needed', async () => {
     const { out } = await run(['--role', 'infra']);
     expect(out.stdout).toContain(
-      'AttachOnlyEcsInstancePolicy: attach (and on down, detach) AmazonEC2ContainerServiceforEC2Role and no other policy, only on the tagged stack instance role',
+      'AttachOnlyEcsInstancePolicy: attach AmazonEC2ContainerServiceforEC2Role and no other policy, only to the tagged stack instance role',
     );
   });
 

@@ -299,6 +299,12 @@ export const INFRA_REQUESTS: readonly SimRequest[] = [
     context: { ...stackTagged, 'iam:PolicyARN': INSTANCE_ROLE_POLICY },
   },
   {
+    what: 'down: detach what the user attached to the job role',
+    action: 'iam:DetachRolePolicy',
+    resource: iam(`role/${names.jobRole}`),
+    context: { ...stackTagged, 'iam:PolicyARN': `arn:aws:iam::${ACCOUNT}:policy/my-job-s3-access` },
+  },
+  {
     what: 'profile',
     action: 'iam:GetInstanceProfile',
     resource: iam(`instance-profile/${names.instanceProfile}`),
@@ -440,6 +446,12 @@ export const INFRA_DENIED: readonly SimRequest[] = [
     action: 'iam:AttachRolePolicy',
     resource: iam(`role/${names.jobRole}`),
     context: { 'iam:PolicyARN': INSTANCE_ROLE_POLICY },
+  },
+  {
+    what: 'detach policies from a role that is not mnbatch’s',
+    action: 'iam:DetachRolePolicy',
+    resource: iam('role/security-audit'),
+    context: { ...stackTagged, 'iam:PolicyARN': ADMIN },
   },
   {
     what: 'write an inline policy',
