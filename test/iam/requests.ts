@@ -2,16 +2,21 @@
  * The requests mnbatch makes (with the names and tags it gives its resources) and the requests a
  * holder of its policies must not be able to make, for the simulator tests.
  */
-import { AMI_TAG, BUILDER_TAG } from '../../src/ami/plan.js';
+import { BUILDER_TAG } from '../../src/ami/plan.js';
 import { ECS_AL2023_AMI_PARAMETER } from '../../src/aws/ssm.js';
 import { STACK_TAG } from '../../src/contract/stack.js';
 import { JOB_TAG } from '../../src/iam/scope.js';
 import { stackNames } from '../../src/infra/names.js';
 import { INSTANCE_ROLE_POLICY } from '../../src/infra/requests.js';
+import { bakeSent, infraSent, submitSent } from './product-requests.js';
 import { ACCOUNT, DEFAULT_KEY_POLICY, REGION, type SimRequest } from './simulate.js';
 
 export const STACK = 'dev';
 const names = stackNames(STACK);
+/** What mnbatch's own request builders send (tags, names), for the requests that must be allowed. */
+const up = infraSent(STACK);
+const bake = bakeSent();
+const sent = submitSent(STACK);
 const ec2 = (rest: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:${rest}`;
 const ec2Public = (rest: string) => `arn:aws:ec2:${REGION}::${rest}`;
 const batch = (rest: string) => `arn:aws:batch:${REGION}:${ACCOUNT}:${rest}`;
@@ -22,9 +27,8 @@ const stackRequest = { [`aws:RequestTag/${STACK_TAG}`]: STACK, 'aws:TagKeys': [S
 const sg = ec2('security-group/sg-0123456789abcdef0');
 const lt = ec2('launch-template/lt-0123456789abcdef0');
 const builder = ec2('instance/i-0123456789abcdef0');
-const jobDef = batch('job-definition/hello-3f2a9c1d:1');
+const jobDef = batch(`job-definition/${sent.jobDefinitionName}:1`);
 const job = batch('job/6b1c7d2e-0000-4000-8000-000000000001');
-const jobTagged = { [`aws:ResourceTag/${JOB_TAG}`]: 'hello' };
 const jobRequest = { [`aws:RequestTag/${JOB_TAG}`]: 'hello', 'aws:TagKeys': [JOB_TAG, 'mnbatch:version'] };
 const createAction = (a: string) => ({ 'ec2:CreateAction': a });
 
@@ -38,19 +42,24 @@ export const SUBMIT_REQUESTS: readonly SimRequest[] = [
   {
     what: 'register the job definition',
     action: 'batch:RegisterJobDefinition',
-    resource: batch('job-definition/hello-3f2a9c1d'),
-    context: jobRequest,
+    resource: batch(`job-definition/${sent.jobDefinitionName}`),
+    context: sent.definition,
   },
-  { what: 'tag it on create', action: 'batch:TagResource', resource: jobDef, context: jobRequest },
+  { what: 'tag it on create', action: 'batch:TagResource', resource: jobDef, context: sent.definition },
   {
     what: 'submit to the stack queue',
     action: 'batch:SubmitJob',
-    resource: batch(`job-queue/${names.jobQueue}`),
+    resource: batch(`job-queue/${sent.jobQueue}`),
   },
-  { what: 'the new job', action: 'batch:SubmitJob', resource: job, context: jobRequest },
-  { what: 'of an mnbatch job definition', action: 'batch:SubmitJob', resource: jobDef, context: jobTagged },
-  { what: 'tag the job on submit', action: 'batch:TagResource', resource: job, context: jobRequest },
-  { what: 'cancel', action: 'batch:TerminateJob', resource: job, context: jobTagged },
+  { what: 'the new job', action: 'batch:SubmitJob', resource: job, context: sent.job },
+  {
+    what: 'of an mnbatch job definition',
+    action: 'batch:SubmitJob',
+    resource: jobDef,
+    context: sent.definitionResource,
+  },
+  { what: 'tag the job on submit', action: 'batch:TagResource', resource: job, context: sent.job },
+  { what: 'cancel', action: 'batch:TerminateJob', resource: job, context: sent.jobResource },
   {
     what: 'read the log',
     action: 'logs:GetLogEvents',
@@ -134,36 +143,41 @@ export const INFRA_REQUESTS: readonly SimRequest[] = [
     what: 'placement group',
     action: 'ec2:CreatePlacementGroup',
     resource: ec2(`placement-group/${names.placementGroup}`),
-    context: stackRequest,
+    context: up.placementGroup,
   },
   {
     what: 'tag it',
     action: 'ec2:CreateTags',
     resource: ec2(`placement-group/${names.placementGroup}`),
-    context: { ...stackRequest, ...createAction('CreatePlacementGroup') },
+    context: { ...up.placementGroup, ...createAction('CreatePlacementGroup') },
   },
-  { what: 'security group', action: 'ec2:CreateSecurityGroup', resource: sg, context: stackRequest },
+  { what: 'security group', action: 'ec2:CreateSecurityGroup', resource: sg, context: up.securityGroup },
   { what: 'in the VPC', action: 'ec2:CreateSecurityGroup', resource: ec2('vpc/vpc-0123456789abcdef0') },
   {
     what: 'tag it',
     action: 'ec2:CreateTags',
     resource: sg,
-    context: { ...stackRequest, ...createAction('CreateSecurityGroup') },
+    context: { ...up.securityGroup, ...createAction('CreateSecurityGroup') },
   },
-  { what: 'self rules', action: 'ec2:AuthorizeSecurityGroupIngress', resource: sg, context: stackTagged },
+  {
+    what: 'self rules',
+    action: 'ec2:AuthorizeSecurityGroupIngress',
+    resource: sg,
+    context: up.stackResource,
+  },
   {
     what: 'tagged rules',
     action: 'ec2:AuthorizeSecurityGroupIngress',
     resource: ec2('security-group-rule/sgr-0123456789abcdef0'),
-    context: stackRequest,
+    context: up.ingressRule,
   },
-  { what: 'launch template', action: 'ec2:CreateLaunchTemplate', resource: lt, context: stackRequest },
-  { what: 'new version', action: 'ec2:CreateLaunchTemplateVersion', resource: lt, context: stackTagged },
+  { what: 'launch template', action: 'ec2:CreateLaunchTemplate', resource: lt, context: up.launchTemplate },
+  { what: 'new version', action: 'ec2:CreateLaunchTemplateVersion', resource: lt, context: up.stackResource },
   {
     what: 'S3 endpoint',
     action: 'ec2:CreateVpcEndpoint',
     resource: ec2('vpc-endpoint/vpce-0123456789abcdef0'),
-    context: { ...stackRequest, 'ec2:VpceServiceName': `com.amazonaws.${REGION}.s3` },
+    context: up.s3Endpoint,
   },
   { what: 'in the VPC', action: 'ec2:CreateVpcEndpoint', resource: ec2('vpc/vpc-0123456789abcdef0') },
   {
@@ -175,25 +189,35 @@ export const INFRA_REQUESTS: readonly SimRequest[] = [
     what: 'down: endpoint',
     action: 'ec2:DeleteVpcEndpoints',
     resource: ec2('vpc-endpoint/vpce-0123456789abcdef0'),
-    context: stackTagged,
+    context: up.stackResource,
   },
-  { what: 'down: template', action: 'ec2:DeleteLaunchTemplate', resource: lt, context: stackTagged },
-  { what: 'down: group', action: 'ec2:DeleteSecurityGroup', resource: sg, context: stackTagged },
+  { what: 'down: template', action: 'ec2:DeleteLaunchTemplate', resource: lt, context: up.stackResource },
+  { what: 'down: group', action: 'ec2:DeleteSecurityGroup', resource: sg, context: up.stackResource },
   {
     what: 'down: placement group',
     action: 'ec2:DeletePlacementGroup',
     resource: ec2(`placement-group/${names.placementGroup}`),
-    context: stackTagged,
+    context: up.stackResource,
   },
-  { what: 'file system', action: 'elasticfilesystem:CreateFileSystem', resource: '*', context: stackRequest },
+  {
+    what: 'file system',
+    action: 'elasticfilesystem:CreateFileSystem',
+    resource: '*',
+    context: up.fileSystem,
+  },
   {
     what: 'tag it',
     action: 'elasticfilesystem:TagResource',
     resource: fs,
-    context: { ...stackRequest, 'elasticfilesystem:CreateAction': 'CreateFileSystem' },
+    context: { ...up.fileSystem, 'elasticfilesystem:CreateAction': 'CreateFileSystem' },
   },
   { what: 'mount targets', action: 'elasticfilesystem:DescribeMountTargets', resource: fs },
-  { what: 'mount target', action: 'elasticfilesystem:CreateMountTarget', resource: fs, context: stackTagged },
+  {
+    what: 'mount target',
+    action: 'elasticfilesystem:CreateMountTarget',
+    resource: fs,
+    context: up.stackResource,
+  },
   { what: 'its interface', action: 'ec2:CreateNetworkInterface', resource: ec2('network-interface/*') },
   {
     what: 'in the subnet',
@@ -204,7 +228,7 @@ export const INFRA_REQUESTS: readonly SimRequest[] = [
     what: 'down: mount target',
     action: 'elasticfilesystem:DeleteMountTarget',
     resource: fs,
-    context: stackTagged,
+    context: up.stackResource,
   },
   {
     what: 'down: its interface',
@@ -215,55 +239,55 @@ export const INFRA_REQUESTS: readonly SimRequest[] = [
     what: 'down: file system',
     action: 'elasticfilesystem:DeleteFileSystem',
     resource: fs,
-    context: stackTagged,
+    context: up.stackResource,
   },
   {
     what: 'compute environment',
     action: 'batch:CreateComputeEnvironment',
     resource: batch(`compute-environment/${names.computeEnvironment}`),
-    context: stackRequest,
+    context: up.computeEnvironment,
   },
   {
     what: 'tag it',
     action: 'batch:TagResource',
     resource: batch(`compute-environment/${names.computeEnvironment}`),
-    context: stackRequest,
+    context: up.computeEnvironment,
   },
   {
     what: 'update it',
     action: 'batch:UpdateComputeEnvironment',
     resource: batch(`compute-environment/${names.computeEnvironment}`),
-    context: stackTagged,
+    context: up.stackResource,
   },
   {
     what: 'job queue',
     action: 'batch:CreateJobQueue',
     resource: batch(`job-queue/${names.jobQueue}`),
-    context: stackRequest,
+    context: up.jobQueue,
   },
   {
     what: 'on the stack CE',
     action: 'batch:CreateJobQueue',
     resource: batch(`compute-environment/${names.computeEnvironment}`),
-    context: stackTagged,
+    context: up.stackResource,
   },
   {
     what: 'update it',
     action: 'batch:UpdateJobQueue',
     resource: batch(`job-queue/${names.jobQueue}`),
-    context: stackTagged,
+    context: up.stackResource,
   },
   {
     what: 'down: queue',
     action: 'batch:DeleteJobQueue',
     resource: batch(`job-queue/${names.jobQueue}`),
-    context: stackTagged,
+    context: up.stackResource,
   },
   {
     what: 'down: CE',
     action: 'batch:DeleteComputeEnvironment',
     resource: batch(`compute-environment/${names.computeEnvironment}`),
-    context: stackTagged,
+    context: up.stackResource,
   },
   {
     what: 'Batch service-linked role',
@@ -279,30 +303,33 @@ export const INFRA_REQUESTS: readonly SimRequest[] = [
     ),
     context: { 'iam:AWSServiceName': 'elasticfilesystem.amazonaws.com' },
   },
-  ...[names.instanceRole, names.jobRole].flatMap((role) => [
+  ...[
+    [up.names.instanceRole, up.instanceRole],
+    [up.names.jobRole, up.jobRole],
+  ].flatMap(([role, tags]) => [
     { what: 'look', action: 'iam:GetRole', resource: iam(`role/${role}`) },
-    { what: 'create', action: 'iam:CreateRole', resource: iam(`role/${role}`), context: stackRequest },
-    { what: 'tag', action: 'iam:TagRole', resource: iam(`role/${role}`), context: stackRequest },
+    { what: 'create', action: 'iam:CreateRole', resource: iam(`role/${role}`), context: tags },
+    { what: 'tag', action: 'iam:TagRole', resource: iam(`role/${role}`), context: tags },
     { what: 'policies', action: 'iam:ListAttachedRolePolicies', resource: iam(`role/${role}`) },
-    { what: 'down', action: 'iam:DeleteRole', resource: iam(`role/${role}`), context: stackTagged },
+    { what: 'down', action: 'iam:DeleteRole', resource: iam(`role/${role}`), context: up.stackResource },
   ]),
   {
     what: 'attach the ECS policy',
     action: 'iam:AttachRolePolicy',
     resource: iam(`role/${names.instanceRole}`),
-    context: { ...stackTagged, 'iam:PolicyARN': INSTANCE_ROLE_POLICY },
+    context: { ...up.stackResource, 'iam:PolicyARN': INSTANCE_ROLE_POLICY },
   },
   {
     what: 'down: detach it',
     action: 'iam:DetachRolePolicy',
     resource: iam(`role/${names.instanceRole}`),
-    context: { ...stackTagged, 'iam:PolicyARN': INSTANCE_ROLE_POLICY },
+    context: { ...up.stackResource, 'iam:PolicyARN': INSTANCE_ROLE_POLICY },
   },
   {
     what: 'down: detach what the user attached to the job role',
     action: 'iam:DetachRolePolicy',
     resource: iam(`role/${names.jobRole}`),
-    context: { ...stackTagged, 'iam:PolicyARN': `arn:aws:iam::${ACCOUNT}:policy/my-job-s3-access` },
+    context: { ...up.stackResource, 'iam:PolicyARN': `arn:aws:iam::${ACCOUNT}:policy/my-job-s3-access` },
   },
   {
     what: 'profile',
@@ -313,31 +340,31 @@ export const INFRA_REQUESTS: readonly SimRequest[] = [
     what: 'profile',
     action: 'iam:CreateInstanceProfile',
     resource: iam(`instance-profile/${names.instanceProfile}`),
-    context: stackRequest,
+    context: up.instanceProfile,
   },
   {
     what: 'tag it',
     action: 'iam:TagInstanceProfile',
     resource: iam(`instance-profile/${names.instanceProfile}`),
-    context: stackRequest,
+    context: up.instanceProfile,
   },
   {
     what: 'role in it',
     action: 'iam:AddRoleToInstanceProfile',
     resource: iam(`instance-profile/${names.instanceProfile}`),
-    context: stackTagged,
+    context: up.stackResource,
   },
   {
     what: 'down: role out',
     action: 'iam:RemoveRoleFromInstanceProfile',
     resource: iam(`instance-profile/${names.instanceProfile}`),
-    context: stackTagged,
+    context: up.stackResource,
   },
   {
     what: 'down: profile',
     action: 'iam:DeleteInstanceProfile',
     resource: iam(`instance-profile/${names.instanceProfile}`),
-    context: stackTagged,
+    context: up.stackResource,
   },
   ...['batch.amazonaws.com', 'ec2.amazonaws.com'].flatMap((service) =>
     [names.instanceRole, 'ecsInstanceRole'].map((role) => ({
@@ -359,13 +386,13 @@ export const INFRA_REQUESTS: readonly SimRequest[] = [
     what: 'builder',
     action: 'ec2:RunInstances',
     resource: ec2('instance/*'),
-    context: { [`aws:RequestTag/${BUILDER_TAG}`]: 'mnbatch-ecs', 'aws:TagKeys': ['Name', BUILDER_TAG] },
+    context: bake.builder,
   },
   {
     what: 'its volume',
     action: 'ec2:RunInstances',
     resource: ec2('volume/*'),
-    context: { [`aws:RequestTag/${BUILDER_TAG}`]: 'mnbatch-ecs' },
+    context: bake.builderVolume,
   },
   {
     what: 'from the ECS AMI',
@@ -379,49 +406,49 @@ export const INFRA_REQUESTS: readonly SimRequest[] = [
     what: 'tag it',
     action: 'ec2:CreateTags',
     resource: ec2('instance/*'),
-    context: { ...createAction('RunInstances'), [`aws:RequestTag/${BUILDER_TAG}`]: 'mnbatch-ecs' },
+    context: { ...bake.builder, ...createAction('RunInstances') },
   },
   {
     what: 'watch it',
     action: 'ec2:GetConsoleOutput',
     resource: builder,
-    context: { [`aws:ResourceTag/${BUILDER_TAG}`]: 'mnbatch-ecs' },
+    context: bake.builderResource,
   },
   {
     what: 'image it',
     action: 'ec2:CreateImage',
     resource: builder,
-    context: { [`aws:ResourceTag/${BUILDER_TAG}`]: 'mnbatch-ecs' },
+    context: bake.builderResource,
   },
   {
     what: 'the image',
     action: 'ec2:CreateImage',
     resource: ec2Public('image/*'),
-    context: { [`aws:RequestTag/${AMI_TAG}`]: 'mnbatch-ecs' },
+    context: bake.image,
   },
   {
     what: 'its snapshots',
     action: 'ec2:CreateImage',
     resource: ec2Public('snapshot/*'),
-    context: { [`aws:RequestTag/${AMI_TAG}`]: 'mnbatch-ecs' },
+    context: bake.snapshot,
   },
   {
     what: 'tag the image',
     action: 'ec2:CreateTags',
     resource: ec2Public('image/*'),
-    context: createAction('CreateImage'),
+    context: { ...bake.image, ...createAction('CreateImage') },
   },
   {
     what: 'terminate it',
     action: 'ec2:TerminateInstances',
     resource: builder,
-    context: { [`aws:ResourceTag/${BUILDER_TAG}`]: 'mnbatch-ecs' },
+    context: bake.builderResource,
   },
   {
     what: 'clean up a failed image',
     action: 'ec2:DeregisterImage',
     resource: ec2Public('image/ami-0fedcba9876543210'),
-    context: { [`aws:ResourceTag/${AMI_TAG}`]: 'mnbatch-ecs' },
+    context: bake.imageResource,
   },
 ];
 
