@@ -74,20 +74,19 @@ function ec2Grants(scope: PolicyScope): Grant[] {
     {
       Sid: 'CreateTaggedEc2',
       Effect: 'Allow',
-      Action: [
-        'ec2:AuthorizeSecurityGroupIngress',
-        'ec2:CreateLaunchTemplate',
-        'ec2:CreatePlacementGroup',
-        'ec2:CreateSecurityGroup',
-      ],
-      Resource: [
-        `${EC2}:placement-group/${base}`,
-        `${EC2}:security-group/*`,
-        `${EC2}:security-group-rule/*`,
-        `${EC2}:launch-template/*`,
-      ],
+      Action: ['ec2:CreateLaunchTemplate', 'ec2:CreatePlacementGroup', 'ec2:CreateSecurityGroup'],
+      Resource: [`${EC2}:placement-group/${base}`, `${EC2}:security-group/*`, `${EC2}:launch-template/*`],
       Condition: requestTagged(scope),
-      why: 'create the placement group, security group (and its rules) and launch template, only with the stack tag',
+      why: 'create the placement group, security group and launch template, only with the stack tag',
+    },
+    {
+      // Apart from CreateTaggedEc2: a rule's request tags must never stand in for the group's own tag.
+      Sid: 'CreateTaggedRules',
+      Effect: 'Allow',
+      Action: ['ec2:AuthorizeSecurityGroupIngress'],
+      Resource: `${EC2}:security-group-rule/*`,
+      Condition: requestTagged(scope),
+      why: 'the self-referencing rules, created with the stack tag (the group itself: ChangeTaggedEc2)',
     },
     {
       Sid: 'CreateTaggedS3Endpoint',

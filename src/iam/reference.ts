@@ -23,6 +23,7 @@ export const WILDCARD_EXCEPTIONS: Readonly<Record<string, string>> = {
 const REQUEST_WIDE = /^aws:(?!RequestTag\/|ResourceTag\/|TagKeys$)/;
 
 interface ResourceSupport {
+  readonly name: string;
   readonly arn: RegExp;
   readonly keys: readonly string[];
 }
@@ -52,8 +53,11 @@ async function support(action: string): Promise<ActionSupport | undefined> {
     const type = await iamResourceTypeDetails(service, r.name).catch(() => undefined);
     if (!type) continue;
     resources.push({
+      name: r.name,
       arn: templatePattern(type.arn),
-      keys: [...r.conditionKeys, ...(type.conditionKeys ?? [])],
+      // The action's own list for this resource type where the reference gives one (EC2 does);
+      // else the resource type's keys (Batch lists none per action).
+      keys: r.conditionKeys.length > 0 ? r.conditionKeys : (type.conditionKeys ?? []),
     });
   }
   return { wildcardOnly: details.isWildcardOnly, keys: details.conditionKeys, resources };
@@ -64,6 +68,11 @@ export async function referenceProblems(s: PolicyStatement): Promise<string[]> {
   const problems: string[] = [];
   const resources = resourcesOf(s);
   const keys = Object.values(s.Condition ?? {}).flatMap((byKey) => Object.keys(byKey));
+  // Keys a resource must have for the statement to allow it (Null and …IfExists allow when absent).
+  const required = Object.entries(s.Condition ?? {})
+    .filter(([operator]) => operator !== 'Null' && !operator.endsWith('IfExists'))
+    .flatMap(([, byKey]) => Object.keys(byKey))
+    .filter((key) => !REQUEST_WIDE.test(key));
   const matchedPerResource = new Map<string, number>(resources.map((r) => [r, 0]));
   for (const action of s.Action) {
     const a = await support(action);
@@ -84,6 +93,21 @@ export async function referenceProblems(s: PolicyStatement): Promise<string[]> {
       }
     } else if (matched.length === 0) {
       problems.push(`${s.Sid}: no resource of the statement is of a type ${action} takes`);
+    }
+    // A condition on a key the reference does not list for one of the statement's resource types
+    // would let that resource through on the strength of another's key (a rule's request tags
+    // opening an untagged group): every resource type a statement pairs with an action must
+    // carry every key its conditions require.
+    const evaluated = (key: string) =>
+      [...a.keys, ...matched.flatMap((t) => t.keys)].some((k) => keyMatches(k, key));
+    for (const t of matched) {
+      for (const key of required.filter(evaluated)) {
+        if (![...a.keys, ...t.keys].some((k) => keyMatches(k, key))) {
+          problems.push(
+            `${s.Sid}: ${action} on ${t.name} does not carry ${key}; give that resource its own statement`,
+          );
+        }
+      }
     }
     for (const key of keys) {
       if (REQUEST_WIDE.test(key) && getGlobalConditionKeyByName(key)) continue;

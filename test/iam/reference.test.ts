@@ -58,4 +58,25 @@ describe('referenceProblems (AWS IAM reference data)', () => {
       'S: condition key iam:PolicyArns is not evaluated for iam:AttachRolePolicy on these resources',
     ]);
   });
+
+  it('catches a request-tag condition shared with a resource type that carries no request tags', async () => {
+    // A tagged rule must not open an untagged group: the group needs its own statement.
+    const s = statement({
+      Action: ['ec2:AuthorizeSecurityGroupIngress'],
+      Resource: ['arn:aws:ec2:*:*:security-group/*', 'arn:aws:ec2:*:*:security-group-rule/*'],
+      Condition: { StringLike: { 'aws:RequestTag/mnbatch:stack': '*' } },
+    });
+    expect(await referenceProblems(s)).toEqual([
+      'S: ec2:AuthorizeSecurityGroupIngress on security-group does not carry aws:RequestTag/mnbatch:stack; give that resource its own statement',
+    ]);
+  });
+
+  it('lets Null and …IfExists conditions name keys some resources lack (absent means allowed)', async () => {
+    const s = statement({
+      Action: ['ec2:RunInstances'],
+      Resource: ['arn:aws:ec2:*:*:instance/*', 'arn:aws:ec2:*:*:volume/*'],
+      Condition: { Null: { 'ec2:InstanceProfile': 'true' } },
+    });
+    expect(await referenceProblems(s)).toEqual([]);
+  });
 });

@@ -569,6 +569,12 @@ export const INFRA_DENIED: readonly SimRequest[] = [
     resource: ec2('security-group/sg-0fedcba9876543210'),
   },
   {
+    what: 'open an untagged security group with a tagged rule',
+    action: 'ec2:AuthorizeSecurityGroupIngress',
+    resource: ec2('security-group/sg-0fedcba9876543210'),
+    context: stackRequest,
+  },
+  {
     what: 'delete an untagged security group',
     action: 'ec2:DeleteSecurityGroup',
     resource: ec2('security-group/sg-0fedcba9876543210'),
