@@ -60,7 +60,7 @@ export function executionGrants(scope: PolicyScope): Grant[] {
       Action: ['kms:Decrypt'],
       Resource: 'arn:aws:kms:*:*:key/*',
       Condition: { StringLike: { 'kms:ViaService': 'ssm.*.amazonaws.com' } },
-      why: 'decrypt those SecureStrings, only when SSM asks KMS on the role’s behalf (needed with a customer managed key)',
+      why: "decrypt those SecureStrings, only when SSM asks KMS on the role's behalf (needed with a customer managed key)",
     },
   ];
 }
