@@ -202,6 +202,9 @@ describe('mnbatch iam-policy', () => {
   it('--infra keeps printing the submit and infra statements together', async () => {
     const { out } = await run(['--infra', '--json']);
     const both = JSON.parse(out.stdout.join('\n')) as PolicyDocument;
+    expect(new Set(both.Statement.map((s) => s.Sid)).size, 'Sids unique in one document').toBe(
+      both.Statement.length,
+    );
     expect(both.Statement.map((s) => s.Sid)).toEqual(
       [...doc('submit').Statement, ...doc('infra').Statement].map((s) => s.Sid),
     );
