@@ -15,12 +15,16 @@ const generated: Generated[] = [
     path: 'job.schema.json',
     render: async () => (await import('../src/spec/json-schema.js')).jobSchemaText(),
   },
-  ...(['iam/submit-policy.json', 'iam/infra-policy.json', 'src/iam/policies.generated.ts'] as const).map(
-    (path) => ({
-      path,
-      render: async () => (await import('../src/iam/generate.js')).renderPolicyFiles('.')[path] ?? '',
-    }),
-  ),
+  ...[
+    'iam/submit-policy.json',
+    'iam/infra-policy.json',
+    'iam/job-role.json',
+    'iam/instance-role.json',
+    'iam/execution-role.json',
+  ].map((path) => ({
+    path,
+    render: async () => (await (await import('../src/iam/generate.js')).renderPolicyFiles('.'))[path] ?? '',
+  })),
   {
     path: 'templates/compute-environment.json',
     render: async () =>

@@ -68,22 +68,22 @@ export interface AwsErrorContext {
  * the submit policy, the infrastructure commands the `--infra` one (src/iam builds both from the code).
  */
 export const IAM_POLICY_VARIANT: Readonly<Record<string, string>> = {
-  submit: 'mnbatch iam-policy',
-  status: 'mnbatch iam-policy',
-  logs: 'mnbatch iam-policy',
-  cancel: 'mnbatch iam-policy',
-  list: 'mnbatch iam-policy',
-  'infra up': 'mnbatch iam-policy --infra',
-  'infra down': 'mnbatch iam-policy --infra',
-  'infra status': 'mnbatch iam-policy --infra',
-  'ami bake': 'mnbatch iam-policy --infra',
+  submit: 'mnbatch iam-policy --role submit',
+  status: 'mnbatch iam-policy --role submit',
+  logs: 'mnbatch iam-policy --role submit',
+  cancel: 'mnbatch iam-policy --role submit',
+  list: 'mnbatch iam-policy --role submit',
+  'infra up': 'mnbatch iam-policy --role infra',
+  'infra down': 'mnbatch iam-policy --role infra',
+  'infra status': 'mnbatch iam-policy --role infra',
+  'ami bake': 'mnbatch iam-policy --role infra',
 };
 
 /** The line that says which policy grants `action` to `command`. */
 function grantingPolicy(action: string, command: string | undefined): string {
   const variant = command ? IAM_POLICY_VARIANT[command] : undefined;
   if (!variant)
-    return `\`mnbatch iam-policy\` (and \`--infra\` for infra and ami) lists the permissions mnbatch needs`;
+    return `\`mnbatch iam-policy --role submit\` (and \`--role infra\` for infra and ami) lists the permissions mnbatch needs`;
   return `\`${variant}\` prints the policy that grants ${action} to \`mnbatch ${command}\``;
 }
 

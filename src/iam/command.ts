@@ -1,32 +1,91 @@
 /**
- * `mnbatch iam-policy`: prints the generated policy (see policies.generated.ts) as a readable
- * list or as the JSON document to attach.
+ * `mnbatch iam-policy`: prints one policy (`--role`), readable with the reason for each
+ * statement, or as JSON: the policy document to attach (submit, infra) or the role's trust,
+ * managed policies and inline policy (job, instance, execution).
  */
 import type { Output } from '../cli/output.js';
-import { INFRA_POLICY, SUBMIT_POLICY } from './policies.generated.js';
-import { combinedPolicy, type PolicyDocument } from './policy.js';
+import { MnbatchError } from '../errors.js';
+import { combinedPolicy, type Grant } from './policy.js';
+import {
+  type PolicyView,
+  permissionsDocument,
+  policyView,
+  ROLE_NAMES,
+  type RoleName,
+  roleProperties,
+} from './roles.js';
+import { parseScope } from './scope.js';
 
-/** The policy `iam-policy` prints for these flags. */
-export function selectedPolicy(flags: { readonly infra?: boolean | undefined }): PolicyDocument {
-  return flags.infra ? combinedPolicy(SUBMIT_POLICY, INFRA_POLICY) : SUBMIT_POLICY;
+/** The flags of `iam-policy`. */
+export interface IamPolicyFlags {
+  readonly role?: string | undefined;
+  /** Old spelling: the submit and infra policies together (what an infra admin needs). */
+  readonly infra?: boolean | undefined;
+  readonly stack?: string | undefined;
+  readonly passRole?: readonly string[] | undefined;
+  readonly json?: boolean | undefined;
+}
+
+function roleName(flags: IamPolicyFlags): RoleName {
+  if (flags.infra && flags.role !== undefined) {
+    throw new MnbatchError('IAM_ROLE_UNKNOWN', '--infra and --role cannot be combined: use --role infra', {
+      exitCode: 2,
+    });
+  }
+  const role = flags.role ?? 'submit';
+  if (!(ROLE_NAMES as readonly string[]).includes(role)) {
+    throw new MnbatchError('IAM_ROLE_UNKNOWN', `--role ${role}: must be one of ${ROLE_NAMES.join(', ')}`, {
+      exitCode: 2,
+    });
+  }
+  return role as RoleName;
+}
+
+/** The views `iam-policy` prints for these flags (two for --infra). */
+export function selectedViews(flags: IamPolicyFlags): PolicyView[] {
+  const scope = parseScope(flags);
+  const role = roleName(flags);
+  if (flags.infra) return [policyView('submit', scope), policyView('infra', scope)];
+  return [policyView(role, scope)];
+}
+
+/** What `--json` prints for the selected views. */
+export function jsonOf(views: readonly PolicyView[]): unknown {
+  const [first] = views;
+  if (views.length === 1 && first?.kind === 'role') return roleProperties(first);
+  return combinedPolicy(...views.flatMap((v) => permissionsDocument(v) ?? []));
+}
+
+function printGrant(out: Output, g: Grant): void {
+  const resources = typeof g.Resource === 'string' ? [g.Resource] : g.Resource;
+  out.out(`${g.Sid}: ${g.why}`);
+  out.out(`  actions    ${[...g.Action].sort().join(', ')}`);
+  out.out(`  resources  ${resources.join(', ')}`);
+  if (g.Condition) out.out(`  when       ${JSON.stringify(g.Condition)}`);
+}
+
+function printView(out: Output, view: PolicyView): void {
+  out.out(`# ${view.name}: ${view.summary}`);
+  if (view.kind === 'role') {
+    out.out(`role ${view.roleName}, assumed by ${view.trustedService}`);
+    for (const arn of view.managedPolicyArns) out.out(`managed policy ${arn}`);
+    if (view.grants.length === 0 && view.managedPolicyArns.length === 0) out.out('(no permissions)');
+  }
+  for (const g of view.grants) printGrant(out, g);
 }
 
 /** Runs `iam-policy`; returns 0. */
-export function iamPolicyCommand(
-  out: Output,
-  flags: { readonly infra?: boolean | undefined; readonly json?: boolean | undefined },
-): number {
-  const policy = selectedPolicy(flags);
+export function iamPolicyCommand(out: Output, flags: IamPolicyFlags): number {
+  const views = selectedViews(flags);
   if (flags.json) {
-    for (const line of JSON.stringify(policy, null, 2).split('\n')) out.out(line);
+    for (const line of JSON.stringify(jsonOf(views), null, 2).split('\n')) out.out(line);
     return 0;
   }
-  for (const s of policy.Statement) {
-    const condition = s.Condition ? `  when ${JSON.stringify(s.Condition)}` : '';
-    out.out(`${s.Sid} (Resource ${s.Resource})${condition}`);
-    for (const a of s.Action) out.out(`  ${a}`);
-  }
+  views.forEach((view, i) => {
+    if (i > 0) out.out('');
+    printView(out, view);
+  });
   out.out('');
-  out.out('(--json prints the policy document to attach to a user or role)');
+  out.out('(--json prints the document to attach; docs/iam.md explains every statement)');
   return 0;
 }

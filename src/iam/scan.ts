@@ -24,10 +24,24 @@ export interface FoundCall {
   readonly action: string;
   /** Set when the command's package has no known IAM prefix (the test fails on it). */
   readonly unknownPackage?: string;
+  /** In an adapter (src/aws): the adapter method that sends it, e.g. `submitJob`. */
+  readonly method?: string;
 }
 
 const IMPORT = /import\s+(type\s+)?(\{[^}]*\}|\*\s+as\s+\w+)\s+from\s+['"](@aws-sdk\/client-[\w-]+)['"]/g;
 const NEW_CALL = /new\s+(?:(\w+)\.)?(\w+)\s*\(/g;
+/** A method of an adapter's returned object: `    name(`, `    async name(` or `    name: (`. */
+const METHOD = /^ {4}(?:async\s+)?(\w+)(?:\s*\(|:\s*(?:async\s*)?\()/gm;
+
+/** The adapter method whose body holds offset `at` (the last method head before it). */
+function methodAt(text: string, at: number): string | undefined {
+  let name: string | undefined;
+  for (const m of text.matchAll(METHOD)) {
+    if ((m.index ?? 0) > at) break;
+    name = m[1];
+  }
+  return name;
+}
 
 /** Which SDK package each imported name (or namespace) comes from. */
 function importedFrom(text: string): {
@@ -53,6 +67,11 @@ function importedFrom(text: string): {
   return { names, namespaces };
 }
 
+/** An SDK adapter (src/aws): its calls count only where other code calls the method that sends them. */
+export function isAdapterFile(file: string): boolean {
+  return /(^|\/)src\/aws\//.test(file);
+}
+
 /** The API calls of one source file. */
 export function callsInSource(file: string, text: string): FoundCall[] {
   const { names, namespaces } = importedFrom(text);
@@ -64,9 +83,11 @@ export function callsInSource(file: string, text: string): FoundCall[] {
     if (!pkg || !imported.original.endsWith('Command')) continue;
     const base = imported.original.slice(0, -'Command'.length);
     const prefix = IAM_PREFIX[pkg];
-    out.push(
-      prefix ? { file, action: `${prefix}:${base}` } : { file, action: `?:${base}`, unknownPackage: pkg },
-    );
+    const call: FoundCall = prefix
+      ? { file, action: `${prefix}:${base}` }
+      : { file, action: `?:${base}`, unknownPackage: pkg };
+    const method = isAdapterFile(file) ? methodAt(text, m.index ?? 0) : undefined;
+    out.push(method ? { ...call, method } : call);
   }
   return out;
 }

@@ -225,7 +225,7 @@ describe('global --region / --profile reach the clients', () => {
     expect(code).toBe(77);
     expect(output.stderr).toEqual([
       'error: not allowed to call batch:ListJobs: User: arn:aws:iam::123456789012:user/dev is not authorized to perform: batch:ListJobs',
-      '  `mnbatch iam-policy` prints the policy that grants batch:ListJobs to `mnbatch list`',
+      '  `mnbatch iam-policy --role submit` prints the policy that grants batch:ListJobs to `mnbatch list`',
     ]);
   });
 

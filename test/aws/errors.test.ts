@@ -10,8 +10,9 @@ import {
   withAwsErrors,
 } from '../../src/aws/errors.js';
 import { MnbatchError } from '../../src/errors.js';
-import { selectedPolicy } from '../../src/iam/command.js';
+import { selectedViews } from '../../src/iam/command.js';
 import { policyActions } from '../../src/iam/policy.js';
+import { permissionsDocument } from '../../src/iam/roles.js';
 import { LAUNCHER_EXIT } from '../../src/jobs/exit-codes.js';
 
 /** An error shaped like the SDK's service exceptions: a name and an HTTP status. */
@@ -40,7 +41,7 @@ describe('awsError', () => {
     expect(e).toMatchObject({ code: AWS_ERROR.accessDenied, exitCode: 77 });
     expect(e.message).toBe('not allowed to call ec2:CreatePlacementGroup: not allowed');
     expect(e.details).toEqual([
-      '`mnbatch iam-policy` (and `--infra` for infra and ami) lists the permissions mnbatch needs',
+      '`mnbatch iam-policy --role submit` (and `--role infra` for infra and ami) lists the permissions mnbatch needs',
     ]);
   });
 
@@ -54,10 +55,10 @@ describe('awsError', () => {
       'not allowed to call ec2:RunInstances: User: arn:aws:iam::1:user/u is not authorized',
     );
     expect(infra.details).toEqual([
-      '`mnbatch iam-policy --infra` prints the policy that grants ec2:RunInstances to `mnbatch ami bake`',
+      '`mnbatch iam-policy --role infra` prints the policy that grants ec2:RunInstances to `mnbatch ami bake`',
     ]);
     expect(submit.details).toEqual([
-      '`mnbatch iam-policy` prints the policy that grants batch:SubmitJob to `mnbatch submit`',
+      '`mnbatch iam-policy --role submit` prints the policy that grants batch:SubmitJob to `mnbatch submit`',
     ]);
   });
 
@@ -147,8 +148,11 @@ describe('IAM_POLICY_VARIANT', () => {
     expect(Object.keys(IAM_POLICY_VARIANT).sort()).toEqual(Object.keys(calls).sort());
     for (const [command, action] of Object.entries(calls)) {
       const variant = IAM_POLICY_VARIANT[command] ?? '';
-      const policy = selectedPolicy({ infra: variant.endsWith('--infra') });
-      expect(policyActions(policy).has(action), `${command}: ${variant} grants ${action}`).toBe(true);
+      const [view] = selectedViews({ role: variant.split(' ').at(-1) });
+      const policy = view ? permissionsDocument(view) : undefined;
+      expect(policy && policyActions(policy).has(action), `${command}: ${variant} grants ${action}`).toBe(
+        true,
+      );
     }
   });
 });

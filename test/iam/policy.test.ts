@@ -2,18 +2,22 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { exec } from '../../src/cli/cli.js';
 import { memoryOutput } from '../../src/cli/output.js';
-import { scanSourceTree } from '../../src/iam/generate.js';
-import { INFRA_POLICY, SUBMIT_POLICY } from '../../src/iam/policies.generated.js';
-import { type PolicyDocument, policyActions } from '../../src/iam/policy.js';
+import { POLICY_FILES, policyProblems, scanSourceTree, sourceTree } from '../../src/iam/generate.js';
+import { infraGrants } from '../../src/iam/grants-infra.js';
+import { submitGrants } from '../../src/iam/grants-submit.js';
+import { grantProblems, neededActions } from '../../src/iam/needed.js';
+import { type PolicyDocument, policyActions, resourcesOf } from '../../src/iam/policy.js';
+import { permissionsDocument, policyView, ROLE_NAMES, roleProperties } from '../../src/iam/roles.js';
 import { callsInSource } from '../../src/iam/scan.js';
+import { DEFAULT_SCOPE } from '../../src/iam/scope.js';
 
-const committed = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as PolicyDocument;
+const committed = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as unknown;
+const doc = (role: 'submit' | 'infra') =>
+  permissionsDocument(policyView(role, DEFAULT_SCOPE)) as PolicyDocument;
 
-describe('the IAM policy covers every AWS call in src/', () => {
-  const calls = scanSourceTree('.');
-
+describe('the policies hold for the code in src/', () => {
   it('finds the calls of the adapters (the scan works on the real code)', () => {
-    const actions = new Set(calls.map((c) => c.action));
+    const actions = new Set(scanSourceTree('.').map((c) => c.action));
     for (const a of [
       'batch:SubmitJob',
       'batch:CreateComputeEnvironment',
@@ -23,46 +27,112 @@ describe('the IAM policy covers every AWS call in src/', () => {
       expect(actions).toContain(a);
   });
 
-  it('has, in the committed policies, the action of every `new <Name>Command(` in src/', () => {
-    const allowed = new Set([
-      ...policyActions(committed('iam/submit-policy.json')),
-      ...policyActions(committed('iam/infra-policy.json')),
-    ]);
-    const missing = calls.filter((c) => !allowed.has(c.action)).map((c) => `${c.action} (${c.file})`);
-    expect(missing, 'run `npm run generate` and commit iam/*.json').toEqual([]);
-    expect(calls.filter((c) => c.unknownPackage)).toEqual([]);
+  it('has no problem: every call granted, nothing granted that is not called, all in the IAM reference', async () => {
+    expect(await policyProblems('.')).toEqual([]);
+  });
+
+  it('leaves out the adapter methods nothing calls (ec2:StopInstances, ec2:AuthorizeSecurityGroupEgress)', () => {
+    const sources = sourceTree('.');
+    const needed = neededActions(scanSourceTree('.'), sources);
+    const all = new Set([...policyActions(doc('submit')), ...policyActions(doc('infra'))]);
+    for (const a of ['ec2:StopInstances', 'ec2:AuthorizeSecurityGroupEgress']) {
+      expect(needed.unreached.map((c) => c.action)).toContain(a);
+      expect(all).not.toContain(a);
+    }
   });
 
   it('keeps infrastructure actions out of the submit policy', () => {
-    const submit = [...policyActions(SUBMIT_POLICY)];
+    const submit = [...policyActions(doc('submit'))];
     expect(submit.filter((a) => /^(ec2|elasticfilesystem|ssm):/.test(a))).toEqual([]);
     expect(submit).not.toContain('batch:CreateComputeEnvironment');
-    expect(submit).toContain('iam:PassRole');
   });
 
-  it('lets submitters pass job roles only to Batch and its ECS tasks', () => {
-    const pass = SUBMIT_POLICY.Statement.find((st) => [st.Action].flat().includes('iam:PassRole'));
-    expect(pass?.Condition).toEqual({
-      StringEquals: { 'iam:PassedToService': ['batch.amazonaws.com', 'ecs-tasks.amazonaws.com'] },
-    });
+  it('grants "*" only to actions AWS allows on no narrower resource (checked in the reference)', () => {
+    const star = [...doc('submit').Statement, ...doc('infra').Statement].filter((s) =>
+      resourcesOf(s).includes('*'),
+    );
+    expect(star.map((s) => s.Sid).sort()).toEqual([
+      'CreateTaggedEfs',
+      'ReadBatch',
+      'ReadBatchInfra',
+      'ReadEc2',
+      'ReadEfs',
+    ]);
   });
 
-  it("allows the EC2 calls EFS makes on the caller's behalf to create and delete a mount target", () => {
-    // EFS API reference: CreateMountTarget needs ec2:DescribeSubnets, ec2:DescribeNetworkInterfaces,
-    // ec2:CreateNetworkInterface; DeleteMountTarget needs ec2:DeleteNetworkInterface.
-    const infra = policyActions(INFRA_POLICY);
-    for (const a of [
-      'ec2:DescribeSubnets',
-      'ec2:DescribeNetworkInterfaces',
-      'ec2:CreateNetworkInterface',
-      'ec2:DeleteNetworkInterface',
-    ])
-      expect(infra, a).toContain(a);
+  it('ships the files the generator writes', async () => {
+    for (const name of ROLE_NAMES) {
+      const view = policyView(name, DEFAULT_SCOPE);
+      const want = view.kind === 'user' ? permissionsDocument(view) : roleProperties(view);
+      expect(committed(POLICY_FILES[name]), name).toEqual(JSON.parse(JSON.stringify(want)));
+    }
+  });
+});
+
+describe('docs/iam.md', () => {
+  it('explains every statement of every policy in one line', () => {
+    const docs = readFileSync('docs/iam.md', 'utf8');
+    const sids = ROLE_NAMES.flatMap((r) => policyView(r, DEFAULT_SCOPE).grants.map((g) => g.Sid));
+    expect(sids.filter((sid) => !docs.includes(`- \`${sid}\`: `))).toEqual([]);
+  });
+});
+
+describe('grantProblems', () => {
+  const grants = submitGrants(DEFAULT_SCOPE);
+  const needed = new Set(grants.flatMap((g) => g.Action));
+
+  it('fails on an action the code calls that no grant allows', () => {
+    expect(grantProblems('submit', grants, new Set([...needed, 'batch:CancelJob']))).toEqual([
+      'submit: the code calls batch:CancelJob but no grant allows it (add one in src/iam/grants-submit.ts)',
+    ]);
   });
 
-  it('prints from a module that matches the committed JSON', () => {
-    expect(SUBMIT_POLICY).toEqual(committed('iam/submit-policy.json'));
-    expect(INFRA_POLICY).toEqual(committed('iam/infra-policy.json'));
+  it('fails on an action granted that the code never calls', () => {
+    const less = new Set(needed);
+    less.delete('batch:TerminateJob');
+    expect(grantProblems('submit', grants, less)).toEqual([
+      'submit: batch:TerminateJob is granted but the code never calls it (remove it from src/iam/grants-submit.ts)',
+    ]);
+  });
+
+  it('is clean for the real infra grants against the real code', () => {
+    const sources = sourceTree('.');
+    const needed = neededActions(
+      [...sources].flatMap(([f, t]) => callsInSource(f, t)),
+      sources,
+    );
+    expect(grantProblems('infra', infraGrants(DEFAULT_SCOPE), needed.infra)).toEqual([]);
+  });
+});
+
+describe('neededActions', () => {
+  const adapter = [
+    "import { StopInstancesCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';",
+    'export function ec2FromClient(client) {',
+    '  return {',
+    '    async runInstances(input) {',
+    '      return client.send(new RunInstancesCommand(input));',
+    '    },',
+    '    stopInstances: (input) => client.send(new StopInstancesCommand(input)),',
+    '  };',
+    '}',
+  ].join('\n');
+  const sources = new Map([
+    ['src/aws/ec2.ts', adapter],
+    ['src/ami/bake.ts', 'await deps.ec2.runInstances(plan.runInstances);'],
+  ]);
+
+  it('counts an adapter call for the side that calls its method, with what AWS also checks', () => {
+    const needed = neededActions(callsInSource('src/aws/ec2.ts', adapter), sources);
+    expect([...needed.infra].sort()).toEqual(['ec2:CreateTags', 'ec2:RunInstances']);
+    expect([...needed.submit]).toEqual([]);
+  });
+
+  it('leaves out an adapter method nothing calls', () => {
+    const needed = neededActions(callsInSource('src/aws/ec2.ts', adapter), sources);
+    expect(needed.unreached).toEqual([
+      { file: 'src/aws/ec2.ts', action: 'ec2:StopInstances', method: 'stopInstances' },
+    ]);
   });
 });
 
@@ -104,29 +174,74 @@ describe('callsInSource', () => {
 });
 
 describe('mnbatch iam-policy', () => {
-  it('--json prints the submit policy document', async () => {
+  const run = async (args: string[]) => {
     const out = memoryOutput();
-    expect(await exec(['iam-policy', '--json'], { output: out })).toBe(0);
-    expect(JSON.parse(out.stdout.join('\n'))).toEqual(SUBMIT_POLICY);
+    const code = await exec(['iam-policy', ...args], { output: out });
+    return { code, out };
+  };
+
+  it('--json prints the submit policy document by default', async () => {
+    const { code, out } = await run(['--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(out.stdout.join('\n'))).toEqual(committed('iam/submit-policy.json'));
   });
 
-  it('--infra adds the infrastructure statements', async () => {
-    const out = memoryOutput();
-    expect(await exec(['iam-policy', '--infra', '--json'], { output: out })).toBe(0);
-    const doc = JSON.parse(out.stdout.join('\n')) as PolicyDocument;
-    expect(doc.Statement.map((s) => s.Sid)).toEqual([
-      'MnbatchSubmit',
-      'MnbatchPassJobRoles',
-      'MnbatchInfra',
-      'MnbatchPassInstanceRole',
-      'MnbatchServiceLinkedRoles',
+  it.each(['submit', 'infra'] as const)('--role %s --json prints that policy document', async (role) => {
+    const { out } = await run(['--role', role, '--json']);
+    expect(JSON.parse(out.stdout.join('\n'))).toEqual(committed(POLICY_FILES[role]));
+  });
+
+  it.each(['job', 'instance', 'execution'] as const)(
+    '--role %s --json prints the role: trust, managed and inline policies',
+    async (role) => {
+      const { out } = await run(['--role', role, '--json']);
+      expect(JSON.parse(out.stdout.join('\n'))).toEqual(committed(POLICY_FILES[role]));
+    },
+  );
+
+  it('--infra keeps printing the submit and infra statements together', async () => {
+    const { out } = await run(['--infra', '--json']);
+    const both = JSON.parse(out.stdout.join('\n')) as PolicyDocument;
+    expect(new Set(both.Statement.map((s) => s.Sid)).size, 'Sids unique in one document').toBe(
+      both.Statement.length,
+    );
+    expect(both.Statement.map((s) => s.Sid)).toEqual(
+      [...doc('submit').Statement, ...doc('infra').Statement].map((s) => s.Sid),
+    );
+  });
+
+  it('--stack and --pass-role narrow and widen the resources', async () => {
+    const mine = 'arn:aws:iam::123456789012:role/my-job-role';
+    const { out } = await run(['--role', 'submit', '--stack', 'dev', '--pass-role', mine, '--json']);
+    const pass = (JSON.parse(out.stdout.join('\n')) as PolicyDocument).Statement.find(
+      (s) => s.Sid === 'PassJobRoles',
+    );
+    expect(pass?.Resource).toEqual([
+      'arn:aws:iam::*:role/mnbatch-dev-job',
+      'arn:aws:iam::*:role/mnbatch-dev-execution',
+      mine,
     ]);
-    expect(policyActions(doc)).toContain('ec2:CreatePlacementGroup');
   });
 
-  it('prints a readable list without --json', async () => {
-    const out = memoryOutput();
-    await exec(['iam-policy'], { output: out });
-    expect(out.stdout).toContain('  batch:SubmitJob');
+  it('prints each statement with why it is needed', async () => {
+    const { out } = await run(['--role', 'infra']);
+    expect(out.stdout).toContain(
+      'AttachOnlyEcsInstancePolicy: attach AmazonEC2ContainerServiceforEC2Role and no other policy, only to the tagged stack instance role',
+    );
+  });
+
+  it.each([
+    [['--role', 'admin'], '--role admin: must be one of job, instance, execution, submit, infra'],
+    [['--stack', '1bad'], '--stack 1bad: must start with a letter'],
+    [
+      ['--pass-role', 'arn:aws:iam::123456789012:role/*'],
+      '--pass-role arn:aws:iam::123456789012:role/*: must be one role',
+    ],
+    [['--infra', '--role', 'job'], '--infra and --role cannot be combined'],
+  ])('rejects %j with a clear error and exit code 2', async (args, message) => {
+    const { code, out } = await run(args);
+    expect(code).toBe(2);
+    expect(out.stderr.join('\n')).toContain(message);
+    expect(out.stdout).toEqual([]);
   });
 });
