@@ -21,10 +21,14 @@ export interface PolicyStatement {
   readonly Condition?: Record<string, Record<string, string | string[]>>;
 }
 
-/** Source files whose calls build infrastructure; every other file's calls are on the submit side. */
+/**
+ * Source files whose calls build infrastructure (or, `doctor`, check what it needs); every other
+ * file's calls are on the submit side.
+ */
 export function isInfraFile(file: string): boolean {
   return (
-    /(^|\/)src\/aws\/(ec2|efs|iam|ssm|batch-infra)\.ts$/.test(file) || /(^|\/)src\/(infra|ami)\//.test(file)
+    /(^|\/)src\/aws\/(ec2|efs|iam|ssm|batch-infra)\.ts$/.test(file) ||
+    /(^|\/)src\/(infra|ami|doctor)\//.test(file)
   );
 }
 
