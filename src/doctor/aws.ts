@@ -9,7 +9,11 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
-import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import {
+  GetAWSDefaultServiceQuotaCommand,
+  GetServiceQuotaCommand,
+  ServiceQuotasClient,
+} from '@aws-sdk/client-service-quotas';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createBatchInfra } from '../aws/batch-infra.js';
 import { type AwsOptions, sdkClientConfig } from '../aws/clients.js';
@@ -83,8 +87,20 @@ export function createDoctorServices(
     },
     quotas: {
       async getServiceQuota(ServiceCode, QuotaCode) {
-        return (await clients.quotas.send(new GetServiceQuotaCommand({ ServiceCode, QuotaCode }))).Quota
-          ?.Value;
+        try {
+          return (await clients.quotas.send(new GetServiceQuotaCommand({ ServiceCode, QuotaCode }))).Quota
+            ?.Value;
+        } catch (e) {
+          // A quota never changed for the account may have no applied value: its default applies.
+          if (!(e instanceof Error && e.name === 'NoSuchResourceException')) throw e;
+        }
+        try {
+          return (await clients.quotas.send(new GetAWSDefaultServiceQuotaCommand({ ServiceCode, QuotaCode })))
+            .Quota?.Value;
+        } catch (e) {
+          if (e instanceof Error && e.name === 'NoSuchResourceException') return undefined;
+          throw e;
+        }
       },
     },
     batch: {

@@ -25,14 +25,18 @@ async function settle(check: NamedCheck): Promise<CheckResult> {
   try {
     return await check.run();
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    // One line: SDK messages can carry a second line of advice for SDK users.
+    const message = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
     if (isAwsError(e, AWS_ERROR.accessDenied))
       return skip(
         check.name,
         `not checked: ${message}`,
         'allow the action to run this check (`mnbatch iam-policy --infra`)',
       );
-    const fix = isMnbatchError(e) && e.details.length > 0 ? e.details.join('; ') : 'see the message';
+    const fix =
+      isMnbatchError(e) && e.details.length > 0
+        ? e.details.join('; ')
+        : 'AWS answered with this error: check the service in this region, then run doctor again';
     return fail(check.name, message, fix);
   }
 }

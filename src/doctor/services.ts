@@ -56,7 +56,7 @@ export interface DoctorServices {
     describeImages(input: DescribeImagesCommandInput): Promise<Image[]>;
   };
   readonly quotas: {
-    /** The applied value of a quota (Service Quotas GetServiceQuota), undefined when it has none. */
+    /** The applied value of a quota, else its AWS default; undefined when Service Quotas has neither. */
     getServiceQuota(serviceCode: string, quotaCode: string): Promise<number | undefined>;
   };
   readonly batch: {

@@ -104,6 +104,7 @@ export const INFRA_POLICY: PolicyDocument = {
         'iam:SimulatePrincipalPolicy',
         'iam:TagInstanceProfile',
         'iam:TagRole',
+        'servicequotas:GetAWSDefaultServiceQuota',
         'servicequotas:GetServiceQuota',
         'ssm:GetParameter',
         'sts:GetCallerIdentity',

@@ -3,7 +3,7 @@ import {
   DescribeInstanceTypeOfferingsCommand,
   DescribeInstanceTypesCommand,
 } from '@aws-sdk/client-ec2';
-import { GetServiceQuotaCommand } from '@aws-sdk/client-service-quotas';
+import { GetAWSDefaultServiceQuotaCommand, GetServiceQuotaCommand } from '@aws-sdk/client-service-quotas';
 import { describe, expect, it } from 'vitest';
 import {
   amiCheck,
@@ -220,5 +220,30 @@ describe('ami', () => {
     const infra = infraConfig();
     expect((await amiCheck(services(), infra, factsOf(infra))).status).toBe('skip');
     expect(ec2Mock.commandCalls(DescribeImagesCommand)).toHaveLength(0);
+  });
+});
+
+describe('quota values', () => {
+  it('falls back to the AWS default when the account has no applied value', async () => {
+    quotasMock
+      .on(GetServiceQuotaCommand)
+      .rejects(
+        sdkError(
+          'NoSuchResourceException',
+          'The request failed because the specified service quota does not exist.',
+        ),
+      );
+    quotasMock.on(GetAWSDefaultServiceQuotaCommand).resolves({
+      Quota: { ServiceCode: 'ec2', QuotaCode: 'L-1216C47A', Value: 5 },
+    });
+    expect((await quotaCheck(services(), infraConfig())).detail).toContain(
+      'the On-Demand Standard vCPU quota is 5',
+    );
+  });
+
+  it('is skipped when Service Quotas knows neither value', async () => {
+    quotasMock.on(GetServiceQuotaCommand).rejects(sdkError('NoSuchResourceException'));
+    quotasMock.on(GetAWSDefaultServiceQuotaCommand).rejects(sdkError('NoSuchResourceException'));
+    expect((await quotaCheck(services(), infraConfig())).status).toBe('skip');
   });
 });
