@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { loadServiceModel } from '../aws-model.js';
 import { batchCorrections } from './shim-batch.js';
+import { doctorCorrections } from './shim-doctor.js';
 import { placementGroups } from './shim-placement-groups.js';
 
 /** One call the shim saw. */
@@ -166,7 +167,11 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 /** Starts the shim in front of moto at `motoUrl`. */
 export async function startShim(
   motoUrl: string,
-  makeCorrections: () => readonly Correction[] = () => [placementGroups(), batchCorrections()],
+  makeCorrections: () => readonly Correction[] = () => [
+    placementGroups(),
+    batchCorrections(),
+    doctorCorrections(),
+  ],
 ): Promise<MotoShim> {
   const calls: ShimCall[] = [];
   let corrections = makeCorrections();
