@@ -121,6 +121,20 @@ describe('mnbatch doctor', () => {
     expect(output.stdout.at(-1)).toBe('7 failed, 2 warnings, 4 ok, 0 skipped');
   });
 
+  it('without files checks the account only, against the submit policy', async () => {
+    healthy();
+    const { code, output } = await doctor('--region', 'us-east-1', '--json');
+    const report = JSON.parse(output.stdout.join('\n')) as { checks: { check: string }[] };
+    expect(report.checks.map((c) => c.check)).toEqual([
+      'identity',
+      'region',
+      'permissions',
+      'service-linked-role',
+    ]);
+    expect(code).toBe(0);
+    expect(ec2Mock.calls()).toHaveLength(0);
+  });
+
   it('--json prints the checks for scripts', async () => {
     broken();
     const { code, output } = await doctor('-f', 'infra.yaml', '--json');
