@@ -33,11 +33,13 @@ async function settle(check: NamedCheck): Promise<CheckResult> {
         `not checked: ${message}`,
         'allow the action to run this check (`mnbatch iam-policy --infra`)',
       );
-    const fix =
-      isMnbatchError(e) && e.details.length > 0
-        ? e.details.join('; ')
+    const why = isMnbatchError(e) && e.details.length > 0 ? ` (${e.details.join('; ')})` : '';
+    const fix = isAwsError(e, AWS_ERROR.credentials)
+      ? 'log in again, or choose other credentials with --profile / AWS_PROFILE'
+      : isAwsError(e, AWS_ERROR.throttled)
+        ? 'wait a minute and run doctor again'
         : 'AWS answered with this error: check the service in this region, then run doctor again';
-    return fail(check.name, message, fix);
+    return fail(check.name, `${message}${why}`, fix);
   }
 }
 

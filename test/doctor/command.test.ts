@@ -161,6 +161,7 @@ describe('mnbatch doctor', () => {
     const { code, output } = await doctor('-f', 'infra.yaml');
     expect(code).toBe(1);
     expect(output.stdout[0]).toMatch(/^fail {2}identity +AWS credentials expired or missing/);
+    expect(output.stdout[1]).toMatch(/^ +fix: log in again, or choose other credentials/);
     expect(output.stdout.filter((l) => l.startsWith('skip'))).toHaveLength(10);
     expect(ec2Mock.calls()).toHaveLength(0);
   });
