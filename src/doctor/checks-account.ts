@@ -13,9 +13,26 @@ import type { DoctorServices } from './services.js';
 /** The role Batch uses to manage EC2 and ECS for compute environments. */
 export const BATCH_SERVICE_LINKED_ROLE = 'AWSServiceRoleForBatch';
 
-/** `identity`: whose credentials these are (fails with the credential error's own fix). */
-export async function identityCheck(facts: DoctorFacts): Promise<CheckResult> {
+/** The accounts infra.yaml names in role and instance profile ARNs. */
+export function accountsNamed(input: DoctorInput): string[] {
+  const roles = input.infra?.roles;
+  const arns = [roles?.instanceProfile, roles?.jobRoleArn].filter((a): a is string => a !== undefined);
+  return [...new Set(arns.flatMap((a) => /^arn:[\w-]+:iam::(\d{12}):/.exec(a)?.[1] ?? []))];
+}
+
+/**
+ * `identity`: whose credentials these are, and that their account is the one infra.yaml's role
+ * ARNs name (fails with the credential error's own fix when there are none).
+ */
+export async function identityCheck(input: DoctorInput, facts: DoctorFacts): Promise<CheckResult> {
   const id = await facts.identity();
+  const other = accountsNamed(input).filter((a) => a !== id.account);
+  if (other.length > 0)
+    return fail(
+      'identity',
+      `${id.arn} is in account ${id.account}, but ${input.infraFile ?? 'infra.yaml'} names roles of account ${other.join(', ')}`,
+      'use credentials of the stack’s account (--profile / AWS_PROFILE), or fix the role ARNs',
+    );
   return ok('identity', `${id.arn} (account ${id.account})`);
 }
 

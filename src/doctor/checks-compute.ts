@@ -104,6 +104,7 @@ export async function efaCheck(infra: InfraConfig, facts: DoctorFacts): Promise<
   const partial: string[] = [];
   for (const entry of infra.instanceTypes.filter((t) => t !== 'optimal')) {
     const members = membersOf(entry, infos);
+    if (members.length === 0) continue; // unknown to EC2: the instance-types check says so
     const capable = members.filter((m) => m.NetworkInfo?.EfaSupported).map((m) => m.InstanceType ?? '');
     if (capable.length === 0) problems.push(entry);
     else if (capable.length < members.length) partial.push(`${entry} (only ${capable.sort().join(', ')})`);

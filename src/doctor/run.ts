@@ -70,11 +70,15 @@ function awsChecksOf(services: DoctorServices, input: DoctorInput, facts: Doctor
 /** Every check's result in report order; without a working identity the AWS checks are skipped. */
 export async function runChecks(services: DoctorServices, input: DoctorInput): Promise<CheckResult[]> {
   const facts = doctorFacts(services, input);
-  const identity = await settle({ name: 'identity', run: () => identityCheck(facts) });
+  const identity = await settle({ name: 'identity', run: () => identityCheck(input, facts) });
   const results: CheckResult[] = [identity, regionCheck(services, input)];
+  const working = await facts.identity().then(
+    () => true,
+    () => false,
+  );
   for (const check of awsChecksOf(services, input, facts))
     results.push(
-      identity.status === 'ok'
+      working
         ? await settle(check)
         : skip(check.name, 'not checked: no working AWS credentials (see identity)'),
     );

@@ -27,7 +27,7 @@ const facts = (input = {}) => doctorFacts(services(), input);
 describe('identity', () => {
   it('given working credentials, names the caller and account', async () => {
     healthy();
-    expect(await identityCheck(facts())).toEqual({
+    expect(await identityCheck({}, facts())).toEqual({
       check: 'identity',
       status: 'ok',
       detail: `${USER_ARN} (account ${ACCOUNT})`,
@@ -38,7 +38,27 @@ describe('identity', () => {
     stsMock
       .on(GetCallerIdentityCommand)
       .rejects(sdkError('ExpiredToken', 'The security token included in the request is expired', 403));
-    await expect(identityCheck(facts())).rejects.toThrow(/credentials expired or missing.*aws sso login/);
+    await expect(identityCheck({}, facts())).rejects.toThrow(/credentials expired or missing.*aws sso login/);
+  });
+});
+
+describe('identity and infra.yaml', () => {
+  it('fails when infra.yaml names roles of another account', async () => {
+    healthy();
+    const infra = infraConfig({
+      roles: { instanceProfile: 'arn:aws:iam::210987654321:instance-profile/ecsInstanceRole' },
+    });
+    const result = await identityCheck({ infra, infraFile: 'infra.yaml' }, facts());
+    expect(result).toMatchObject({ status: 'fail' });
+    expect(result.detail).toBe(
+      `${USER_ARN} is in account ${ACCOUNT}, but infra.yaml names roles of account 210987654321`,
+    );
+  });
+
+  it('is ok when the role ARNs are of the caller’s account', async () => {
+    healthy();
+    const infra = infraConfig({ roles: { jobRoleArn: `arn:aws:iam::${ACCOUNT}:role/job` } });
+    expect((await identityCheck({ infra }, facts())).status).toBe('ok');
   });
 });
 

@@ -166,6 +166,18 @@ describe('mnbatch doctor', () => {
     expect(ec2Mock.calls()).toHaveLength(0);
   });
 
+  it('credentials of another account than infra.yaml names fail identity; the other checks still run', async () => {
+    healthy();
+    writeFileSync(
+      join(dir, 'other.yaml'),
+      `${INFRA}roles:\n  instanceProfile: arn:aws:iam::210987654321:instance-profile/ecsInstanceRole\n`,
+    );
+    const { code, output } = await doctor('-f', 'other.yaml');
+    expect(code).toBe(1);
+    expect(output.stdout[0]).toMatch(/^fail {2}identity .* names roles of account 210987654321/);
+    expect(output.stdout.at(-1)).toBe('1 failed, 0 warnings, 11 ok, 0 skipped');
+  });
+
   it('a check whose call is not allowed is skipped with a note; the others still run', async () => {
     healthy();
     quotasMock
