@@ -57,7 +57,10 @@ export async function stackCheck(
   return ok('stack', `compute environment and job queue ${names.jobQueue} VALID and ENABLED`);
 }
 
-/** The planned job as the RUNNABLE diagnosis reads a submitted one. */
+/**
+ * The planned job as the RUNNABLE diagnosis reads a submitted one. The diagnosis reads only the
+ * queue and node properties; the other members are placeholders the types require.
+ */
 export function plannedJobDetail(job: PlannedJob): { job: JobDetail; jobDefinition: JobDefinition } {
   const jobDefinition: JobDefinition = {
     jobDefinitionName: job.registerJobDefinition.jobDefinitionName,
