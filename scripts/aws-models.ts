@@ -13,7 +13,17 @@ import { join } from 'node:path';
 import { botocores, compareVersions, readBotocoreModel } from '../test/_helpers/botocore.js';
 
 /** botocore's names of the services mnbatch talks to. */
-export const SERVICES = ['batch', 'ec2', 'efs', 'iam', 'logs', 'ssm', 'ecr', 'sts'] as const;
+export const SERVICES = [
+  'batch',
+  'ec2',
+  'efs',
+  'iam',
+  'logs',
+  'ssm',
+  'ecr',
+  'sts',
+  'service-quotas',
+] as const;
 export const SNAPSHOT_DIR = 'test/_fixtures/aws-models';
 
 interface Model {

@@ -8,11 +8,17 @@
 import type { Grant } from './policy.js';
 import { type FoundCall, isAdapterFile } from './scan.js';
 
-/** The two policies built from the code's calls. */
-export type CallerSide = 'submit' | 'infra';
+/**
+ * The two policies built from the code's calls, and `doctor`, whose read-only checks are in
+ * neither: each check it may not make is skipped with a note (docs/doctor.md lists them), so
+ * neither policy grows by what only a diagnosis needs (iam:SimulatePrincipalPolicy reads any
+ * principal's permissions).
+ */
+export type CallerSide = 'submit' | 'infra' | 'doctor';
 
 /** Source files whose calls build infrastructure (`infra`, `ami bake`); others submit and follow jobs. */
 export function sideOfFile(file: string): CallerSide {
+  if (/(^|\/)src\/doctor\//.test(file)) return 'doctor';
   return /(^|\/)src\/(infra|ami)\//.test(file) ? 'infra' : 'submit';
 }
 
@@ -53,6 +59,7 @@ export function neededActions(
   const infra = new Set<string>();
   const unreached: FoundCall[] = [];
   const add = (side: CallerSide, action: string) => {
+    if (side === 'doctor') return;
     const set = side === 'infra' ? infra : submit;
     set.add(action);
     for (const extra of ALSO_NEEDED[action] ?? []) set.add(extra);

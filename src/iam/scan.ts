@@ -11,6 +11,7 @@ export const IAM_PREFIX: Readonly<Record<string, string>> = {
   '@aws-sdk/client-ec2': 'ec2',
   '@aws-sdk/client-efs': 'elasticfilesystem',
   '@aws-sdk/client-iam': 'iam',
+  '@aws-sdk/client-service-quotas': 'servicequotas',
   '@aws-sdk/client-ssm': 'ssm',
   '@aws-sdk/client-sts': 'sts',
   '@aws-sdk/client-ecr': 'ecr',

@@ -10,6 +10,7 @@ import { amiBuilders, type BuilderBehaviour, type SimulatedBuilder } from './shi
 import { batchCorrections } from './shim-batch.js';
 import { batchJobCorrections } from './shim-batch-jobs.js';
 import { createImageSnapshotTags } from './shim-create-image.js';
+import { doctorCorrections } from './shim-doctor.js';
 import { placementGroups } from './shim-placement-groups.js';
 
 /** One call the shim saw. */
@@ -181,6 +182,7 @@ export async function startShim(motoUrl: string, given?: () => readonly Correcti
       placementGroups(),
       batchCorrections(),
       batchJobCorrections(),
+      doctorCorrections(),
       createImageSnapshotTags(),
       amiBuilders(() => shim.hooks.builder, builders),
     ]);
