@@ -15,11 +15,16 @@ export interface LogPage {
 
 /** What mnbatch asks of CloudWatch Logs. */
 export interface LogsApi {
-  /** One GetLogEvents call reading forward from the stream's start or from `nextToken`. */
+  /**
+   * One GetLogEvents call reading forward from the stream's start (or `startTime`) or from
+   * `nextToken`; with `tail`, the last `tail` events instead (reading back from the end).
+   */
   getLogEvents(input: {
     readonly logGroupName: string;
     readonly logStreamName: string;
     readonly nextToken?: string;
+    readonly startTime?: number;
+    readonly tail?: number;
   }): Promise<LogPage>;
 }
 
@@ -37,7 +42,9 @@ export function logsApi(client: CloudWatchLogsClient, context: AwsErrorContext =
           new GetLogEventsCommand({
             logGroupName: input.logGroupName,
             logStreamName: input.logStreamName,
-            startFromHead: true,
+            startFromHead: input.tail === undefined,
+            ...(input.tail !== undefined ? { limit: input.tail } : {}),
+            ...(input.startTime !== undefined ? { startTime: input.startTime } : {}),
             ...(input.nextToken ? { nextToken: input.nextToken } : {}),
           }),
         );

@@ -11,7 +11,12 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'mnbatch submit job.yaml --dry-run',
   ],
   status: ['mnbatch status 6b1c7d2e-…', 'mnbatch status hello-mpi --wait'],
-  logs: ['mnbatch logs 6b1c7d2e-…', 'mnbatch logs 6b1c7d2e-… --node 2 --follow'],
+  logs: [
+    'mnbatch logs 6b1c7d2e-…',
+    'mnbatch logs 6b1c7d2e-… --node 2 --follow',
+    'mnbatch logs hello-mpi --node all --since 10m --timestamps',
+    'mnbatch logs hello-mpi --tail 50',
+  ],
   cancel: ['mnbatch cancel 6b1c7d2e-… --reason "wrong input"'],
   list: ['mnbatch list', 'mnbatch list --status RUNNABLE --json'],
   run: [

@@ -252,6 +252,62 @@ describe('mnbatch logs', () => {
     expect(logsMock).toHaveReceivedCommandTimes(GetLogEventsCommand, 4);
   });
 
+  it('--node all interleaves every node by time, prefixed, with --timestamps and --tail', async () => {
+    // Given a finished job whose three nodes logged at interleaved times
+    const t = Date.UTC(2026, 11, 2, 13, 0, 0);
+    jobIs({
+      status: 'SUCCEEDED',
+      nodes: [0, 1, 2].map((i) => ({ status: 'SUCCEEDED', exitCode: 0, logStreamName: `${STREAM}-${i}` })),
+    });
+    const byStream: Record<string, { timestamp: number; message: string }[]> = {
+      [`${STREAM}-0`]: [
+        { timestamp: t, message: 'main starts' },
+        { timestamp: t + 3000, message: 'main ends\n' },
+      ],
+      [`${STREAM}-1`]: [{ timestamp: t + 1000, message: 'rank 1 up' }],
+      [`${STREAM}-2`]: [{ timestamp: t + 2000, message: 'rank 2 up' }],
+    };
+    logsMock.on(GetLogEventsCommand).callsFake((input: GetLogEventsCommandInput) => {
+      const events = byStream[input.logStreamName ?? ''] ?? [];
+      const fresh = input.nextToken === undefined;
+      const window = events.filter((e) => input.startTime === undefined || e.timestamp >= input.startTime);
+      const page =
+        input.startFromHead === false ? window.slice(-(input.limit ?? 10_000)) : fresh ? window : [];
+      return { events: page, nextForwardToken: 'f/end' };
+    });
+    // When all nodes are asked for, with times
+    const all = await run('logs', JOB_ID, '--node', 'all', '--timestamps');
+    // Then every line is there once, in time order, with its node and time
+    expect(all.code).toBe(0);
+    expect(all.output.stdout).toEqual([
+      '2026-12-02T13:00:00.000Z [node 0] main starts',
+      '2026-12-02T13:00:01.000Z [node 1] rank 1 up',
+      '2026-12-02T13:00:02.000Z [node 2] rank 2 up',
+      '2026-12-02T13:00:03.000Z [node 0] main ends',
+    ]);
+    // And --tail keeps the last lines of all nodes together, reading each stream from its end
+    logsMock.resetHistory();
+    const tail = await run('logs', JOB_ID, '--node', 'all', '--tail', '2');
+    expect(tail.output.stdout).toEqual(['[node 2] rank 2 up', '[node 0] main ends']);
+    expect(logsMock).toHaveReceivedCommandWith(GetLogEventsCommand, { startFromHead: false, limit: 2 });
+    // And --since asks CloudWatch for the window only
+    logsMock.resetHistory();
+    const since = await run('logs', JOB_ID, '--since', '2026-12-02T13:00:01.500Z');
+    expect(since.output.stdout).toEqual(['main ends']);
+    expect(logsMock).toHaveReceivedCommandWith(GetLogEventsCommand, { startTime: t + 1500 });
+  });
+
+  it('does not suggest --follow for a job that has ended, and refuses --follow with --node all', async () => {
+    jobIs({ status: 'FAILED', nodes: [{ status: 'FAILED' }, { status: 'FAILED' }, { status: 'FAILED' }] });
+    const ended = await run('logs', JOB_ID);
+    expect(ended.output.stderr).toEqual(['node 0 of hello-mpi has no log (job FAILED)']);
+    const both = await run('logs', JOB_ID, '--node', 'all', '--follow');
+    expect(both.code).toBe(2);
+    expect(both.output.stderr.join('\n')).toContain('--follow follows one node');
+    const bad = await run('logs', JOB_ID, '--since', 'yesterday');
+    expect(bad.code).toBe(2);
+  });
+
   it('says when the node has no log yet', async () => {
     jobIs(running);
     const { code, output } = await run('logs', JOB_ID, '--node', '2');

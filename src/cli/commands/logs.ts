@@ -5,12 +5,34 @@ import { type AwsFlags, withAwsOptions } from './submit.js';
 
 interface LogsFlags extends AwsFlags {
   readonly queue?: string;
-  readonly node?: number;
+  readonly node?: number | 'all';
   readonly follow?: boolean;
+  readonly since?: number;
+  readonly tail?: number;
+  readonly timestamps?: boolean;
 }
 
-function parseNode(value: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('must be a node index (0, 1, ...)');
+function parseNode(value: string): number | 'all' {
+  if (value.trim() === 'all') return 'all';
+  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('must be a node index (0, 1, ...) or all');
+  return Number(value);
+}
+
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `10m`, `2h`, `1d`, `90s` before now, or a date/time (ISO 8601); as ms since the epoch. */
+export function parseSince(value: string, now = Date.now()): number {
+  const relative = /^(\d+)([smhd])$/.exec(value.trim());
+  if (relative) return now - Number(relative[1]) * (UNIT_MS[relative[2] ?? 's'] ?? 1000);
+  const at = /^\d{4}-\d{2}-\d{2}/.test(value.trim()) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(at))
+    throw new InvalidArgumentError('must be a duration like 10m, 2h, 1d or a time like 2026-12-02T13:00Z');
+  return at;
+}
+
+function parseTail(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || Number(value) > 10_000)
+    throw new InvalidArgumentError('must be a number of lines from 1 to 10000');
   return Number(value);
 }
 
@@ -21,7 +43,18 @@ export const register: RegisterCommand = (program, ctx) => {
       .command('logs')
       .description('print a node’s log (the main node by default) from CloudWatch Logs')
       .argument('<job>', 'job id, or job name (the most recent job of that name)')
-      .option('--node <index>', 'node index (default: the main node)', parseNode)
+      .option(
+        '--node <index>',
+        'node index, or all: every node interleaved by time (default: the main node)',
+        parseNode,
+      )
+      .option(
+        '--since <time>',
+        'only lines from this long ago (10m, 2h, 1d) or since this time (ISO 8601)',
+        (v) => parseSince(v),
+      )
+      .option('--tail <lines>', 'only the last lines (of all nodes together with --node all)', parseTail)
+      .option('--timestamps', 'prefix each line with its time (ISO 8601, UTC)')
       .option('--follow', 'keep printing until the job ends; exit with its exit code')
       .option('--queue <queue>', 'queue to look for a job name in'),
   ).action(action(ctx, (job: string, flags: LogsFlags) => logs(job, flags, ctx)));
@@ -44,6 +77,13 @@ async function logs(job: string, flags: LogsFlags, ctx: CliContext): Promise<num
       signal: ctx.signal,
     },
     job,
-    { queue: flags.queue, node: flags.node, follow: flags.follow ?? false },
+    {
+      queue: flags.queue,
+      node: flags.node,
+      follow: flags.follow ?? false,
+      since: flags.since,
+      tail: flags.tail,
+      timestamps: flags.timestamps ?? false,
+    },
   );
 }

@@ -143,7 +143,12 @@ export class FakeBatch implements BatchApi {
   /** The CloudWatch Logs side of the fake. */
   readonly logs: LogsApi = {
     getLogEvents: async (input) => {
-      this.record('GetLogEvents', 'logs', { ...input, startFromHead: true });
+      const { tail, ...window } = input;
+      this.record('GetLogEvents', 'logs', {
+        ...window,
+        startFromHead: tail === undefined,
+        ...(tail !== undefined ? { limit: tail } : {}),
+      });
       const events = this.logStreams.get(`${input.logGroupName}|${input.logStreamName}`);
       if (!events) {
         throw awsError(
@@ -156,8 +161,12 @@ export class FakeBatch implements BatchApi {
           },
         );
       }
+      const since = input.startTime;
+      const inWindow = since === undefined ? events : events.filter((e) => e.timestamp >= since);
+      if (tail !== undefined)
+        return { events: inWindow.slice(-tail), nextForwardToken: `f/${inWindow.length}` } satisfies LogPage;
       const from = input.nextToken ? Number(input.nextToken.slice(2)) : 0;
-      const page = events.slice(from, from + 3); // small pages, so paging is exercised
+      const page = inWindow.slice(from, from + 3); // small pages, so paging is exercised
       const result: LogPage = { events: page, nextForwardToken: `f/${from + page.length}` };
       assertValidResponse('logs', 'GetLogEvents', result);
       return result;
