@@ -37,12 +37,42 @@ function nodeLine(n: NodeView): string {
   return `node ${n.index}${n.isMain ? ' (main)' : ''}: ${n.status}, ${exitWords(n.exitCode)}${reason}`;
 }
 
-/** What `--wait` prints when the job ended: status, reason, every node, and what the launcher exits with. */
+/** Runs of this many or more alike nodes in a row are shown as one line (150 nodes, few lines). */
+const GROUP_FROM = 4;
+
+/**
+ * One line per node, except that a run of GROUP_FROM or more consecutive nodes that ended alike
+ * (same status, exit code and reason; never the main node) is one line: `nodes 1–148: …`. A node
+ * that ended differently always has a line of its own, so problem nodes are named.
+ */
+export function nodeLines(nodes: readonly NodeView[]): string[] {
+  const key = (n: NodeView) => `${n.status}|${n.exitCode}|${n.reason ?? ''}`;
+  const out: string[] = [];
+  for (let i = 0; i < nodes.length; ) {
+    const first = nodes[i] as NodeView;
+    let j = i + 1;
+    if (!first.isMain)
+      while (j < nodes.length && !(nodes[j] as NodeView).isMain && key(nodes[j] as NodeView) === key(first))
+        j++;
+    if (j - i >= GROUP_FROM) {
+      const last = nodes[j - 1] as NodeView;
+      const reason = first.reason ? ` — ${first.reason}` : '';
+      out.push(`nodes ${first.index}–${last.index}: ${first.status}, ${exitWords(first.exitCode)}${reason}`);
+      i = j;
+    } else {
+      out.push(nodeLine(first));
+      i += 1;
+    }
+  }
+  return out;
+}
+
+/** What `--wait` prints when the job ended: status, reason, the nodes, and what the launcher exits with. */
 export function summaryLines(view: JobView): string[] {
   const code = jobExitCode(view);
   const lines = [
     `job ${view.jobName} (${view.jobId}) ${view.status}${view.statusReason ? `: ${view.statusReason}` : ''}`,
-    ...view.nodes.map((n) => `  ${nodeLine(n)}`),
+    ...nodeLines(view.nodes).map((l) => `  ${l}`),
   ];
   if (code === LAUNCHER_EXIT.failedWithoutExitCode) {
     lines.push(`the job failed without an exit code; mnbatch exits with ${code}`);
