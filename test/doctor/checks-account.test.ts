@@ -133,7 +133,9 @@ describe('permissions', () => {
     expect(result.detail).toBe(
       `${USER_ARN} is not allowed: batch:SubmitJob, batch:SubmitJob (aws:RequestTag/mnbatch:job=*), batch:SubmitJob (aws:ResourceTag/mnbatch:job=*), iam:PassRole (iam:PassedToService=batch.amazonaws.com), iam:PassRole (iam:PassedToService=ecs-tasks.amazonaws.com)`,
     );
-    expect(result.fix).toBe('attach the policy of `mnbatch iam-policy --role submit --json` to your user or role');
+    expect(result.fix).toBe(
+      'attach the policy of `mnbatch iam-policy --role submit --json` to your user or role',
+    );
   });
 
   it('reads every page of the simulation', async () => {

@@ -1,7 +1,8 @@
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { JobPlan } from '../../plan/index.js';
+import type { JobSpec } from '../../spec/index.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { action } from '../context.js';
 import { formatPlan } from '../print-plan.js';
@@ -48,6 +49,16 @@ export async function planFile(
   ctx: CliContext,
   token?: string,
 ): Promise<JobPlan> {
+  return (await loadJobFile(file, flags, ctx, token)).plan;
+}
+
+/** Like planFile, with the spec and the folder of the file (build.context is relative to it). */
+export async function loadJobFile(
+  file: string,
+  flags: PlanFlags,
+  ctx: CliContext,
+  token?: string,
+): Promise<{ readonly spec: JobSpec; readonly plan: JobPlan; readonly dir: string }> {
   // Loaded here, not at the top, so that `mnbatch --help` does not load zod and yaml.
   const [{ planJobText, TOKEN_PLACEHOLDER, submitterOf }, { readJobFile }, { mnbatchVersion }] =
     await Promise.all([
@@ -58,13 +69,14 @@ export async function planFile(
   const text = await readJobFile(resolve(ctx.cwd, file), file);
   // The same user as `submit` tags: from the environment, else the login name.
   const user = submitterOf(ctx.env) ?? submitterOf({ USER: loginName() });
-  return planJobText(text, file, {
+  const planned = planJobText(text, file, {
     token: token ?? TOKEN_PLACEHOLDER,
     version: mnbatchVersion(),
     ...(flags.nodes !== undefined ? { nodes: flags.nodes } : {}),
     ...(flags.queue !== undefined ? { queue: flags.queue } : {}),
     ...(user !== undefined ? { user } : {}),
-  }).plan;
+  });
+  return { ...planned, dir: dirname(resolve(ctx.cwd, file)) };
 }
 
 function loginName(): string | undefined {
