@@ -6,22 +6,12 @@ import type { RegisterJobDefinitionCommandInput } from '@aws-sdk/client-batch';
 import type { AwsOptions, ResolvedAwsOptions } from '../aws/clients.js';
 import { createEcr, type EcrApi } from '../aws/ecr.js';
 import { createDocker } from '../local/docker.js';
-import type { JobSpec } from '../spec/index.js';
 import { type JobImage, pinImages } from './pin.js';
+
+export { jobImageOf } from './pin.js';
+
 import { type PushResult, pushJobImage } from './push.js';
 import { createRegistryDocker } from './registry-docker.js';
-
-/** The job's image as job.yaml gives it; `push` false with `--no-push`. */
-export function jobImageOf(spec: JobSpec, dir: string, push: boolean): JobImage {
-  return {
-    image: spec.image,
-    build: spec.build,
-    dir,
-    job: spec.name,
-    ...(spec.stack !== undefined ? { stack: spec.stack } : {}),
-    push,
-  };
-}
 
 /** What the image adapters need from the command. */
 export interface ImageContext {

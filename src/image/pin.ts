@@ -9,6 +9,7 @@ import type { EcrApi } from '../aws/ecr.js';
 import { MnbatchError } from '../errors.js';
 import { requestedInstanceTypes } from '../jobs/preflight.js';
 import type { JobBuild } from '../local/images.js';
+import type { JobSpec } from '../spec/index.js';
 import type { PushRequest, PushResult } from './push.js';
 import { ecrRegistry, parseImageRef, pinnedRef } from './reference.js';
 
@@ -21,6 +22,18 @@ export interface JobImage {
   readonly stack?: string;
   /** false with `--no-push`: the image is used as given (resolved like any other). */
   readonly push: boolean;
+}
+
+/** The job's image as job.yaml gives it; `push` false with `--no-push`. */
+export function jobImageOf(spec: JobSpec, dir: string, push: boolean): JobImage {
+  return {
+    image: spec.image,
+    build: spec.build,
+    dir,
+    job: spec.name,
+    ...(spec.stack !== undefined ? { stack: spec.stack } : {}),
+    push,
+  };
 }
 
 export interface PinDeps {

@@ -36,9 +36,24 @@ export const register: RegisterCommand = (program, ctx) => {
 };
 
 /** Prints the plan of `file` (what `plan` and `submit --dry-run` show); calls no AWS API. */
-export async function printPlan(file: string, flags: PlanFlags, ctx: CliContext): Promise<number> {
-  const plan = await planFile(file, flags, ctx);
+export async function printPlan(
+  file: string,
+  flags: PlanFlags & { readonly push?: boolean },
+  ctx: CliContext,
+): Promise<number> {
+  const { plan, spec, dir } = await loadJobFile(file, flags, ctx);
   for (const line of formatPlan(plan, { json: flags.json ?? false })) ctx.output.out(line);
+  if (flags.json) return 0;
+  const [{ describeImages }, { jobImageOf }] = await Promise.all([
+    import('../../image/describe.js'),
+    import('../../image/pin.js'),
+  ]);
+  const images = (plan.registerJobDefinition.nodeProperties?.nodeRangeProperties ?? []).map(
+    (r) => r.container?.image ?? '',
+  );
+  ctx.output.out('');
+  ctx.output.out('Images');
+  for (const line of describeImages(jobImageOf(spec, dir, flags.push ?? true), images)) ctx.output.out(line);
   return 0;
 }
 
@@ -58,6 +73,7 @@ export async function loadJobFile(
   flags: PlanFlags,
   ctx: CliContext,
   token?: string,
+  requireQueue = true,
 ): Promise<{ readonly spec: JobSpec; readonly plan: JobPlan; readonly dir: string }> {
   // Loaded here, not at the top, so that `mnbatch --help` does not load zod and yaml.
   const [{ planJobText, TOKEN_PLACEHOLDER, submitterOf }, { readJobFile }, { mnbatchVersion }] =
@@ -69,13 +85,18 @@ export async function loadJobFile(
   const text = await readJobFile(resolve(ctx.cwd, file), file);
   // The same user as `submit` tags: from the environment, else the login name.
   const user = submitterOf(ctx.env) ?? submitterOf({ USER: loginName() });
-  const planned = planJobText(text, file, {
-    token: token ?? TOKEN_PLACEHOLDER,
-    version: mnbatchVersion(),
-    ...(flags.nodes !== undefined ? { nodes: flags.nodes } : {}),
-    ...(flags.queue !== undefined ? { queue: flags.queue } : {}),
-    ...(user !== undefined ? { user } : {}),
-  });
+  const planned = planJobText(
+    text,
+    file,
+    {
+      token: token ?? TOKEN_PLACEHOLDER,
+      version: mnbatchVersion(),
+      ...(flags.nodes !== undefined ? { nodes: flags.nodes } : {}),
+      ...(flags.queue !== undefined ? { queue: flags.queue } : {}),
+      ...(user !== undefined ? { user } : {}),
+    },
+    requireQueue,
+  );
   return { ...planned, dir: dirname(resolve(ctx.cwd, file)) };
 }
 
