@@ -6,7 +6,7 @@
 import type { EcrApi } from '../aws/ecr.js';
 import { MnbatchError } from '../errors.js';
 import type { Docker } from '../local/docker.js';
-import { ensureJobImage, type JobBuild } from '../local/images.js';
+import { ensureAgentImage, ensureJobImage, type JobBuild } from '../local/images.js';
 import { checkPlatform } from './platform.js';
 import { parseImageRef, pinnedRef, registryHost } from './reference.js';
 import type { RegistryDocker } from './registry-docker.js';
@@ -19,6 +19,8 @@ export interface PushDeps {
   readonly registry: RegistryDocker;
   readonly say: (line: string) => void;
   readonly signal?: AbortSignal;
+  /** Where the agent image is built from (as `run --local` does before the job image); unset: not built. */
+  readonly agent?: { readonly packageRoot: string; readonly version: string };
 }
 
 /** The job image to push: job.yaml's `image`, `build`, name and stack. */
@@ -48,13 +50,16 @@ export interface PushResult {
 export async function pushJobImage(deps: PushDeps, request: PushRequest): Promise<PushResult> {
   const { ecr, docker, registry, say } = deps;
   await docker.check();
+  const signal = deps.signal ? { signal: deps.signal } : {};
+  // The job's Dockerfile starts FROM the agent image, as for `run --local`.
+  if (deps.agent) await ensureAgentImage(docker, { ...deps.agent, say, ...signal });
   await ensureJobImage(docker, {
     image: request.image,
     build: request.build,
     dir: request.dir,
     allowBuild: true,
     say,
-    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...signal,
   });
   const local = await registry.inspect(request.image);
   if (!local) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { CreateRepositoryCommand, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryOutput } from '../../src/cli/output.js';
-import { imagePinner, jobImageOf } from '../../src/image/job-images.js';
+import { imagePinner, jobImageOf, pushImage } from '../../src/image/job-images.js';
 import { submitPlan } from '../../src/jobs/submit.js';
 import { planJobText } from '../../src/plan/index.js';
 import { mnbatchVersion } from '../../src/version.js';
@@ -57,6 +57,20 @@ async function submit(batch: FakeBatch) {
     plan,
   );
   return { code, text: output.text() };
+}
+
+/** `mnbatch image push examples/hello-mpi/job.yaml` for instances of `instanceTypes`. */
+function pushHello(instanceTypes: string[]) {
+  return pushImage(
+    { aws: { region: 'eu-west-1' }, env: process.env, say: () => {}, signal: new AbortController().signal },
+    {
+      image: 'mnbatch-examples/hello-mpi:latest',
+      build: { context: '.', args: {} },
+      dir: JOB_DIR,
+      job: 'hello-mpi',
+      instanceTypes,
+    },
+  );
 }
 
 /** Requests that write to the registry (blob uploads, manifests) in `log`. */
@@ -108,5 +122,16 @@ describe('submit with build: against a registry on loopback', () => {
       .map((c) => (c.input as { jobDefinition: string }).jobDefinition);
     expect(submitted).toHaveLength(2);
     expect(submitted[1]).toBe(submitted[0]);
+
+    // `mnbatch image push` takes the same path: the image is there, so nothing is pushed
+    const pushed = await pushHello(['c5.large']);
+    expect(pushed).toMatchObject({ pinned: images?.[0], tag, pushed: false, repositoryCreated: false });
+    expect(writes(registry.log().slice(logBefore))).toEqual([]);
   }, 600_000);
+
+  it('refuses to push an amd64 image for Graviton instances, before any ECR call', async () => {
+    fakeEcr(() => registry);
+    await expect(pushHello(['c7g.large'])).rejects.toMatchObject({ code: 'IMAGE_PLATFORM_MISMATCH' });
+    expect(ecrMock.calls()).toHaveLength(0);
+  }, 300_000);
 });
