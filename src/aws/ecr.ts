@@ -30,6 +30,7 @@ export interface RegistryLogin {
 export interface EcrApi {
   /** The repository named `name` (of `registryId`, default the caller's account), or undefined. */
   describeRepository(name: string, registryId?: string): Promise<Repository | undefined>;
+  /** Creates the repository; one created meanwhile by another run is returned as it is. */
   createRepository(input: CreateRepositoryCommandInput): Promise<Repository>;
   /** The digest of `repository:tag`, or undefined when the tag (or the repository) does not exist. */
   imageDigest(repository: string, tag: string, registryId?: string): Promise<string | undefined>;
@@ -68,7 +69,13 @@ export function ecrApi(client: ECRClient, context: AwsErrorContext = {}): EcrApi
       }),
     createRepository: (input) =>
       call('CreateRepository', async () => {
-        const out = await client.send(new CreateRepositoryCommand(input));
+        const out = await client.send(new CreateRepositoryCommand(input)).catch(async (e: unknown) => {
+          if (awsErrorName(e) !== 'RepositoryAlreadyExistsException') throw e;
+          const again = await client.send(
+            new DescribeRepositoriesCommand({ repositoryNames: [input.repositoryName ?? ''] }),
+          );
+          return { repository: again.repositories?.[0] };
+        });
         if (!out.repository)
           throw new MnbatchError(AWS_ERROR.failed, `ECR created no repository ${input.repositoryName}`, {
             origin: 'aws',

@@ -38,7 +38,7 @@ function deps(ctx: ImageContext) {
     return api;
   };
   const docker = createDocker(ctx.env);
-  const registry = createRegistryDocker(ctx.say, ctx.env);
+  const registry = createRegistryDocker(ctx.say, ctx.env, ctx.signal);
   const push = (request: Parameters<typeof pushJobImage>[1]): Promise<PushResult> =>
     pushJobImage(
       {

@@ -47,9 +47,17 @@ function failed(code: string, message: string, output: string): MnbatchError {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** RegistryDocker through the `docker` CLI; `say` gets the push's progress lines. */
-export function createRegistryDocker(say: (line: string) => void, env?: Env): RegistryDocker {
-  const opts = { ...(env ? { env } : {}), reject: false } as const;
+/** RegistryDocker through the `docker` CLI; `say` gets the push's progress lines; `signal` stops a push. */
+export function createRegistryDocker(
+  say: (line: string) => void,
+  env?: Env,
+  signal?: AbortSignal,
+): RegistryDocker {
+  const opts = {
+    ...(env ? { env } : {}),
+    ...(signal ? { cancelSignal: signal } : {}),
+    reject: false,
+  } as const;
   return {
     async inspect(ref) {
       const r = await execa(
@@ -88,6 +96,13 @@ export function createRegistryDocker(say: (line: string) => void, env?: Env): Re
             }
             const done = await push;
             const output = lines.join('\n');
+            if (done.isCanceled) {
+              // Nothing half-made: the next run finds the tag missing and pushes again.
+              throw new MnbatchError('IMAGE_PUSH_INTERRUPTED', `pushing ${ref} was interrupted`, {
+                origin: 'docker',
+                exitCode: 130,
+              });
+            }
             const digest = PUSHED_DIGEST.exec(output)?.[1];
             if (done.failed || !digest) {
               throw failed('IMAGE_PUSH_FAILED', `docker push ${ref} failed (exit ${done.exitCode})`, output);

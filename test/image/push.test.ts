@@ -126,6 +126,23 @@ describe('pushJobImage', () => {
     expect(ecrMock.commandCalls(CreateRepositoryCommand)).toHaveLength(0);
   });
 
+  it('a repository created meanwhile by another run is used, not an error', async () => {
+    const { registry } = fakeRegistry();
+    ecrMock
+      .on(DescribeRepositoriesCommand)
+      .rejectsOnce(sdkError('RepositoryNotFoundException'))
+      .resolves({
+        repositories: [{ repositoryName: REPO, registryId: ACCOUNT, repositoryUri: `${HOST}/${REPO}` }],
+      });
+    ecrMock.on(CreateRepositoryCommand).rejects(sdkError('RepositoryAlreadyExistsException'));
+    ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST }] });
+    const result = await pushJobImage(
+      { ecr: createEcr({ region: REGION }), docker: fakeDocker().docker, registry, say: () => {} },
+      REQUEST,
+    );
+    expect(result.pinned).toBe(`${HOST}/${REPO}@${DIGEST}`);
+  });
+
   it('refuses an arm64 image for x86_64 instances before any ECR call', async () => {
     const { registry, events } = fakeRegistry({ architecture: 'arm64' });
     await expect(

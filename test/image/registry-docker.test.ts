@@ -11,8 +11,8 @@ import { createRegistryDocker } from '../../src/image/registry-docker.js';
 
 const DIGEST = `sha256:${'9c'.repeat(32)}`;
 
-/** A `docker` that appends "argv | stdin" to a log, and answers push with `pushOutput`. */
-function standIn(pushOutput: string, pushExit = 0) {
+/** A `docker` that appends "argv | stdin" to a log, and answers push with `pushOutput` (or hangs `pushSeconds`). */
+function standIn(pushOutput: string, pushExit = 0, pushSeconds = 0) {
   const dir = mkdtempSync(join(tmpdir(), 'mnbatch-fake-docker-'));
   const log = join(dir, 'log');
   writeFileSync(
@@ -21,7 +21,7 @@ function standIn(pushOutput: string, pushExit = 0) {
       '#!/bin/sh',
       `input=""; if [ "$3" = login ]; then input=$(cat); fi`,
       `echo "$* | stdin=$input" >> ${log}`,
-      `case "$3" in push) printf '%b\\n' "${pushOutput.replace(/\n/g, '\\n')}"; exit ${pushExit};; esac`,
+      `case "$3" in push) [ ${pushSeconds} -gt 0 ] && exec sleep ${pushSeconds}; printf '%b\\n' "${pushOutput.replace(/\n/g, '\\n')}"; exit ${pushExit};; esac`,
       '',
     ].join('\n'),
   );
@@ -56,6 +56,20 @@ describe('createRegistryDocker', () => {
     await expect(
       registry.withLogin({ host: 'h', username: 'AWS', password: 'x' }, (s) => s.push('h/r:t')),
     ).rejects.toMatchObject({ code: 'IMAGE_PUSH_FAILED', details: ['denied: not allowed to push'] });
+    const config = docker.lines()[0]?.split(' ')[1] ?? '';
+    expect(existsSync(config)).toBe(false);
+  });
+
+  it('Ctrl-C stops the push with exit code 130, and the login is forgotten', async () => {
+    const docker = standIn(`t: digest: ${DIGEST} size: 1`, 0, 120);
+    const abort = new AbortController();
+    const registry = createRegistryDocker(() => {}, docker.env, abort.signal);
+    setTimeout(() => abort.abort(), 300);
+    const started = Date.now();
+    await expect(
+      registry.withLogin({ host: 'h', username: 'AWS', password: 'x' }, (s) => s.push('h/r:t')),
+    ).rejects.toMatchObject({ code: 'IMAGE_PUSH_INTERRUPTED', exitCode: 130 });
+    expect(Date.now() - started).toBeLessThan(10_000);
     const config = docker.lines()[0]?.split(' ')[1] ?? '';
     expect(existsSync(config)).toBe(false);
   });
