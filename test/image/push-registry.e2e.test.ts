@@ -2,15 +2,19 @@
  * `submit` with `build:` against a real registry: examples/hello-mpi is built, pushed to Debian's
  * docker-registry on loopback (logged in with basic auth, as ECR's logins are) through a fake ECR
  * at the SDK boundary, and the job definition is registered with the image pinned by the digest
- * the registry itself reports. A second submit of the unchanged job pushes and registers nothing.
+ * the registry itself reports. A second submit of the unchanged job pushes and registers nothing,
+ * and the pinned reference runs on 2 nodes with `run --local`.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateRepositoryCommand, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryOutput } from '../../src/cli/output.js';
 import { imagePinner, jobImageOf, pushImage } from '../../src/image/job-images.js';
 import { submitPlan } from '../../src/jobs/submit.js';
+import { runLocal } from '../../src/local/run-local.js';
 import { planJobText } from '../../src/plan/index.js';
 import { mnbatchVersion } from '../../src/version.js';
 import { FakeBatch } from '../_helpers/fake-batch/fake-batch.js';
@@ -25,13 +29,19 @@ const JOB_FILE = join(JOB_DIR, 'job.yaml');
 const REPOSITORY = 'mnbatch/hello-mpi';
 
 let registry: LoopbackRegistry;
+/** The pinned image the first test registered. */
+let pinned = '';
 
 beforeAll(async () => {
   await ensureTestImages();
   registry = await startRegistry();
 }, 1_200_000);
 
+/** Local names the pushes left (the registry's tag and digest of hello-mpi): untagged, the image stays. */
+const localRefs: string[] = [];
+
 afterAll(async () => {
+  if (localRefs.length > 0) spawnSync('docker', ['rmi', ...localRefs], { stdio: 'ignore' });
   await registry?.stop();
 });
 
@@ -100,6 +110,8 @@ describe('submit with build: against a registry on loopback', () => {
       (r) => r.container.image,
     );
     expect(images).toEqual([`${registry.host}/${REPOSITORY}@${digest}`]);
+    pinned = images?.[0] ?? '';
+    localRefs.push(`${registry.host}/${REPOSITORY}:${tag}`, pinned);
     expect(writes(registry.log()).length).toBeGreaterThan(0);
     expect(ecrMock.commandCalls(CreateRepositoryCommand)).toHaveLength(1);
     expect(ecrMock.commandCalls(CreateRepositoryCommand)[0]?.args[0].input).toMatchObject({
@@ -128,6 +140,29 @@ describe('submit with build: against a registry on loopback', () => {
     expect(pushed).toMatchObject({ pinned: images?.[0], tag, pushed: false, repositoryCreated: false });
     expect(writes(registry.log().slice(logBefore))).toEqual([]);
   }, 600_000);
+
+  it('the pinned image runs hello-mpi on 2 nodes with run --local', async () => {
+    expect(pinned).toMatch(/@sha256:[0-9a-f]{64}$/);
+    const cwd = mkdtempSync(join(tmpdir(), 'mnbatch-pinned-'));
+    writeFileSync(
+      join(cwd, 'job.yaml'),
+      readFileSync(join(REPO, 'test/_fixtures/local/hello-two.yaml'), 'utf8').replace(
+        /^image: .*$/m,
+        `image: ${pinned}`,
+      ),
+    );
+    const output = memoryOutput();
+    const code = await runLocal({
+      file: 'job.yaml',
+      cwd,
+      output,
+      signal: new AbortController().signal,
+      build: false,
+      childGraceMs: 15_000,
+    });
+    expect(code, output.text()).toBe(0);
+    expect(output.text()).toMatch(/hello-mpi: size=2 allreduce=3 expected=3 OK/);
+  }, 300_000);
 
   it('refuses to push an amd64 image for Graviton instances, before any ECR call', async () => {
     fakeEcr(() => registry);
