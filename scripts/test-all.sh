@@ -9,5 +9,7 @@ echo '[test] types' >&2
 npm run --silent typecheck
 echo '[test] generated files are current' >&2
 npm run --silent check-generated
-echo '[test] tests' >&2
+echo "[test] tests: unit, integration and e2e tiers on this machine's Node" >&2
 npx vitest run
+echo '[test] unit and integration tiers on Node 22 and 24' >&2
+bash scripts/test-node-versions.sh

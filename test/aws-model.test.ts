@@ -33,3 +33,25 @@ describe('the AWS service model checker', () => {
     ]);
   });
 });
+
+describe('the fakes are held to the model too', () => {
+  it('FakeBatch refuses to give an answer Batch could not send', async () => {
+    const { FakeBatch } = await import('./_helpers/fake-batch/fake-batch.js');
+    const { FakeClock } = await import('./_helpers/fake-clock.js');
+    const batch = new FakeBatch({
+      clock: new FakeClock(),
+      queues: [
+        {
+          jobQueueName: 'q',
+          jobQueueArn: 'arn:q',
+          state: 'on' as never,
+          priority: 1,
+          computeEnvironmentOrder: [],
+        },
+      ],
+    });
+    await expect(batch.describeJobQueues(['q'])).rejects.toThrow(
+      /DescribeJobQueues response\.jobQueues\[0\]\.state: "on" is not one of ENABLED, DISABLED/,
+    );
+  });
+});

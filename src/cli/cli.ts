@@ -4,6 +4,7 @@ import { printable } from '../printable.js';
 import { mnbatchVersion } from '../version.js';
 import { commands } from './commands/index.js';
 import type { CliContext, ForceStop, RegisterCommand } from './context.js';
+import { examplesText } from './examples.js';
 import type { Output } from './output.js';
 
 /** Exit code for a bad command line (unknown option, missing argument). */
@@ -21,6 +22,16 @@ export interface ExecOptions {
   readonly force?: ForceStop;
   /** Overrides the registered commands (tests). */
   readonly commands?: readonly RegisterCommand[];
+}
+
+/** Ends every command's --help with its examples (src/cli/examples.ts). */
+function addExamples(command: Command, path: readonly string[] = []): void {
+  for (const sub of command.commands) {
+    const subPath = [...path, sub.name()];
+    const text = examplesText(subPath.join(' '));
+    if (text) sub.addHelpText('after', text);
+    addExamples(sub, subPath);
+  }
 }
 
 /** Runs the mnbatch CLI on `argv` (without node and script) and returns the exit code. */
@@ -60,6 +71,7 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
   });
   for (const register of options.commands ?? commands) register(program, ctx);
   for (const sub of program.commands) sub.exitOverride().configureOutput(program.configureOutput());
+  addExamples(program);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

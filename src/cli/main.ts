@@ -18,8 +18,18 @@ const onSignal = (signal: NodeJS.Signals) => {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
+// stdout closed by its reader (`mnbatch list | head -1`): nothing more is written there, and a
+// command still running is asked to stop as on Ctrl-C; the run ends quietly with its status.
+let stdoutClosed = false;
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  stdoutClosed = true;
+  if (!interrupt.signal.aborted) interrupt.abort('SIGPIPE');
+});
+const output = processOutput(() => stdoutClosed);
+
 process.exitCode = await exec(process.argv.slice(2), {
-  output: processOutput(),
+  output,
   env: process.env,
   cwd: process.cwd(),
   signal: interrupt.signal,

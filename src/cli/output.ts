@@ -11,10 +11,12 @@ export interface Output {
   readonly isTty: boolean;
 }
 
-/** Output bound to the real process streams. */
-export function processOutput(): Output {
+/** Output bound to the real process streams; nothing goes to stdout once `closed()` says so. */
+export function processOutput(closed: () => boolean = () => false): Output {
   return {
-    out: (line) => process.stdout.write(`${line}\n`),
+    out: (line) => {
+      if (!closed()) process.stdout.write(`${line}\n`);
+    },
     err: (line) => process.stderr.write(`${line}\n`),
     isTty: Boolean(process.stdout.isTTY),
   };

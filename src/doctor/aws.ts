@@ -60,6 +60,7 @@ export function createDoctorServices(
                 PolicySourceArn: input.policySourceArn,
                 ActionNames: [...input.actionNames],
                 ...(input.contextEntries?.length ? { ContextEntries: [...input.contextEntries] } : {}),
+                ...(input.resourceArns?.length ? { ResourceArns: [...input.resourceArns] } : {}),
                 ...(Marker ? { Marker } : {}),
               }),
             ),

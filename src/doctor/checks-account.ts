@@ -85,16 +85,18 @@ export async function permissionsCheck(
 ): Promise<CheckResult> {
   const { docs, flag } = policiesFor(input);
   const fix = `attach the policy of \`mnbatch iam-policy${flag} --json\` to your user or role`;
-  const who = await principalArn(services, (await facts.identity()).arn);
+  const identity = await facts.identity();
+  const who = await principalArn(services, identity.arn);
   if ('skip' in who) return skip('permissions', 'not simulated', who.skip);
   const denied: string[] = [];
   let total = 0;
   try {
-    for (const sim of simulationsFor(docs)) {
+    for (const sim of simulationsFor(docs, { account: identity.account, region: services.region })) {
       const results = await services.iam.simulatePrincipalPolicy({
         policySourceArn: who.arn,
         actionNames: sim.actionNames,
         contextEntries: sim.contextEntries,
+        ...(sim.resourceArns.length > 0 ? { resourceArns: sim.resourceArns } : {}),
       });
       total += sim.actionNames.length;
       for (const r of results)

@@ -35,10 +35,32 @@ export function principalOf(callerArn: string): Principal {
   return { kind: 'unsupported', why: `IAM cannot simulate the policies of ${callerArn}` };
 }
 
-/** One simulation: actions, and the context their statement's condition asks for. */
+/** One simulation: actions, the context their statement's condition asks for, and where. */
 export interface SimulationRequest {
   readonly actionNames: readonly string[];
   readonly contextEntries: readonly ContextEntry[];
+  /** Resources like the ones mnbatch acts on, for grants scoped to resources (none: `*`). */
+  readonly resourceArns: readonly string[];
+}
+
+/** Where the simulation happens: the caller's account and the region of the checks. */
+export interface SimulationPlace {
+  readonly account: string;
+  readonly region: string;
+}
+
+/**
+ * A resource ARN that a grant's pattern covers, as mnbatch would act on: the region and account
+ * filled in (global services have no region), every other wildcard a plain name. IAM simulates a
+ * resource-scoped grant only on resources it names; on `*` it would be denied.
+ */
+export function exampleArn(pattern: string, place: SimulationPlace): string {
+  if (pattern === '*') return '*';
+  const [arn, partition, service, region, account, ...rest] = pattern.split(':');
+  const name = rest.join(':').replace(/[*?]/g, 'doctor');
+  const inRegion = region === '*' ? place.region : region;
+  const inAccount = account === '*' ? place.account : account;
+  return [arn, partition, service, inRegion, inAccount, name].join(':');
 }
 
 /** Every combination of one value per key. */
@@ -55,19 +77,38 @@ function combinations(keys: readonly [string, readonly string[]][]): ContextEntr
   );
 }
 
-/** The simulations covering every allowed action of `docs`: unconditional ones together, first. */
-export function simulationsFor(docs: readonly PolicyDocument[]): SimulationRequest[] {
+/**
+ * The simulations covering every allowed action of `docs`: unconditional grants on `*` together,
+ * first; then each other grant on example resources of its own, once per condition value.
+ */
+export function simulationsFor(docs: readonly PolicyDocument[], place: SimulationPlace): SimulationRequest[] {
   const statements = docs.flatMap((d) => d.Statement);
-  const plain = [...new Set(statements.filter((s) => !s.Condition).flatMap((s) => s.Action))].sort();
-  const conditional = statements
-    .filter((s) => s.Condition)
+  const anywhere = (s: (typeof statements)[number]) => [s.Resource].flat().every((r) => r === '*');
+  const plain = [
+    ...new Set(statements.filter((s) => !s.Condition && anywhere(s)).flatMap((s) => s.Action)),
+  ].sort();
+  const scoped = statements
+    .filter((s) => s.Condition || !anywhere(s))
     .flatMap((s) => {
-      const keys = Object.values(s.Condition ?? {}).flatMap((byKey) =>
-        Object.entries(byKey).map(([k, v]) => [k, [v].flat()] as [string, string[]]),
+      // A `Null: true` condition asks for the key to be absent: it is left out of the context.
+      const keys = Object.entries(s.Condition ?? {}).flatMap(([operator, byKey]) =>
+        Object.entries(byKey)
+          .filter(([, v]) => !(operator === 'Null' && [v].flat().includes('true')))
+          .map(([k, v]) => [k, operator === 'Null' ? ['present'] : [v].flat()] as [string, string[]]),
       );
-      return combinations(keys).map((contextEntries) => ({ actionNames: s.Action, contextEntries }));
+      const resourceArns = anywhere(s)
+        ? []
+        : [...new Set([s.Resource].flat().map((r) => exampleArn(r, place)))];
+      return combinations(keys).map((contextEntries) => ({
+        actionNames: s.Action,
+        contextEntries,
+        resourceArns,
+      }));
     });
-  return [...(plain.length > 0 ? [{ actionNames: plain, contextEntries: [] }] : []), ...conditional];
+  return [
+    ...(plain.length > 0 ? [{ actionNames: plain, contextEntries: [], resourceArns: [] }] : []),
+    ...scoped,
+  ];
 }
 
 /** How a denied action reads in the report: `iam:PassRole (iam:PassedToService=batch.amazonaws.com)`. */

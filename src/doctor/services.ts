@@ -30,6 +30,8 @@ export interface Simulation {
   readonly policySourceArn: string;
   readonly actionNames: readonly string[];
   readonly contextEntries?: readonly ContextEntry[];
+  /** Resources to simulate on (IAM uses `*` when none are given). */
+  readonly resourceArns?: readonly string[];
 }
 
 /** The read-only AWS calls of the doctor; method names are the API operations (for error messages). */

@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Docker } from './docker.js';
+import { ENV_DIR_PREFIX } from './env-file.js';
 import { KEEP_LABEL, OWNER_LABEL, RUN_LABEL, UID_LABEL } from './node-plan.js';
 import type { ownerState } from './owner.js';
 
@@ -62,6 +63,36 @@ export async function removeLeftovers(docker: Docker, options: LeftoverOptions):
 interface DirOwner {
   readonly owner?: string;
   readonly keep?: boolean;
+}
+
+/**
+ * An env file lives only while `docker create` runs (a second); its directory outlives it only when
+ * the runner was killed right then. One older than this is certainly a leftover (it holds a dead
+ * run's token).
+ */
+export const ENV_DIR_MAX_AGE_MS = 60 * 60_000;
+
+/** Removes this user's env file directories under `tmp` older than ENV_DIR_MAX_AGE_MS; returns them. */
+export function removeStaleEnvDirs(tmp: string, uid: number, now: number): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(tmp).filter((n) => n.startsWith(ENV_DIR_PREFIX));
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const dir = join(tmp, name);
+    try {
+      const st = statSync(dir);
+      if (!st.isDirectory() || st.uid !== uid || now - st.mtimeMs < ENV_DIR_MAX_AGE_MS) continue;
+      rmSync(dir, { recursive: true, force: true });
+      removed.push(dir);
+    } catch {
+      // gone meanwhile, or not ours to remove
+    }
+  }
+  return removed;
 }
 
 /**

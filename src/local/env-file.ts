@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MnbatchError } from '../errors.js';
 
+/** Prefix of the directories under the temporary directory that hold an env file. */
+export const ENV_DIR_PREFIX = 'mnbatch-env-';
+
 /** `NAME=value` lines of a Docker env file; a newline in a value cannot be carried by one. */
 export function envFileText(vars: Readonly<Record<string, string>>): string {
   return Object.entries(vars)
@@ -30,7 +33,7 @@ export async function withEnvFile<T>(
 ): Promise<T> {
   const text = envFileText(vars);
   // mkdtemp makes the directory 0700 whatever the umask.
-  const dir = await mkdtemp(join(tmpdir(), 'mnbatch-env-'));
+  const dir = await mkdtemp(join(tmpdir(), ENV_DIR_PREFIX));
   try {
     const file = join(dir, 'env');
     const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);

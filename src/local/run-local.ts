@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Output } from '../cli/output.js';
 import { loadPlannedJob } from '../plan/index.js';
 import { mnbatchVersion } from '../version.js';
-import { OWNER_FILE, removeLeftoverDirs, removeLeftovers } from './cleanup.js';
+import { OWNER_FILE, removeLeftoverDirs, removeLeftovers, removeStaleEnvDirs } from './cleanup.js';
 import { createDocker, type Docker } from './docker.js';
 import { ensureAgentImage, ensureJobImage } from './images.js';
 import { type LocalRunPlan, planLocalRun } from './node-plan.js';
@@ -180,10 +180,12 @@ export async function cleanupLocal(options: {
   const leftover = { state: ownerState, includeKept: true, uid: myUid() };
   const runs = await removeLeftovers(docker, leftover);
   const dirs = removeLeftoverDirs(options.tmp ?? tmpdir(), leftover);
+  const envDirs = removeStaleEnvDirs(options.tmp ?? tmpdir(), leftover.uid, Date.now());
   for (const r of runs) say(`removed the containers and network of run ${r}`);
-  for (const d of dirs.removed) say(`removed ${d}`);
+  for (const d of [...dirs.removed, ...envDirs]) say(`removed ${d}`);
   for (const d of dirs.failed)
     say(`could not remove ${d} (files made by the containers' users); remove it as root`);
-  if (runs.length + dirs.removed.length + dirs.failed.length === 0) say('nothing left by dead runs');
+  if (runs.length + dirs.removed.length + dirs.failed.length + envDirs.length === 0)
+    say('nothing left by dead runs');
   return dirs.failed.length > 0 ? 1 : 0;
 }

@@ -213,12 +213,18 @@ describe('principalOf and simulationsFor', () => {
   });
 
   it('asks about the unconditional actions in one simulation', () => {
-    const [first, ...rest] = simulationsFor([SUBMIT_POLICY]);
+    const [first, ...rest] = simulationsFor([SUBMIT_POLICY], { account: ACCOUNT, region: 'us-east-1' });
     expect(first?.contextEntries).toEqual([]);
-    expect(first?.actionNames).toContain('batch:SubmitJob');
+    expect(first?.actionNames).toContain('batch:DescribeJobs');
+    expect(first?.resourceArns).toEqual([]);
+    // A grant scoped to resources is asked about resources it covers, as mnbatch names them.
+    const submit = rest.find(
+      (s) => s.actionNames.includes('batch:SubmitJob') && s.contextEntries.length === 0,
+    );
+    expect(submit?.resourceArns).toEqual([`arn:aws:batch:us-east-1:${ACCOUNT}:job-queue/mnbatch-doctor`]);
     // Each conditional statement is asked once per combination of its condition values.
     expect(rest.length).toBeGreaterThan(0);
-    expect(rest.every((s) => s.contextEntries.length > 0)).toBe(true);
+    expect(rest.every((s) => s.contextEntries.length > 0 || s.resourceArns.length > 0)).toBe(true);
     expect(rest.filter((s) => s.actionNames.join() === 'iam:PassRole').length).toBeGreaterThan(1);
   });
 });

@@ -67,9 +67,17 @@ async function pushHelloImage(ecr: ECRClient): Promise<string> {
 }
 
 /** A job for the small stack (c6i instances); the image is an ECR URI by tag, nothing is built. */
-function jobYaml(options: { instanceType?: string; name?: string } = {}): string {
+function jobYaml(options: { instanceType?: string; name?: string; efs?: boolean } = {}): string {
   return [
     `name: ${options.name ?? 'hello-mpi'}`,
+    ...(options.efs
+      ? [
+          'efs:',
+          '  fileSystemId: fs-0123456789abcdef0',
+          '  accessPointId: fsap-0123456789abcdef0',
+          '  mountPath: /data',
+        ]
+      : []),
     'image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/hello-mpi:1',
     'nodes: 2',
     `instanceType: ${options.instanceType ?? 'c6i.large'}`,
@@ -155,6 +163,23 @@ describe('jobs on a stack made by infra up', () => {
     expect(defs.jobDefinitions?.[0]?.nodeProperties?.numNodes).toBe(2);
     // the per-submission token is in no job definition
     expect(JSON.stringify(defs.jobDefinitions)).not.toContain('MNBATCH_TOKEN');
+  }, 60_000);
+
+  it('a second submit of an unchanged EFS job registers no revision either', async () => {
+    account.write('efs-job.yaml', jobYaml({ name: 'efs-job', efs: true }));
+    const first = await run(['submit', 'efs-job.yaml', '--json']);
+    expect(first.code, first.text).toBe(0);
+    expect(first.calls).toContain('batch:RegisterJobDefinition');
+    const again = await run(['submit', 'efs-job.yaml', '--json']);
+    expect(again.code, again.text).toBe(0);
+    expect(again.mutating).toEqual(['batch:SubmitJob']);
+    const name = (JSON.parse(again.stdout) as { jobDefinition: string }).jobDefinition.split(':')[0];
+    const defs = await batch.send(
+      new DescribeJobDefinitionsCommand({ jobDefinitionName: name, status: 'ACTIVE' }),
+    );
+    expect(defs.jobDefinitions?.map((d) => d.revision)).toEqual([1]);
+    const volumes = defs.jobDefinitions?.[0]?.nodeProperties?.nodeRangeProperties?.[0]?.container?.volumes;
+    expect(volumes?.[0]?.efsVolumeConfiguration?.fileSystemId).toBe('fs-0123456789abcdef0');
   }, 60_000);
 
   it('a revision of the same name without the content tag is not reused, and the user is told', async () => {

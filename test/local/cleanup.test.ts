@@ -1,10 +1,17 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { memoryOutput } from '../../src/cli/output.js';
-import { OWNER_FILE, removeLeftoverDirs, removeLeftovers, removeRun } from '../../src/local/cleanup.js';
+import {
+  ENV_DIR_MAX_AGE_MS,
+  OWNER_FILE,
+  removeLeftoverDirs,
+  removeLeftovers,
+  removeRun,
+  removeStaleEnvDirs,
+} from '../../src/local/cleanup.js';
 import { ownerState, type ProcReader, selfOwner } from '../../src/local/owner.js';
 import { cleanupLocal } from '../../src/local/run-local.js';
 import { fakeDocker } from './fake-docker.js';
@@ -79,6 +86,31 @@ describe('removeLeftoverDirs', () => {
       failed: [],
     });
     expect([live, unmarked, notOurs].every((d) => existsSync(d))).toBe(true);
+  });
+});
+
+describe('removeStaleEnvDirs', () => {
+  it('removes the env file directories a runner killed during docker create left, not one in use', () => {
+    // Given a directory left an hour ago (it holds a dead run's token) and one being used now
+    const tmp = mkdtempSync(join(tmpdir(), 'mnbatch-envdirs-'));
+    const now = Date.now();
+    const stale = join(tmp, 'mnbatch-env-Ab12Cd');
+    const fresh = join(tmp, 'mnbatch-env-Zz99Yy');
+    const other = join(tmp, 'unrelated-dir');
+    for (const d of [stale, fresh, other]) mkdirSync(d);
+    writeFileSync(join(stale, 'env'), 'MNBATCH_TOKEN=old\n', { mode: 0o600 });
+    const old = (now - ENV_DIR_MAX_AGE_MS - 60_000) / 1000;
+    utimesSync(stale, old, old);
+    utimesSync(other, old, old);
+    // When --cleanup sweeps / Then only the stale one is gone
+    expect(removeStaleEnvDirs(tmp, uid, now)).toEqual([stale]);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
+    expect(existsSync(other)).toBe(true);
+    // And another user's directories are never touched
+    utimesSync(fresh, old, old);
+    expect(removeStaleEnvDirs(tmp, uid + 1, now)).toEqual([]);
+    expect(existsSync(fresh)).toBe(true);
   });
 });
 

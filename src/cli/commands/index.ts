@@ -1,6 +1,7 @@
 import type { RegisterCommand } from '../context.js';
 import { register as ami } from './ami.js';
 import { register as cancel } from './cancel.js';
+import { register as completion } from './completion.js';
 import { register as doctor } from './doctor.js';
 import { register as iamPolicy } from './iam-policy.js';
 import { register as image } from './image.js';
@@ -33,4 +34,5 @@ export const commands: readonly RegisterCommand[] = [
   infra,
   iamPolicy,
   doctor,
+  completion,
 ];

@@ -18,7 +18,7 @@ import { type BatchApi, DESCRIBE_JOBS_MAX, type RegisteredJobDefinition } from '
 import { awsError } from '../../../src/aws/errors.js';
 import type { LogPage, LogsApi } from '../../../src/aws/logs.js';
 import type { JobStatus } from '../../../src/jobs/job-view.js';
-import { assertValidRequest } from '../aws-model.js';
+import { assertValidRequest, assertValidResponse } from '../aws-model.js';
 import type { FakeClock } from '../fake-clock.js';
 
 /** One step of a job's life, `at` seconds after SubmitJob. */
@@ -93,6 +93,21 @@ type Op =
 
 const TERMINAL = new Set<JobStatus>(['SUCCEEDED', 'FAILED']);
 
+/**
+ * Each answer of the fake as the service sends it on the wire, for the model check: the fake's
+ * methods return what the adapter returns (a list, a page), the check needs the response.
+ */
+const WIRE: Readonly<Record<string, (result: never) => [Op, object]>> = {
+  registerJobDefinition: (r: object) => ['RegisterJobDefinition', r],
+  describeJobDefinitions: (r: unknown[]) => ['DescribeJobDefinitions', { jobDefinitions: r }],
+  submitJob: (r: object) => ['SubmitJob', r],
+  describeJobs: (r: unknown[]) => ['DescribeJobs', { jobs: r }],
+  listJobs: (r: unknown[]) => ['ListJobs', { jobSummaryList: r }],
+  describeJobQueues: (r: unknown[]) => ['DescribeJobQueues', { jobQueues: r }],
+  describeComputeEnvironments: (r: unknown[]) => ['DescribeComputeEnvironments', { computeEnvironments: r }],
+  getJobQueueSnapshot: (r: object) => ['GetJobQueueSnapshot', { frontOfQueue: r }],
+};
+
 export class FakeBatch implements BatchApi {
   /** Every request, in order, as the SDK would have sent it. */
   readonly calls: { op: Op; input: unknown; at: number }[] = [];
@@ -102,7 +117,23 @@ export class FakeBatch implements BatchApi {
   private readonly logStreams = new Map<string, { timestamp: number; message: string }[]>();
   private nextId = 1;
 
-  constructor(private readonly options: FakeBatchOptions) {}
+  constructor(private readonly options: FakeBatchOptions) {
+    // Every answer is held to the service model, as every request is (record).
+    // biome-ignore lint/correctness/noConstructorReturn: the fake is its own checked proxy
+    return new Proxy(this, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        const wire = typeof prop === 'string' ? WIRE[prop] : undefined;
+        if (typeof value !== 'function' || !wire) return value;
+        return async (...args: unknown[]) => {
+          const result = await (value as (...a: unknown[]) => Promise<never>).apply(receiver, args);
+          const [op, response] = wire(result);
+          assertValidResponse('batch', op, response);
+          return result;
+        };
+      },
+    });
+  }
 
   /** The next call of `op` fails with the SDK error `name` (e.g. ThrottlingException). */
   failNext(op: Op, name: string, message = `${name} (fake)`): void {
@@ -128,6 +159,7 @@ export class FakeBatch implements BatchApi {
       const from = input.nextToken ? Number(input.nextToken.slice(2)) : 0;
       const page = events.slice(from, from + 3); // small pages, so paging is exercised
       const result: LogPage = { events: page, nextForwardToken: `f/${from + page.length}` };
+      assertValidResponse('logs', 'GetLogEvents', result);
       return result;
     },
   };

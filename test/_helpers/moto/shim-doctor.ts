@@ -2,8 +2,9 @@
  * Where moto 5.2 lacks what `mnbatch doctor` reads (docs/aws-quirks.md):
  * - `iam:SimulatePrincipalPolicy` is not implemented. The shim evaluates the principal's own
  *   policies (managed and inline, of a user or a role, read back from moto) as IAM does for
- *   `Resource: *`: an explicit Deny wins, then an Allow whose Action matches (wildcards, any case)
- *   and whose StringEquals/StringLike conditions hold for the given context; else implicitDeny.
+ *   the given resources (`*` when none): an explicit Deny wins, then an Allow whose Action and
+ *   Resource match (wildcards) and whose String/Arn Equals/Like, Bool and Null conditions (also
+ *   …IfExists) hold for the given context; else implicitDeny.
  *   Groups, permission boundaries, SCPs and NotAction/NotResource are not modelled.
  * - Service Quotas knows only VPC quotas in moto; AWS has EC2's. The shim answers the On-Demand
  *   Standard vCPU quota (L-1216C47A) with EC2_STANDARD_VCPUS (an account's value varies).
@@ -69,22 +70,34 @@ const wildcard = (pattern: string) =>
     'i',
   );
 
+/** IAM's condition operators mnbatch's policies use; any other makes the statement not apply. */
 function conditionsHold(s: Statement, context: ReadonlyMap<string, string[]>): boolean {
   return Object.entries(s.Condition ?? {}).every(([operator, byKey]) =>
     Object.entries(byKey).every(([key, allowed]) => {
-      const values = context.get(key.toLowerCase()) ?? [];
-      const like = operator === 'StringLike';
-      if (operator !== 'StringEquals' && !like) return false;
-      return values.some((v) => [allowed].flat().some((a) => (like ? wildcard(a).test(v) : a === v)));
+      const values = context.get(key.toLowerCase());
+      const wanted = [allowed].flat();
+      if (operator === 'Null') return wanted.includes('true') ? values === undefined : values !== undefined;
+      const base = operator.replace(/IfExists$/, '');
+      if (values === undefined) return operator.endsWith('IfExists');
+      if (base === 'Bool') return values.some((v) => wanted.some((a) => a.toLowerCase() === v.toLowerCase()));
+      if (base === 'StringEquals' || base === 'ArnEquals') return values.some((v) => wanted.includes(v));
+      if (base === 'StringLike' || base === 'ArnLike')
+        return values.some((v) => wanted.some((a) => wildcard(a).test(v)));
+      return false;
     }),
   );
 }
 
-function applies(s: Statement, action: string, context: ReadonlyMap<string, string[]>): boolean {
+function applies(
+  s: Statement,
+  action: string,
+  resource: string,
+  context: ReadonlyMap<string, string[]>,
+): boolean {
   const resources = [s.Resource ?? []].flat();
   return (
     [s.Action ?? []].flat().some((a) => wildcard(a).test(action)) &&
-    resources.some((r) => r === '*') &&
+    resources.some((r) => r === '*' || (resource !== '*' && wildcard(r).test(resource))) &&
     conditionsHold(s, context)
   );
 }
@@ -108,15 +121,21 @@ async function simulate(call: ShimCall, ctx: CorrectionContext): Promise<ShimAns
   const actions: string[] = [];
   for (let i = 1; call.params[`ActionNames.member.${i}`] !== undefined; i++)
     actions.push(String(call.params[`ActionNames.member.${i}`]));
-  const members = actions.map((action) => {
-    const matching = statements.filter((s) => applies(s, action, context));
-    const decision = matching.some((s) => s.Effect === 'Deny')
-      ? 'explicitDeny'
-      : matching.some((s) => s.Effect === 'Allow')
-        ? 'allowed'
-        : 'implicitDeny';
-    return `<member><EvalActionName>${action}</EvalActionName><EvalResourceName>*</EvalResourceName><EvalDecision>${decision}</EvalDecision><MatchedStatements/><MissingContextValues/></member>`;
-  });
+  const resources: string[] = [];
+  for (let i = 1; call.params[`ResourceArns.member.${i}`] !== undefined; i++)
+    resources.push(String(call.params[`ResourceArns.member.${i}`]));
+  // One result per action and resource; `*` when no resource is given, as IAM does.
+  const members = actions.flatMap((action) =>
+    (resources.length > 0 ? resources : ['*']).map((resource) => {
+      const matching = statements.filter((s) => applies(s, action, resource, context));
+      const decision = matching.some((s) => s.Effect === 'Deny')
+        ? 'explicitDeny'
+        : matching.some((s) => s.Effect === 'Allow')
+          ? 'allowed'
+          : 'implicitDeny';
+      return `<member><EvalActionName>${action}</EvalActionName><EvalResourceName>${resource}</EvalResourceName><EvalDecision>${decision}</EvalDecision><MatchedStatements/><MissingContextValues/></member>`;
+    }),
+  );
   return {
     status: 200,
     contentType: 'text/xml',

@@ -1,0 +1,22 @@
+import { MnbatchError } from '../../errors.js';
+import { commandTree, completionScript, SHELLS, type Shell } from '../completion.js';
+import type { RegisterCommand } from '../context.js';
+import { action } from '../context.js';
+
+/** `mnbatch completion bash|zsh|fish`: prints the shell's completion script for every command. */
+export const register: RegisterCommand = (program, ctx) => {
+  program
+    .command('completion')
+    .description('print the shell completion script (bash, zsh or fish)')
+    .argument('<shell>', SHELLS.join(' | '))
+    .action(
+      action(ctx, async (shell: string) => {
+        if (!(SHELLS as readonly string[]).includes(shell))
+          throw new MnbatchError('USAGE', `completion ${shell}: must be one of ${SHELLS.join(', ')}`, {
+            exitCode: 2,
+          });
+        ctx.output.out(completionScript(shell as Shell, commandTree(program)).trimEnd());
+        return 0;
+      }),
+    );
+};
