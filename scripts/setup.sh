@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
-apt_packages=(docker.io debootstrap openmpi-bin libopenmpi-dev openssh-server openssh-client iproute2 zsh fish ca-certificates)
+apt_packages=(docker.io debootstrap openmpi-bin libopenmpi-dev openssh-server openssh-client iproute2 zsh fish ca-certificates docker-registry)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -24,6 +24,8 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'mnbatch run --local job.yaml --keep --grace 60',
     'mnbatch run --cleanup',
   ],
+  image: ['mnbatch image push job.yaml'],
+  'image push': ['mnbatch image push job.yaml', 'mnbatch image push job.yaml --json --profile hpc'],
   schema: ['mnbatch schema > job.schema.json'],
   ami: ['mnbatch ami bake --efs fs-0abc --no-ht --write-infra infra.yaml'],
   'ami bake': [

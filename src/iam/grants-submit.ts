@@ -3,10 +3,13 @@
  * definitions carry user-chosen names (`<job name>-<hash>`), so they are scoped by the
  * `mnbatch:job` tag instead of a name; queues by the stack queue's name.
  */
+import { ECR_PUSH_ACTIONS } from './needed.js';
 import type { Grant } from './policy.js';
 import { baseName, JOB_TAG, type PolicyScope, requestHasTag, resourceHasTag } from './scope.js';
 
 const BATCH = 'arn:aws:batch:*:*';
+/** The repositories mnbatch pushes job images to (src/image/repository.ts names them). */
+const MNBATCH_REPOSITORIES = 'arn:aws:ecr:*:*:repository/mnbatch/*';
 
 /** Roles submitters may pass: the stack's job (and execution) roles and the ones the user names. */
 export function jobRoleArns(scope: PolicyScope): string[] {
@@ -98,6 +101,34 @@ export function submitGrants(scope: PolicyScope): Grant[] {
       Action: ['logs:GetLogEvents'],
       Resource: 'arn:aws:logs:*:*:log-group:/aws/batch/job:log-stream:*',
       why: "`logs` and `submit --wait` read the job's stream in Batch's default log group",
+    },
+    {
+      Sid: 'EcrLogin',
+      Effect: 'Allow',
+      Action: ['ecr:GetAuthorizationToken'],
+      Resource: '*',
+      why: '`submit` with build: logs docker in to the account’s registry to push (GetAuthorizationToken supports no resource-level permissions)',
+    },
+    {
+      Sid: 'MnbatchRepositories',
+      Effect: 'Allow',
+      Action: ['ecr:CreateRepository', 'ecr:DescribeRepositories', 'ecr:TagResource'],
+      Resource: MNBATCH_REPOSITORIES,
+      why: 'create the job image repository on first use (tagged, scanned on push) — only repositories named mnbatch/…',
+    },
+    {
+      Sid: 'ResolveImageDigests',
+      Effect: 'Allow',
+      Action: ['ecr:DescribeImages'],
+      Resource: 'arn:aws:ecr:*:*:repository/*',
+      why: 'pin images by digest: find whether the built image is already pushed, and resolve an ECR image: given by tag (in any repository the job names) to its digest; reads image metadata only, never layers',
+    },
+    {
+      Sid: 'PushToMnbatchRepositories',
+      Effect: 'Allow',
+      Action: [...ECR_PUSH_ACTIONS],
+      Resource: MNBATCH_REPOSITORIES,
+      why: '`docker push` of the job image, only to repositories named mnbatch/…',
     },
     {
       Sid: 'PassJobRoles',

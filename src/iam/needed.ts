@@ -22,6 +22,16 @@ export function sideOfFile(file: string): CallerSide {
   return /(^|\/)src\/(infra|ami)\//.test(file) ? 'infra' : 'submit';
 }
 
+/** The registry actions of `docker push` to ECR (ECR user guide, "IAM permissions for pushing an image"). */
+export const ECR_PUSH_ACTIONS = [
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:BatchGetImage',
+  'ecr:CompleteLayerUpload',
+  'ecr:InitiateLayerUpload',
+  'ecr:PutImage',
+  'ecr:UploadLayerPart',
+] as const;
+
 /** Actions AWS also checks when a call is made (beyond the call's own action), and why. */
 export const ALSO_NEEDED: Readonly<Record<string, readonly string[]>> = {
   'batch:RegisterJobDefinition': ['batch:TagResource', 'iam:PassRole'],
@@ -48,6 +58,10 @@ export const ALSO_NEEDED: Readonly<Record<string, readonly string[]>> = {
   'iam:CreateInstanceProfile': ['iam:TagInstanceProfile'],
   // IAM API reference: the caller of AddRoleToInstanceProfile needs iam:PassRole on the role.
   'iam:AddRoleToInstanceProfile': ['iam:PassRole'],
+  // ECR: tags given to CreateRepository are authorized as ecr:TagResource too; the login from
+  // GetAuthorizationToken is used by `docker push`, whose registry calls are ECR_PUSH_ACTIONS.
+  'ecr:CreateRepository': ['ecr:TagResource'],
+  'ecr:GetAuthorizationToken': ECR_PUSH_ACTIONS,
 };
 
 /** The actions each side needs, and the adapter calls that nothing reaches (left out of both). */

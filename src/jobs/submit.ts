@@ -32,6 +32,10 @@ export interface SubmitDeps {
   readonly output: Output;
   readonly clock: Clock;
   readonly signal: AbortSignal;
+  /** Pins the definition's images by digest (building and pushing `build:`) after the queue check. */
+  readonly pinImages?: (
+    request: RegisterJobDefinitionCommandInput,
+  ) => Promise<RegisterJobDefinitionCommandInput>;
 }
 
 export interface SubmitOptions extends Pick<WaitOptions, 'cancelOnInterrupt' | 'runnableAfterMs'> {
@@ -58,7 +62,10 @@ export async function submitPlan(
   const { batch, output } = deps;
   // Read-only checks first: a queue that cannot run the job must not cost a revision.
   await checkQueue(batch, plan.submitJob.jobQueue ?? '', plan.registerJobDefinition);
-  const choice = await ensureJobDefinition(batch, plan.registerJobDefinition);
+  const register = deps.pinImages
+    ? await deps.pinImages(plan.registerJobDefinition)
+    : plan.registerJobDefinition;
+  const choice = await ensureJobDefinition(batch, register);
   if (choice.kind === 'reused') {
     output.err(`job definition ${choice.jobDefinition} unchanged: reused`);
   } else {

@@ -61,7 +61,9 @@ export const jobSpecSchema = z
       })
       .strict()
       .optional()
-      .describe('how `mnbatch run --local` builds the image (not used on AWS)'),
+      .describe(
+        'how the image is built: by `mnbatch run --local`, and by `submit`, which pushes it to ECR and pins it by digest',
+      ),
     nodes: z
       .number()
       .int()

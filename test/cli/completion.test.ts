@@ -34,7 +34,7 @@ describe('mnbatch completion bash', () => {
     expect(code).toBe(0);
     const file = join(dir, 'mnbatch.bash');
     writeFileSync(file, text);
-    expect(bashComplete(file, 'mnbatch i')).toEqual(['infra', 'iam-policy']);
+    expect(bashComplete(file, 'mnbatch i')).toEqual(['image', 'infra', 'iam-policy']);
     expect(bashComplete(file, 'mnbatch infra u')).toEqual(['up']);
     expect(bashComplete(file, 'mnbatch infra up --ye')).toEqual(['--yes']);
     expect(bashComplete(file, 'mnbatch submit job.yaml --wa')).toEqual(['--wait']);

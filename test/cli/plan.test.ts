@@ -32,7 +32,8 @@ describe('mnbatch plan', () => {
     });
     expect(code).toBe(0);
     const text = output.stdout.join('\n');
-    const [register, submit] = text.split(/\n\n(?=SubmitJob)/);
+    const [register, rest] = text.split(/\n\n(?=SubmitJob)/);
+    const [submit, images] = rest!.split(/\n\n(?=Images\n)/);
     expect(register).toMatch(
       /^RegisterJobDefinition \(only when no ACTIVE revision of hello-mpi-[0-9a-f]{10} has this mnbatch:content tag\)\n\{/,
     );
@@ -43,6 +44,9 @@ describe('mnbatch plan', () => {
       nodeOverrides: { numNodes: 8 },
       tags: { 'mnbatch:user': 'alice' },
     });
+    expect(images).toMatch(
+      /^Images\nmnbatch-examples\/hello-mpi:latest: built from \. \(build:\), pushed to ECR repository mnbatch\/hello-mpi\n/,
+    );
   });
 
   it.each([['1'], ['1001'], ['four'], ['2.5']])(

@@ -53,6 +53,7 @@ describe('the policies hold for the code in src/', () => {
     );
     expect(star.map((s) => s.Sid).sort()).toEqual([
       'CreateTaggedEfs',
+      'EcrLogin',
       'ReadBatch',
       'ReadBatchInfra',
       'ReadEc2',

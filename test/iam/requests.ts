@@ -5,7 +5,9 @@
 import { BUILDER_TAG } from '../../src/ami/plan.js';
 import { ECS_AL2023_AMI_PARAMETER } from '../../src/aws/ssm.js';
 import { STACK_TAG } from '../../src/contract/stack.js';
+import { ECR_PUSH_ACTIONS } from '../../src/iam/needed.js';
 import { JOB_TAG } from '../../src/iam/scope.js';
+import { repositoryName } from '../../src/image/repository.js';
 import { stackNames } from '../../src/infra/names.js';
 import { INSTANCE_ROLE_POLICY } from '../../src/infra/requests.js';
 import { bakeSent, infraSent, submitSent } from './product-requests.js';
@@ -31,6 +33,8 @@ const jobDef = batch(`job-definition/${sent.jobDefinitionName}:1`);
 const job = batch('job/6b1c7d2e-0000-4000-8000-000000000001');
 const jobRequest = { [`aws:RequestTag/${JOB_TAG}`]: 'hello', 'aws:TagKeys': [JOB_TAG, 'mnbatch:version'] };
 const createAction = (a: string) => ({ 'ec2:CreateAction': a });
+/** The ECR repository `submit` pushes job `hello` of the stack to (src/image/repository.ts). */
+const jobRepository = `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${repositoryName('hello', STACK)}`;
 
 /** What `submit`, `status`, `logs`, `list` and `cancel` send. */
 export const SUBMIT_REQUESTS: readonly SimRequest[] = [
@@ -76,6 +80,17 @@ export const SUBMIT_REQUESTS: readonly SimRequest[] = [
     resource: iam(`role/${names.jobRole}`),
     context: { 'iam:PassedToService': service },
   })),
+  { what: 'log docker in to ECR', action: 'ecr:GetAuthorizationToken', resource: '*' },
+  { what: 'find the job image repository', action: 'ecr:DescribeRepositories', resource: jobRepository },
+  { what: 'create it', action: 'ecr:CreateRepository', resource: jobRepository },
+  { what: 'tag it on create', action: 'ecr:TagResource', resource: jobRepository },
+  { what: 'is the image already pushed', action: 'ecr:DescribeImages', resource: jobRepository },
+  {
+    what: "resolve an image: tag of the user's own repository",
+    action: 'ecr:DescribeImages',
+    resource: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/team/app`,
+  },
+  ...ECR_PUSH_ACTIONS.map((action) => ({ what: `docker push (${action})`, action, resource: jobRepository })),
 ];
 
 /** Attempts a holder of the submit policy must be denied. */
@@ -123,6 +138,21 @@ export const SUBMIT_DENIED: readonly SimRequest[] = [
     what: 'read any other log group',
     action: 'logs:GetLogEvents',
     resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/app/prod:log-stream:x`,
+  },
+  ...ECR_PUSH_ACTIONS.map((action) => ({
+    what: `push to a repository not named mnbatch/… (${action})`,
+    action,
+    resource: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/team/app`,
+  })),
+  {
+    what: 'create a repository not named mnbatch/…',
+    action: 'ecr:CreateRepository',
+    resource: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/team/app`,
+  },
+  {
+    what: 'delete an mnbatch repository',
+    action: 'ecr:DeleteRepository',
+    resource: jobRepository,
   },
 ];
 

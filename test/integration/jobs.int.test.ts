@@ -19,6 +19,12 @@ import {
   CreateLogStreamCommand,
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CreateRepositoryCommand,
+  DescribeImagesCommand,
+  ECRClient,
+  PutImageCommand,
+} from '@aws-sdk/client-ecr';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO, useTestAccount } from '../_helpers/moto/aws-test-account.js';
 
@@ -26,7 +32,41 @@ const account = useTestAccount();
 const STACK = 'small';
 const QUEUE = `mnbatch-${STACK}`;
 
-/** A job for the small stack (c6i instances); the image is a plain URI, nothing is built. */
+/**
+ * Puts hello-mpi:1 in the account's ECR (moto): the job's `image:` by tag, which submit resolves
+ * to its digest. Returns the digest ECR gives it.
+ */
+async function pushHelloImage(ecr: ECRClient): Promise<string> {
+  await ecr.send(new CreateRepositoryCommand({ repositoryName: 'hello-mpi' }));
+  const layer = (n: string) => ({
+    mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+    size: 1,
+    digest: `sha256:${n.repeat(64)}`,
+  });
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    config: {
+      mediaType: 'application/vnd.docker.container.image.v1+json',
+      size: 1,
+      digest: `sha256:${'c'.repeat(64)}`,
+    },
+    layers: [layer('a'), layer('b')],
+  };
+  await ecr.send(
+    new PutImageCommand({
+      repositoryName: 'hello-mpi',
+      imageTag: '1',
+      imageManifest: JSON.stringify(manifest),
+    }),
+  );
+  const out = await ecr.send(
+    new DescribeImagesCommand({ repositoryName: 'hello-mpi', imageIds: [{ imageTag: '1' }] }),
+  );
+  return out.imageDetails?.[0]?.imageDigest ?? '';
+}
+
+/** A job for the small stack (c6i instances); the image is an ECR URI by tag, nothing is built. */
 function jobYaml(options: { instanceType?: string; name?: string; efs?: boolean } = {}): string {
   return [
     `name: ${options.name ?? 'hello-mpi'}`,
@@ -70,6 +110,7 @@ function jobIdOf(stdout: string): string {
 
 describe('jobs on a stack made by infra up', () => {
   let batch: BatchClient;
+  let digest = '';
 
   beforeAll(async () => {
     const net = await account.network();
@@ -81,6 +122,7 @@ describe('jobs on a stack made by infra up', () => {
     const up = await run(['infra', 'up', '-f', 'stack.yaml', '--yes']);
     expect(up.code, up.text).toBe(0);
     batch = new BatchClient(account.sdk);
+    digest = await pushHelloImage(new ECRClient(account.sdk));
   }, 300_000);
 
   it('submit --wait follows the job through its states and exits with its code', async () => {
@@ -91,6 +133,12 @@ describe('jobs on a stack made by infra up', () => {
       expect(r.stderr).toMatch(new RegExp(`^hello-mpi ${state}`, 'm'));
     expect(r.stderr).toMatch(/node 0 \(main\): SUCCEEDED, exit 0/);
     expect(r.mutating).toEqual(['batch:RegisterJobDefinition', 'batch:SubmitJob']);
+    // the image: tag was resolved in ECR and the definition pinned to its digest
+    expect(r.calls).toContain('ecr:DescribeImages');
+    const registered = account.shim.calls.filter((c) => c.operation === 'RegisterJobDefinition').at(-1);
+    expect(JSON.stringify(registered?.params)).toContain(
+      `"image":"123456789012.dkr.ecr.us-east-1.amazonaws.com/hello-mpi@${digest}"`,
+    );
     // the queue was checked before anything was written
     expect(r.calls.indexOf('batch:DescribeJobQueues')).toBeLessThan(
       r.calls.indexOf('batch:RegisterJobDefinition'),

@@ -12,6 +12,7 @@ import {
   RegisterJobDefinitionCommand,
   SubmitJobCommand,
 } from '@aws-sdk/client-batch';
+import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
 import { createBatch } from '../../src/aws/batch.js';
 import { exec } from '../../src/cli/cli.js';
@@ -21,6 +22,7 @@ import { CONTENT_TAG, withContentTag } from '../../src/jobs/job-definition.js';
 import { newToken, submitPlan } from '../../src/jobs/submit.js';
 import { batchMock, sdkError } from '../_helpers/fake-batch/mock-sdk.js';
 import { FakeClock } from '../_helpers/fake-clock.js';
+import { ecrMock } from '../image/_fake-ecr.js';
 import { computeEnvironment, jobYaml, plannedJob, QUEUE } from './_fixtures.js';
 import { describeAnswer, JOB_ID, type JobState, nodes } from './_mock-jobs.js';
 
@@ -291,8 +293,19 @@ describe('mnbatch submit (CLI)', () => {
     );
   });
 
+  /** jobYaml's image, 123456789012.dkr.ecr.eu-west-1.amazonaws.com/hello-mpi:1, is in ECR with this digest. */
+  const DIGEST = `sha256:${'ab'.repeat(32)}`;
+  function imageInEcr() {
+    ecrMock
+      .on(DescribeImagesCommand, { repositoryName: 'hello-mpi', imageIds: [{ imageTag: '1' }] })
+      .resolves({
+        imageDetails: [{ registryId: '123456789012', repositoryName: 'hello-mpi', imageDigest: DIGEST }],
+      });
+  }
+
   it('throttling that outlasts the SDK retries ends with a clear line and exit code 75', async () => {
     queueReady();
+    imageInEcr();
     batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [] });
     batchMock
       .on(RegisterJobDefinitionCommand)
@@ -310,8 +323,26 @@ describe('mnbatch submit (CLI)', () => {
     );
   });
 
-  it('submits with a fresh token, the user tag and --json output', async () => {
+  it('an ECR image: tag that is not there stops before registering, saying so', async () => {
     queueReady();
+    ecrMock.on(DescribeImagesCommand).rejects(sdkError('ImageNotFoundException'));
+    const output = memoryOutput();
+    const code = await exec(['submit', 'job.yaml', '--region', REGION], {
+      output,
+      cwd: jobDir(),
+      env: { USER: 'alice' },
+    });
+    expect(code).toBe(1);
+    expect(output.stderr[0]).toBe(
+      'error: image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/hello-mpi:1: ECR repository hello-mpi has no tag 1',
+    );
+    expect(batchMock).not.toHaveReceivedCommand(RegisterJobDefinitionCommand);
+    expect(ecrMock.commandCalls(DescribeImagesCommand)[0]?.args[0].input.registryId).toBe('123456789012');
+  });
+
+  it('submits with a fresh token, the user tag and --json output, the ECR image pinned by digest', async () => {
+    queueReady();
+    imageInEcr();
     batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [] });
     batchMock
       .on(RegisterJobDefinitionCommand)
@@ -334,6 +365,10 @@ describe('mnbatch submit (CLI)', () => {
     const input = batchMock.commandCalls(SubmitJobCommand)[0]!.args[0].input;
     expect(input.tags?.['mnbatch:user']).toBe('alice');
     expect(JSON.stringify(input)).not.toContain('<per-submission token>');
+    const registered = batchMock.commandCalls(RegisterJobDefinitionCommand)[0]!.args[0].input;
+    expect(registered.nodeProperties?.nodeRangeProperties?.map((r) => r.container?.image)).toEqual([
+      `123456789012.dkr.ecr.eu-west-1.amazonaws.com/hello-mpi@${DIGEST}`,
+    ]);
   });
 });
 

@@ -4,6 +4,7 @@ import { register as cancel } from './cancel.js';
 import { register as completion } from './completion.js';
 import { register as doctor } from './doctor.js';
 import { register as iamPolicy } from './iam-policy.js';
+import { register as image } from './image.js';
 import { register as infra } from './infra.js';
 import { register as list } from './list.js';
 import { register as logs } from './logs.js';
@@ -27,6 +28,7 @@ export const commands: readonly RegisterCommand[] = [
   cancel,
   list,
   run,
+  image,
   schema,
   ami,
   infra,

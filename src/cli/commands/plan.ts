@@ -1,7 +1,8 @@
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { JobPlan } from '../../plan/index.js';
+import type { JobSpec } from '../../spec/index.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { action } from '../context.js';
 import { formatPlan } from '../print-plan.js';
@@ -35,9 +36,24 @@ export const register: RegisterCommand = (program, ctx) => {
 };
 
 /** Prints the plan of `file` (what `plan` and `submit --dry-run` show); calls no AWS API. */
-export async function printPlan(file: string, flags: PlanFlags, ctx: CliContext): Promise<number> {
-  const plan = await planFile(file, flags, ctx);
+export async function printPlan(
+  file: string,
+  flags: PlanFlags & { readonly push?: boolean },
+  ctx: CliContext,
+): Promise<number> {
+  const { plan, spec, dir } = await loadJobFile(file, flags, ctx);
   for (const line of formatPlan(plan, { json: flags.json ?? false })) ctx.output.out(line);
+  if (flags.json) return 0;
+  const [{ describeImages }, { jobImageOf }] = await Promise.all([
+    import('../../image/describe.js'),
+    import('../../image/pin.js'),
+  ]);
+  const images = (plan.registerJobDefinition.nodeProperties?.nodeRangeProperties ?? []).map(
+    (r) => r.container?.image ?? '',
+  );
+  ctx.output.out('');
+  ctx.output.out('Images');
+  for (const line of describeImages(jobImageOf(spec, dir, flags.push ?? true), images)) ctx.output.out(line);
   return 0;
 }
 
@@ -48,6 +64,17 @@ export async function planFile(
   ctx: CliContext,
   token?: string,
 ): Promise<JobPlan> {
+  return (await loadJobFile(file, flags, ctx, token)).plan;
+}
+
+/** Like planFile, with the spec and the folder of the file (build.context is relative to it). */
+export async function loadJobFile(
+  file: string,
+  flags: PlanFlags,
+  ctx: CliContext,
+  token?: string,
+  requireQueue = true,
+): Promise<{ readonly spec: JobSpec; readonly plan: JobPlan; readonly dir: string }> {
   // Loaded here, not at the top, so that `mnbatch --help` does not load zod and yaml.
   const [{ planJobText, TOKEN_PLACEHOLDER, submitterOf }, { readJobFile }, { mnbatchVersion }] =
     await Promise.all([
@@ -58,13 +85,19 @@ export async function planFile(
   const text = await readJobFile(resolve(ctx.cwd, file), file);
   // The same user as `submit` tags: from the environment, else the login name.
   const user = submitterOf(ctx.env) ?? submitterOf({ USER: loginName() });
-  return planJobText(text, file, {
-    token: token ?? TOKEN_PLACEHOLDER,
-    version: mnbatchVersion(),
-    ...(flags.nodes !== undefined ? { nodes: flags.nodes } : {}),
-    ...(flags.queue !== undefined ? { queue: flags.queue } : {}),
-    ...(user !== undefined ? { user } : {}),
-  }).plan;
+  const planned = planJobText(
+    text,
+    file,
+    {
+      token: token ?? TOKEN_PLACEHOLDER,
+      version: mnbatchVersion(),
+      ...(flags.nodes !== undefined ? { nodes: flags.nodes } : {}),
+      ...(flags.queue !== undefined ? { queue: flags.queue } : {}),
+      ...(user !== undefined ? { user } : {}),
+    },
+    requireQueue,
+  );
+  return { ...planned, dir: dirname(resolve(ctx.cwd, file)) };
 }
 
 function loginName(): string | undefined {

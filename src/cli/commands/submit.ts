@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { action, jobAwsOptions } from '../context.js';
-import { type PlanFlags, parseNodes, planFile, printPlan } from './plan.js';
+import { loadJobFile, type PlanFlags, parseNodes, printPlan } from './plan.js';
 
 /** `--profile` / `--region`: global options of the program (cli.ts), in `ctx.aws` for every AWS command. */
 export interface AwsFlags {
@@ -22,6 +22,8 @@ interface SubmitFlags extends AwsFlags, PlanFlags {
   readonly follow?: boolean;
   readonly dryRun?: boolean;
   readonly cancelOnInterrupt?: boolean;
+  /** false with --no-push: use `image:` as given (an ECR tag is still pinned by digest). */
+  readonly push?: boolean;
 }
 
 /** `mnbatch submit FILE`: register (or reuse) the job definition and submit; `--wait` stays until it ends. */
@@ -36,6 +38,10 @@ export const register: RegisterCommand = (program, ctx) => {
       .option('--wait', 'wait for the job to end, showing its state; exit with its exit code')
       .option('--follow', 'like --wait, and stream the main node’s log')
       .option('--cancel-on-interrupt', 'on Ctrl-C while waiting, terminate the job instead of detaching')
+      .option(
+        '--no-push',
+        'do not build and push `build:`: use `image:` as it is (ECR tags are still pinned)',
+      )
       .option('--dry-run', 'print what would be sent (same as `mnbatch plan`) and call no AWS API')
       .option('--json', 'print the submission as JSON'),
   ).action(action(ctx, (file: string, flags: SubmitFlags) => submit(file, flags, ctx)));
@@ -44,14 +50,16 @@ export const register: RegisterCommand = (program, ctx) => {
 async function submit(file: string, flags: SubmitFlags, ctx: CliContext): Promise<number> {
   // The plan command's own printer, so both print exactly the same.
   if (flags.dryRun) return printPlan(file, flags, ctx);
-  const [batch, logs, clock, jobs] = await Promise.all([
+  const [batch, logs, clock, jobs, images] = await Promise.all([
     import('../../aws/batch.js'),
     import('../../aws/logs.js'),
     import('../../clock.js'),
     import('../../jobs/submit.js'),
+    import('../../image/job-images.js'),
   ]);
-  const plan = await planFile(file, flags, ctx, jobs.newToken());
+  const { plan, spec, dir } = await loadJobFile(file, flags, ctx, jobs.newToken());
   const aws = await jobAwsOptions(ctx, 'submit');
+  const imageContext = { aws, env: ctx.env, say: (line: string) => ctx.output.err(line), signal: ctx.signal };
   return jobs.submitPlan(
     {
       batch: batch.createBatch(aws),
@@ -59,6 +67,7 @@ async function submit(file: string, flags: SubmitFlags, ctx: CliContext): Promis
       output: ctx.output,
       clock: clock.systemClock,
       signal: ctx.signal,
+      pinImages: images.imagePinner(imageContext, images.jobImageOf(spec, dir, flags.push ?? true)),
     },
     plan,
     {
