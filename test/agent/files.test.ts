@@ -10,6 +10,7 @@ import {
   sessionEnv,
   unforwardable,
 } from '../../src/agent/ssh-config.js';
+import { testSshdSettings } from './_sshd-settings.js';
 
 const key = (n: number) =>
   `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${String(n).repeat(43).slice(0, 43)} mnbatch-host-node-${n}`;
@@ -80,14 +81,7 @@ describe('ssh_config', () => {
 describe('sshd_config', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mnbatch-files-test-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const settings = {
-    port: 2222,
-    listenAddress: '127.0.0.9',
-    hostKeyFile: join(dir, 'ssh_host_ed25519_key'),
-    authorizedKeysFile: join(dir, 'authorized_keys'),
-    pidFile: join(dir, 'sshd.pid'),
-    setEnv: { PATH: '/opt/mpi/bin:/usr/bin', LD_LIBRARY_PATH: '/opt/mpi/lib', NCCL_SOCKET_IFNAME: 'eth0' },
-  };
+  const settings = testSshdSettings(dir);
 
   it('given the settings, when rendered, then key-only login, our files and the container variables are there', () => {
     const text = renderSshdConfig(settings);
