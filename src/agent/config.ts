@@ -6,6 +6,7 @@ import type { LaunchMode, MpiImplementation } from '../contract/agent-env.js';
 import { AGENT_DEFAULTS, AGENT_ENV, BATCH_ENV } from '../contract/agent-env.js';
 import { LIMITS } from '../contract/limits.js';
 import { AgentError } from './errors.js';
+import { deriveJobToken } from './job-token.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type Role = 'main' | 'child';
@@ -62,7 +63,7 @@ export function defaultStateDir(user: RunAs): string {
   return user.uid === 0 ? AGENT_DEFAULTS.stateDir : `${user.home.replace(/\/+$/, '')}/.mnbatch`;
 }
 
-/** Minimum length of MNBATCH_TOKEN: a short secret would make the HMAC guessable. */
+/** Minimum length of MNBATCH_TOKEN and MNBATCH_RENDEZVOUS_KEY: a short secret would make the HMAC guessable. */
 export const MIN_TOKEN_LENGTH = 16;
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -135,6 +136,23 @@ function jsonEnv(name: string, value: string | undefined): Record<string, string
   return out;
 }
 
+/**
+ * The token of this job attempt: derived from the stack's key on Batch, or the per-run token of a
+ * local run. Exactly one of the two must be set: a job that got both was planned by something else.
+ */
+function rendezvousToken(env: Env, jobId: string, attempt: number): string {
+  const key = optional(env, AGENT_ENV.rendezvousKey);
+  const token = optional(env, AGENT_ENV.token);
+  if (key !== undefined && token !== undefined)
+    fail(AGENT_ENV.token, `and ${AGENT_ENV.rendezvousKey} are both set; set only one`);
+  if (key === undefined && token === undefined)
+    fail(AGENT_ENV.rendezvousKey, `is not set (nor ${AGENT_ENV.token} for a local run)`);
+  const secret = (key ?? token) as string;
+  const name = key !== undefined ? AGENT_ENV.rendezvousKey : AGENT_ENV.token;
+  if (secret.length < MIN_TOKEN_LENGTH) fail(name, `must be at least ${MIN_TOKEN_LENGTH} characters`);
+  return key !== undefined ? deriveJobToken(key, jobId, attempt) : secret;
+}
+
 /** Reads and validates the agent's configuration; throws AgentError('config') naming the variable. */
 export function parseConfig(env: Env, argv: readonly string[], user: RunAs = ROOT): AgentConfig {
   // On multi-node jobs Batch sets `<job id>#<node index>`: nodes agree on the part before `#`.
@@ -155,9 +173,7 @@ export function parseConfig(env: Env, argv: readonly string[], user: RunAs = ROO
     if (!isIpv4(mainIp)) fail(BATCH_ENV.mainNodeIp, `must be an IPv4 address, got "${mainIp}"`);
   }
 
-  const token = required(env, AGENT_ENV.token);
-  if (token.length < MIN_TOKEN_LENGTH)
-    fail(AGENT_ENV.token, `must be at least ${MIN_TOKEN_LENGTH} characters`);
+  const token = rendezvousToken(env, jobId, attempt);
   const protocol = optional(env, AGENT_ENV.protocol) ?? AGENT_DEFAULTS.protocol;
   if (protocol !== AGENT_DEFAULTS.protocol) {
     fail(AGENT_ENV.protocol, `is "${protocol}" but this agent speaks protocol ${AGENT_DEFAULTS.protocol}`);

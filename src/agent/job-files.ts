@@ -1,5 +1,5 @@
 /** The files that describe the whole job (hostfiles, known_hosts, SSH client config), written once bring-up is done. */
-import { AGENT_ENV, COMMAND_ENV } from '../contract/agent-env.js';
+import { COMMAND_ENV, SECRET_AGENT_ENV } from '../contract/agent-env.js';
 import { type Hostfiles, type NodeInfo, renderHostfiles } from './cluster.js';
 import { renderSshWrapper } from './launch-argv.js';
 import type { NodeContext } from './node-setup.js';
@@ -60,8 +60,8 @@ export function commandEnv(
   numNodes: number,
   mainIp: string,
 ): NodeJS.ProcessEnv {
-  // The command has no use for the rendezvous secret.
-  const { [AGENT_ENV.token]: _token, ...rest } = env;
+  // The command has no use for the rendezvous secrets.
+  const rest = Object.fromEntries(Object.entries(env).filter(([k]) => !SECRET_AGENT_ENV.includes(k)));
   return {
     ...rest,
     [COMMAND_ENV.mainIp]: mainIp,

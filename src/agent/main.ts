@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** `mnbatch-agent <command…>`: the image's ENTRYPOINT. Wires the process (argv, env, signals, exit) to runAgent. */
-import { AGENT_ENV } from '../contract/agent-env.js';
+import { SECRET_AGENT_ENV } from '../contract/agent-env.js';
 import { runAgent } from './agent.js';
 import { createSignalRelay } from './signals.js';
 
@@ -9,10 +9,10 @@ import { createSignalRelay } from './signals.js';
 const signals = createSignalRelay();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => signals.emit(signal));
 
-// The agent reads the token from its copy; sshd and every other process it starts inherit
-// process.env, which must not carry the rendezvous secret to the job's programs.
+// The agent reads the token (or the stack's key) from its copy; sshd and every other process it
+// starts inherit process.env, which must not carry the rendezvous secret to the job's programs.
 const env = { ...process.env };
-delete process.env[AGENT_ENV.token];
+for (const name of SECRET_AGENT_ENV) delete process.env[name];
 
 const code = await runAgent({
   env,

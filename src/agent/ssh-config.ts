@@ -1,4 +1,5 @@
 /** Text of sshd_config, ssh_config, known_hosts and authorized_keys (pure). */
+import { SECRET_AGENT_ENV } from '../contract/agent-env.js';
 import type { NodeInfo } from './cluster.js';
 
 /** Paths and settings that sshd_config refers to. */
@@ -25,7 +26,7 @@ const NOT_FORWARDED = new Set([
   'MAIL',
   '_',
   'HOSTNAME',
-  'MNBATCH_TOKEN',
+  ...SECRET_AGENT_ENV,
 ]);
 
 type Env = Readonly<Record<string, string | undefined>>;

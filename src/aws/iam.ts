@@ -10,12 +10,15 @@ import {
   type CreateRoleCommandInput,
   DeleteInstanceProfileCommand,
   DeleteRoleCommand,
+  DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
   GetInstanceProfileCommand,
   GetRoleCommand,
+  GetRolePolicyCommand,
   IAMClient,
   type InstanceProfile,
   ListAttachedRolePoliciesCommand,
+  PutRolePolicyCommand,
   RemoveRoleFromInstanceProfileCommand,
   type Role,
   type Tag,
@@ -31,6 +34,11 @@ export interface Iam {
   deleteRole(name: string): Promise<void>;
   attachRolePolicy(roleName: string, policyArn: string): Promise<void>;
   detachRolePolicy(roleName: string, policyArn: string): Promise<void>;
+  /** The role's inline policy `policyName` (decoded JSON text), or undefined when it has none of that name. */
+  getRolePolicy(roleName: string, policyName: string): Promise<string | undefined>;
+  putRolePolicy(roleName: string, policyName: string, document: string): Promise<void>;
+  /** Deletes the inline policy; one already gone is not an error. */
+  deleteRolePolicy(roleName: string, policyName: string): Promise<void>;
   /** ARNs of the managed policies attached to a role (all pages). */
   listAttachedRolePolicies(roleName: string): Promise<string[]>;
   /** The instance profile with its roles and tags, or undefined when it does not exist. */
@@ -74,6 +82,26 @@ export function iamFromClient(client: IAMClient): Iam {
     },
     async detachRolePolicy(RoleName, PolicyArn) {
       await client.send(new DetachRolePolicyCommand({ RoleName, PolicyArn }));
+    },
+    async getRolePolicy(RoleName, PolicyName) {
+      try {
+        const doc = (await client.send(new GetRolePolicyCommand({ RoleName, PolicyName }))).PolicyDocument;
+        // IAM returns the document URL-encoded (RFC 3986).
+        return doc === undefined ? undefined : decodeURIComponent(doc);
+      } catch (e) {
+        if (isNoSuchEntity(e)) return undefined;
+        throw e;
+      }
+    },
+    async putRolePolicy(RoleName, PolicyName, PolicyDocument) {
+      await client.send(new PutRolePolicyCommand({ RoleName, PolicyName, PolicyDocument }));
+    },
+    async deleteRolePolicy(RoleName, PolicyName) {
+      try {
+        await client.send(new DeleteRolePolicyCommand({ RoleName, PolicyName }));
+      } catch (e) {
+        if (!isNoSuchEntity(e)) throw e;
+      }
     },
     async listAttachedRolePolicies(RoleName) {
       const policies = await allPages(

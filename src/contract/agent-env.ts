@@ -4,8 +4,13 @@
  * Values are strings; lists and maps are JSON.
  */
 export const AGENT_ENV = {
-  /** Per-submission secret for the rendezvous HMAC. Set in SubmitJob's nodeOverrides, never in the job definition. */
+  /** Per-run secret for the rendezvous HMAC: local runs only (`run --local` gives it through a 0600 env file). */
   token: 'MNBATCH_TOKEN',
+  /**
+   * The stack's rendezvous key (Batch): ECS puts it here from the job definition's `secrets`
+   * (an SSM SecureString); the agent derives the job's token from it and the job id and attempt.
+   */
+  rendezvousKey: 'MNBATCH_RENDEZVOUS_KEY',
   /** Agent protocol version the launcher planned for ("1"). */
   protocol: 'MNBATCH_PROTOCOL',
   /** The job's name from job.yaml (for logs). */
@@ -41,6 +46,9 @@ export const AGENT_ENV = {
   /** `auto` (default: only when the state dir is the default, i.e. in a container) | `yes` | `no`: also install the SSH client config, key and known_hosts into `$HOME/.ssh` so plain `ssh`/`pdsh` work. */
   installSsh: 'MNBATCH_INSTALL_SSH',
 } as const;
+
+/** The agent's secrets: read once, then kept out of every process it starts (sshd, the command, ranks). */
+export const SECRET_AGENT_ENV: readonly string[] = [AGENT_ENV.token, AGENT_ENV.rendezvousKey];
 
 /** Variables the agent sets for the user's command (on the main node, or every node with `launch: each`). */
 export const COMMAND_ENV = {

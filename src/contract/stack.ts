@@ -9,3 +9,13 @@ export const STACK_TAG = 'mnbatch:stack';
 export function stackQueueName(stack: string): string {
   return `mnbatch-${stack}`;
 }
+
+/** Name of the SSM SecureString parameter holding stack `stack`'s rendezvous key. */
+export function stackRendezvousParameter(stack: string): string {
+  return `/mnbatch/${stack}/rendezvous-key`;
+}
+
+/** Name of the execution role `infra up` creates for stack `stack` (ECS reads the key with it). */
+export function stackExecutionRoleName(stack: string): string {
+  return `mnbatch-${stack}-execution`;
+}

@@ -5,6 +5,7 @@
  * creating (ec2:CreateAction, elasticfilesystem:CreateAction), so the tag cannot be put on
  * someone else's resource to bring it into reach.
  */
+import { stackParameterPrefix } from './execution.js';
 import type { Grant } from './policy.js';
 import {
   AMI_TAG,
@@ -288,7 +289,8 @@ function efsGrants(scope: PolicyScope): Grant[] {
 
 function iamGrants(scope: PolicyScope): Grant[] {
   // Exactly the roles and the profile `infra up` creates (src/infra/names.ts), no other name.
-  const roles = [`${IAM}:role/${baseName(scope)}-instance`, `${IAM}:role/${baseName(scope)}-job`];
+  const execution = `${IAM}:role/${baseName(scope)}-execution`;
+  const roles = [`${IAM}:role/${baseName(scope)}-instance`, `${IAM}:role/${baseName(scope)}-job`, execution];
   const profiles = `${IAM}:instance-profile/${baseName(scope)}-instance`;
   return [
     {
@@ -296,7 +298,22 @@ function iamGrants(scope: PolicyScope): Grant[] {
       Effect: 'Allow',
       Action: ['iam:GetInstanceProfile', 'iam:GetRole', 'iam:ListAttachedRolePolicies'],
       Resource: [...roles, profiles],
-      why: "observe the stack's roles and instance profile (mnbatch-<stack>-instance, mnbatch-<stack>-job)",
+      why: "observe the stack's roles and instance profile (mnbatch-<stack>-instance, -job, -execution)",
+    },
+    {
+      Sid: 'ReadExecutionRolePolicy',
+      Effect: 'Allow',
+      Action: ['iam:GetRolePolicy'],
+      Resource: execution,
+      why: "compare the execution role's inline policy with the one mnbatch puts there",
+    },
+    {
+      Sid: 'ExecutionRolePolicy',
+      Effect: 'Allow',
+      Action: ['iam:DeleteRolePolicy', 'iam:PutRolePolicy'],
+      Resource: execution,
+      Condition: resourceTagged(scope),
+      why: 'write (and, before deleting the role, remove) the inline policy of the tagged execution role: ssm:GetParameters under /mnbatch/<stack>/ (see "Not covered")',
     },
     {
       Sid: 'CreateTaggedRoles',
@@ -304,7 +321,7 @@ function iamGrants(scope: PolicyScope): Grant[] {
       Action: ['iam:CreateInstanceProfile', 'iam:CreateRole', 'iam:TagInstanceProfile', 'iam:TagRole'],
       Resource: [...roles, profiles],
       Condition: requestTagged(scope),
-      why: 'create the instance role, job role and instance profile with the stack prefix and tag',
+      why: 'create the instance, job and execution roles and the instance profile with the stack prefix and tag',
     },
     {
       Sid: 'AttachOnlyEcsInstancePolicy',
@@ -362,9 +379,40 @@ function iamGrants(scope: PolicyScope): Grant[] {
   ];
 }
 
-/** Reads the public ECS-optimized AMI parameters. */
-function ssmGrants(): Grant[] {
+/** Reads the public ECS-optimized AMI parameters; keeps the stack's rendezvous key. */
+function ssmGrants(scope: PolicyScope): Grant[] {
+  const stackParameters = `arn:aws:ssm:*:*:parameter${stackParameterPrefix(scope)}*`;
   return [
+    {
+      Sid: 'FindStackParameters',
+      Effect: 'Allow',
+      Action: ['ssm:DescribeParameters'],
+      Resource: '*',
+      why: "find the stack's rendezvous key by name (metadata only, never a value; the call takes no resource)",
+    },
+    {
+      Sid: 'ReadStackParameterTags',
+      Effect: 'Allow',
+      Action: ['ssm:ListTagsForResource'],
+      Resource: stackParameters,
+      why: "tell the stack's own key from a parameter of that name that is someone else's",
+    },
+    {
+      Sid: 'CreateTaggedStackParameters',
+      Effect: 'Allow',
+      Action: ['ssm:AddTagsToResource', 'ssm:PutParameter'],
+      Resource: stackParameters,
+      Condition: requestTagged(scope),
+      why: 'create the rendezvous key under /mnbatch/<stack>/ only with the stack tag; PutParameter cannot overwrite with tags, so no existing value can be replaced',
+    },
+    {
+      Sid: 'DeleteTaggedStackParameters',
+      Effect: 'Allow',
+      Action: ['ssm:DeleteParameter'],
+      Resource: stackParameters,
+      Condition: resourceTagged(scope),
+      why: '`infra down` deletes the rendezvous key, only when tagged with the stack',
+    },
     {
       Sid: 'ReadEcsAmiParameter',
       Effect: 'Allow',
@@ -382,6 +430,6 @@ export function infraGrants(scope: PolicyScope): Grant[] {
     ...batchGrants(scope),
     ...efsGrants(scope),
     ...iamGrants(scope),
-    ...ssmGrants(),
+    ...ssmGrants(scope),
   ];
 }

@@ -58,6 +58,10 @@ export const ALSO_NEEDED: Readonly<Record<string, readonly string[]>> = {
   'iam:CreateInstanceProfile': ['iam:TagInstanceProfile'],
   // IAM API reference: the caller of AddRoleToInstanceProfile needs iam:PassRole on the role.
   'iam:AddRoleToInstanceProfile': ['iam:PassRole'],
+  // Tags given to PutParameter are authorized as ssm:AddTagsToResource (CloudFormation User
+  // Guide, AWS::SSM::Parameter: "you must have the IAM permissions ssm:PutParameter and
+  // ssm:AddTagsToResource").
+  'ssm:PutParameter': ['ssm:AddTagsToResource'],
   // ECR: tags given to CreateRepository are authorized as ecr:TagResource too; the login from
   // GetAuthorizationToken is used by `docker push`, whose registry calls are ECR_PUSH_ACTIONS.
   'ecr:CreateRepository': ['ecr:TagResource'],

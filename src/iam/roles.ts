@@ -2,6 +2,8 @@
  * The five things `iam-policy --role` prints: the policies of the two kinds of users (submit,
  * infra) and the three roles AWS runs a job with (job, instance, execution). Pure.
  */
+
+import { executionGrants } from './execution.js';
 import { infraGrants } from './grants-infra.js';
 import { submitGrants } from './grants-submit.js';
 import type { CallerSide } from './needed.js';
@@ -12,11 +14,6 @@ import { INSTANCE_ROLE_POLICY, type PolicyScope } from './scope.js';
 export const ROLE_NAMES = ['job', 'instance', 'execution', 'submit', 'infra'] as const;
 /** One of ROLE_NAMES. */
 export type RoleName = (typeof ROLE_NAMES)[number];
-
-/** Prefix of the SSM parameters a stack keeps its secrets under (the rendezvous secret: issue 11). */
-export function stackParameterPrefix(scope: PolicyScope): string {
-  return `/mnbatch/${scope.stack ?? '*'}/`;
-}
 
 /** A role AWS assumes: who may assume it, the managed policies on it, its own statements. */
 export interface RoleView {
@@ -39,31 +36,6 @@ export interface UserPolicyView {
 
 /** What `iam-policy --role <name>` shows. */
 export type PolicyView = RoleView | UserPolicyView;
-
-/**
- * The execution role's statements: read the stack's SecureString parameters through the job
- * definition's `secrets` (ECS agent, with this role). Only the stack's own prefix, and KMS only
- * when SSM decrypts for it.
- */
-export function executionGrants(scope: PolicyScope): Grant[] {
-  return [
-    {
-      Sid: 'ReadStackSecrets',
-      Effect: 'Allow',
-      Action: ['ssm:GetParameters'],
-      Resource: `arn:aws:ssm:*:*:parameter${stackParameterPrefix(scope)}*`,
-      why: "ECS reads the job definition's `secrets` (the stack's rendezvous secret) from SSM under /mnbatch/<stack>/",
-    },
-    {
-      Sid: 'DecryptViaSsm',
-      Effect: 'Allow',
-      Action: ['kms:Decrypt'],
-      Resource: 'arn:aws:kms:*:*:key/*',
-      Condition: { StringLike: { 'kms:ViaService': 'ssm.*.amazonaws.com' } },
-      why: "decrypt those SecureStrings, only when SSM asks KMS on the role's behalf (needed with a customer managed key)",
-    },
-  ];
-}
 
 /** What `iam-policy --role name` shows for `scope`. */
 export function policyView(name: RoleName, scope: PolicyScope): PolicyView {

@@ -58,6 +58,10 @@ export function selectStack(config: InfraConfig, observed: Observed) {
     jobRole: config.roles.create
       ? pick('IAM role', observed.roles, (f) => f.name === names.jobRole)
       : observed.roles.find((f) => f.name === names.jobRole && f.stackTag === stack),
+    executionRole: config.roles.create
+      ? pick('IAM role', observed.roles, (f) => f.name === names.executionRole)
+      : observed.roles.find((f) => f.name === names.executionRole && f.stackTag === stack),
+    rendezvousKey: pick('SSM parameter', observed.rendezvousKeys, (f) => f.name === names.rendezvousKey),
     instanceProfile: config.roles.create
       ? pick('instance profile', observed.instanceProfiles, (f) => f.name === names.instanceProfile)
       : observed.instanceProfiles.find((f) => f.name === names.instanceProfile && f.stackTag === stack),

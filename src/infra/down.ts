@@ -6,6 +6,7 @@
 import type { Output } from '../cli/output.js';
 import { MnbatchError } from '../errors.js';
 import { type DeleteTarget, deleteResource } from './lifecycle.js';
+import { roleKind } from './names.js';
 import { type Observed, observeStack, RESOURCE_KINDS } from './observe.js';
 import { table } from './print.js';
 import type { InfraServices } from './services.js';
@@ -52,11 +53,8 @@ export function deletionTargets(observed: Observed): DeleteTarget[] {
       name: f.name,
       id: f.id,
     })),
-    ...own(observed.roles).map((f) => ({
-      kind: f.name.endsWith('-job') ? ('job-role' as const) : ('instance-role' as const),
-      name: f.name,
-      id: f.id,
-    })),
+    ...own(observed.roles).map((f) => ({ kind: roleKind(f.name), name: f.name, id: f.id })),
+    ...own(observed.rendezvousKeys).map((f) => ({ kind: 'rendezvous-key' as const, name: f.name, id: f.id })),
   ];
   return targets;
 }

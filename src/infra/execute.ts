@@ -4,6 +4,7 @@
  * Ids of earlier resources flow into later requests.
  */
 
+import { randomBytes } from 'node:crypto';
 import { missingIngressRules } from './compare.js';
 import type { InfraConfig } from './config.js';
 import { selectStack } from './desired.js';
@@ -21,6 +22,9 @@ import type { Observed } from './observe.js';
 import type { Plan, PlannedAction } from './plan.js';
 import {
   computeEnvironmentRequest,
+  EXECUTION_ROLE_POLICY_NAME,
+  executionRolePolicy,
+  executionRoleRequest,
   fileSystemRequest,
   INSTANCE_ROLE_POLICY,
   ingressRequest,
@@ -90,6 +94,11 @@ export async function executePlan(s: InfraServices, plan: Plan, ctx: ExecuteCont
   }
 }
 
+function roleRequest(kind: 'instance-role' | 'job-role' | 'execution-role', config: InfraConfig) {
+  if (kind === 'instance-role') return instanceRoleRequest(config);
+  return kind === 'job-role' ? jobRoleRequest(config) : executionRoleRequest(config);
+}
+
 function label(a: PlannedAction): string {
   return `${a.kind} ${a.name}`;
 }
@@ -109,13 +118,30 @@ async function apply(
   const { config, log } = ctx;
   const changed = a.op !== 'nothing';
   switch (a.kind) {
+    case 'rendezvous-key':
+      // 256 random bits, straight into the SecureString: never printed, never on disk.
+      if (make)
+        await s.ssm.createSecureParameter(
+          a.name,
+          randomBytes(32).toString('base64url'),
+          `mnbatch stack ${config.stack}: rendezvous key of the jobs' nodes (read by ECS through job definition secrets)`,
+          tagList(config),
+        );
+      return;
     case 'instance-role':
-    case 'job-role': {
+    case 'job-role':
+    case 'execution-role': {
       if (!changed) return;
-      const req = a.kind === 'instance-role' ? instanceRoleRequest(config) : jobRoleRequest(config);
+      const req = roleRequest(a.kind, config);
       if (make) await s.iam.createRole(req);
-      // Also when an earlier run stopped between CreateRole and AttachRolePolicy (idempotent).
+      // Also when an earlier run stopped between CreateRole and the policy (both idempotent).
       if (a.kind === 'instance-role') await s.iam.attachRolePolicy(req.RoleName ?? '', INSTANCE_ROLE_POLICY);
+      if (a.kind === 'execution-role')
+        await s.iam.putRolePolicy(
+          req.RoleName ?? '',
+          EXECUTION_ROLE_POLICY_NAME,
+          executionRolePolicy(config),
+        );
       return;
     }
     case 'instance-profile': {

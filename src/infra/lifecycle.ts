@@ -6,6 +6,7 @@ import { awsErrorName } from '../aws/errors.js';
 import { isState } from '../aws/states.js';
 import { MnbatchError } from '../errors.js';
 import type { ResourceKind } from './observe.js';
+import { EXECUTION_ROLE_POLICY_NAME } from './requests.js';
 import type { InfraServices } from './services.js';
 import { minutes, type Probe, waitFor } from './wait.js';
 
@@ -248,6 +249,16 @@ export async function deleteResource(s: InfraServices, t: DeleteTarget): Promise
       await s.iam.deleteInstanceProfile(t.name);
       return;
     }
+    case 'rendezvous-key':
+      await s.ssm.deleteParameter(t.name);
+      return;
+    case 'execution-role':
+      // DeleteRole refuses a role that still has inline policies.
+      await s.iam.deleteRolePolicy(t.name, EXECUTION_ROLE_POLICY_NAME);
+      for (const arn of await s.iam.listAttachedRolePolicies(t.name))
+        await s.iam.detachRolePolicy(t.name, arn);
+      await s.iam.deleteRole(t.name);
+      return;
     case 'instance-role':
     case 'job-role':
       for (const arn of await s.iam.listAttachedRolePolicies(t.name))

@@ -1,7 +1,12 @@
 /**
  * Names and tags of a stack's resources: everything is found again from the stack name alone.
  */
-import { STACK_TAG, stackQueueName } from '../contract/stack.js';
+import {
+  STACK_TAG,
+  stackExecutionRoleName,
+  stackQueueName,
+  stackRendezvousParameter,
+} from '../contract/stack.js';
 import type { InfraConfig } from './config.js';
 
 /** Names of every resource of stack `stack`. */
@@ -19,7 +24,16 @@ export function stackNames(stack: string) {
     instanceRole: `${base}-instance`,
     instanceProfile: `${base}-instance`,
     jobRole: `${base}-job`,
+    executionRole: stackExecutionRoleName(stack),
+    rendezvousKey: stackRendezvousParameter(stack),
   } as const;
+}
+
+/** Which of the stack's roles `name` is (by its suffix). */
+export function roleKind(name: string): 'instance-role' | 'job-role' | 'execution-role' {
+  if (name.endsWith('-job')) return 'job-role';
+  if (name.endsWith('-execution')) return 'execution-role';
+  return 'instance-role';
 }
 
 /** The names of one stack. */

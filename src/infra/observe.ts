@@ -12,17 +12,20 @@ import type {
 } from '@aws-sdk/client-ec2';
 import type { FileSystemDescription, MountTargetDescription } from '@aws-sdk/client-efs';
 import type { InstanceProfile, Role } from '@aws-sdk/client-iam';
+import type { ParameterMetadata } from '@aws-sdk/client-ssm';
 import { awsErrorName } from '../aws/errors.js';
 import { isState } from '../aws/states.js';
 import { stackNames, stackTagFilter, stackTagOf } from './names.js';
-import { s3ServiceName } from './requests.js';
+import { EXECUTION_ROLE_POLICY_NAME, s3ServiceName } from './requests.js';
 import type { InfraServices } from './services.js';
 
 /** The kinds of resource a stack has, in creation order. */
 export const RESOURCE_KINDS = [
+  'rendezvous-key',
   'instance-role',
   'instance-profile',
   'job-role',
+  'execution-role',
   'placement-group',
   'security-group',
   'file-system',
@@ -62,6 +65,10 @@ export interface Observed {
   readonly computeEnvironments: readonly Found<ComputeEnvironmentDetail>[];
   readonly jobQueues: readonly Found<JobQueueDetail>[];
   readonly roles: readonly Found<Role>[];
+  /** The execution role's inline policy (JSON text), when the role and the policy exist. */
+  readonly executionRolePolicy: string | undefined;
+  /** The stack's rendezvous key (metadata only: its value is never read). */
+  readonly rendezvousKeys: readonly Found<ParameterMetadata>[];
   /** ARNs of the managed policies attached to each role above, by role name. */
   readonly attachedPolicies: ReadonlyMap<string, readonly string[]>;
   readonly instanceProfiles: readonly Found<InstanceProfile>[];
@@ -118,11 +125,11 @@ export async function observeStack(
   stack: string,
   hints: ObserveHints = {},
 ): Promise<Observed> {
-  const { ec2, efs, batch, iam } = services;
+  const { ec2, efs, batch, iam, ssm } = services;
   const names = stackNames(stack);
   const byTag = [stackTagFilter(stack)];
 
-  const [pgs, sgs, lts, endpoints, fileSystems, ces, queues, roles, profiles] = await Promise.all([
+  const [pgs, sgs, lts, endpoints, fileSystems, ces, queues, roles, profiles, key] = await Promise.all([
     Promise.all([
       ec2.describePlacementGroups({ Filters: byTag }),
       ec2.describePlacementGroups({ Filters: [{ Name: 'group-name', Values: [names.placementGroup] }] }),
@@ -172,8 +179,11 @@ export async function observeStack(
       ),
     batch.describeComputeEnvironments([names.computeEnvironment]),
     batch.describeJobQueues([names.jobQueue]),
-    Promise.all([unlessDenied(iam.getRole(names.instanceRole)), unlessDenied(iam.getRole(names.jobRole))]),
+    Promise.all(
+      [names.instanceRole, names.jobRole, names.executionRole].map((n) => unlessDenied(iam.getRole(n))),
+    ),
     unlessDenied(iam.getInstanceProfile(names.instanceProfile)),
+    ssm.describeParameter(names.rendezvousKey),
   ]);
 
   const mountTargets = (
@@ -195,6 +205,9 @@ export async function observeStack(
       ),
     ),
   );
+  const executionRolePolicy = foundRoles.some((r) => r.RoleName === names.executionRole)
+    ? await unlessDenied(iam.getRolePolicy(names.executionRole, EXECUTION_ROLE_POLICY_NAME))
+    : undefined;
   const ourTemplate = lts.find((t) => t.LaunchTemplateName === names.launchTemplate);
   const launchTemplateLatest = ourTemplate
     ? (
@@ -274,6 +287,18 @@ export async function observeStack(
         stackTag: stackTagOf(q.tags),
       })),
     attachedPolicies,
+    executionRolePolicy,
+    rendezvousKeys: key
+      ? [
+          {
+            value: key.metadata,
+            id: key.metadata.ARN ?? key.metadata.Name ?? '',
+            name: key.metadata.Name ?? '',
+            state: key.metadata.Type ?? '',
+            stackTag: stackTagOf(key.tags),
+          },
+        ]
+      : [],
     roles: foundRoles.map((r) => ({
       value: r,
       id: r.Arn ?? '',

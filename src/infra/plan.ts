@@ -14,8 +14,10 @@ import { type StackSelection, selectStack } from './desired.js';
 import { type Observed, RESOURCE_KINDS, type ResourceKind } from './observe.js';
 import {
   computeEnvironmentRequest,
+  EXECUTION_ROLE_POLICY_NAME,
   INSTANCE_ROLE_POLICY,
   launchTemplateData,
+  sameExecutionRolePolicy,
   selfIngressRules,
   timeLimitActions,
 } from './requests.js';
@@ -75,6 +77,19 @@ export function planStack(config: InfraConfig, observed: Observed, env: PlanEnvi
   };
   const fresh = (kind: ResourceKind) => ops.get(kind) === 'create' || ops.get(kind) === 'replace';
 
+  // The nodes' rendezvous key: every stack has one; only ECS reads its value, for the job.
+  const key = sel.rendezvousKey;
+  if (!key) add({ kind: 'rendezvous-key', name: sel.names.rendezvousKey, op: 'create', reason: 'not found' });
+  else if (key.value.Type !== 'SecureString')
+    add({
+      kind: 'rendezvous-key',
+      name: key.name,
+      id: key.id,
+      op: 'replace',
+      reason: `type ${key.value.Type} → SecureString`,
+    });
+  else add(simple('rendezvous-key', key.name, key));
+
   // IAM roles, only when asked.
   if (config.roles.create) {
     const role = sel.instanceRole;
@@ -102,6 +117,16 @@ export function planStack(config: InfraConfig, observed: Observed, env: PlanEnvi
       });
     }
     add(simple('job-role', sel.names.jobRole, sel.jobRole));
+    const execution = sel.executionRole;
+    if (execution && !sameExecutionRolePolicy(config, observed.executionRolePolicy))
+      add({
+        kind: 'execution-role',
+        name: execution.name,
+        id: execution.id,
+        op: 'update',
+        reason: `inline policy ${EXECUTION_ROLE_POLICY_NAME} ${observed.executionRolePolicy === undefined ? 'missing' : 'differs'} (ECS could not read the rendezvous key)`,
+      });
+    else add(simple('execution-role', sel.names.executionRole, execution));
   }
 
   // Placement group: the strategy cannot change in place.
@@ -336,6 +361,7 @@ function leftovers(config: InfraConfig, sel: StackSelection): PlannedAction[] {
     gone('instance-profile', sel.instanceProfile, 'roles.create: false');
     gone('instance-role', sel.instanceRole, 'roles.create: false');
     gone('job-role', sel.jobRole, 'roles.create: false');
+    gone('execution-role', sel.executionRole, 'roles.create: false');
   }
   return out;
 }

@@ -19,6 +19,9 @@ import type {
 } from '@aws-sdk/client-ec2';
 import type { CreateFileSystemCommandInput, CreateMountTargetCommandInput } from '@aws-sdk/client-efs';
 import type { CreateRoleCommandInput } from '@aws-sdk/client-iam';
+import { executionGrants } from '../iam/execution.js';
+import { documentOf } from '../iam/policy.js';
+import { canonicalJson } from '../plan/hash.js';
 import type { InfraConfig } from './config.js';
 import { stackNames, stackTags, tagList } from './names.js';
 import { stackUserData } from './user-data.js';
@@ -262,6 +265,34 @@ export function instanceRoleRequest(config: InfraConfig): CreateRoleCommandInput
     Description: `mnbatch stack ${config.stack}: Batch container instances`,
     Tags: tagList(config),
   };
+}
+
+/** The role ECS reads the job definition's `secrets` (the stack's rendezvous key) with. */
+export function executionRoleRequest(config: InfraConfig): CreateRoleCommandInput {
+  return {
+    RoleName: stackNames(config.stack).executionRole,
+    AssumeRolePolicyDocument: ASSUME('ecs-tasks.amazonaws.com'),
+    Description: `mnbatch stack ${config.stack}: ECS reads the stack's rendezvous key for jobs`,
+    Tags: tagList(config),
+  };
+}
+
+/** Name of the execution role's inline policy. */
+export const EXECUTION_ROLE_POLICY_NAME = 'mnbatch-execution';
+
+/** The execution role's inline policy: the statements `iam-policy --role execution --stack <stack>` prints. */
+export function executionRolePolicy(config: InfraConfig): string {
+  return JSON.stringify(documentOf(executionGrants({ stack: config.stack, passRoles: [] })));
+}
+
+/** Whether the execution role's inline policy (as IAM returns it) is the one mnbatch puts there. */
+export function sameExecutionRolePolicy(config: InfraConfig, found: string | undefined): boolean {
+  if (found === undefined) return false;
+  try {
+    return canonicalJson(JSON.parse(found)) === canonicalJson(JSON.parse(executionRolePolicy(config)));
+  } catch {
+    return false;
+  }
 }
 
 /** A role for the job's containers, with no permissions: attach what the job needs. */

@@ -4,6 +4,7 @@
  */
 import type { Output } from '../cli/output.js';
 import type { InfraConfig } from './config.js';
+import { roleKind } from './names.js';
 import type { Found, Observed, ResourceKind } from './observe.js';
 import { observeStack } from './observe.js';
 import { table } from './print.js';
@@ -20,14 +21,19 @@ export function statusRows(observed: Observed): string[][] {
       rows.push([kind, f.name, f.id, f.state, note]);
     }
   };
+  add('rendezvous-key', observed.rendezvousKeys);
   add(
     'instance-role',
-    observed.roles.filter((r) => !r.name.endsWith('-job')),
+    observed.roles.filter((r) => roleKind(r.name) === 'instance-role'),
   );
   add('instance-profile', observed.instanceProfiles);
   add(
     'job-role',
-    observed.roles.filter((r) => r.name.endsWith('-job')),
+    observed.roles.filter((r) => roleKind(r.name) === 'job-role'),
+  );
+  add(
+    'execution-role',
+    observed.roles.filter((r) => roleKind(r.name) === 'execution-role'),
   );
   add('placement-group', observed.placementGroups);
   add('security-group', observed.securityGroups);

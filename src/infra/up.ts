@@ -10,6 +10,7 @@ import type { Output } from '../cli/output.js';
 import { MnbatchError } from '../errors.js';
 import type { InfraConfig } from './config.js';
 import { executePlan } from './execute.js';
+import { stackNames } from './names.js';
 import { observeStack } from './observe.js';
 import { type Plan, type PlanEnvironment, planChanges, planDestroys, planStack } from './plan.js';
 import { formatPlan } from './print.js';
@@ -179,5 +180,10 @@ export async function infraUp(
     `stack ${config.stack} is ready: job queue ${plan.actions.find((a) => a.kind === 'job-queue')?.name}`,
   );
   out.out(`submit to it with \`stack: ${config.stack}\` in job.yaml`);
+  const executionRole = stackNames(config.stack).executionRole;
+  if (!config.roles.create && !observed.roles.some((r) => r.name === executionRole))
+    out.err(
+      `note: roles.create is false and role ${executionRole} was not found (or IAM cannot be read): jobs read the nodes' rendezvous key with it, so create it from iam/execution-role.json, or name your own in job.yaml executionRoleArn`,
+    );
   return 0;
 }

@@ -89,6 +89,14 @@ function environmentNames(queue: JobQueueDetail): string[] {
     .filter(Boolean);
 }
 
+/** The error of a queue that does not exist. */
+export function queueNotFound(jobQueue: string, region: string): MnbatchError {
+  return new MnbatchError(
+    'QUEUE_NOT_FOUND',
+    `job queue ${jobQueue} does not exist in ${region}: check queue/stack in job.yaml, --queue and --region (\`mnbatch infra up\` makes a stack's queue)`,
+  );
+}
+
 /** Throws a MnbatchError naming the queue, the region and what is wrong; only reads. */
 export async function checkQueue(
   batch: BatchApi,
@@ -97,12 +105,7 @@ export async function checkQueue(
 ): Promise<void> {
   const [queue] = await batch.describeJobQueues([jobQueue]);
   const region = await batch.region();
-  if (!queue) {
-    throw new MnbatchError(
-      'QUEUE_NOT_FOUND',
-      `job queue ${jobQueue} does not exist in ${region}: check queue/stack in job.yaml, --queue and --region (\`mnbatch infra up\` makes a stack's queue)`,
-    );
-  }
+  if (!queue) throw queueNotFound(jobQueue, region);
   const names = environmentNames(queue);
   const environments = names.length > 0 ? await batch.describeComputeEnvironments(names) : [];
   const problems = queueProblems(queue, environments, requestedInstanceTypes(request));

@@ -2,7 +2,6 @@
  * `submit`: check the queue, register-or-reuse the job definition, submit the job, say where to see it, and with
  * `--wait` / `--follow` stay with it until it ends.
  */
-import { randomBytes } from 'node:crypto';
 import type { RegisterJobDefinitionCommandInput, SubmitJobCommandInput } from '@aws-sdk/client-batch';
 import type { BatchApi } from '../aws/batch.js';
 import type { LogsApi } from '../aws/logs.js';
@@ -19,11 +18,6 @@ export interface SubmitPlan {
   readonly registerJobDefinition: RegisterJobDefinitionCommandInput;
   readonly submitJob: SubmitJobCommandInput;
   readonly numNodes: number;
-}
-
-/** A fresh per-submission token for the rendezvous HMAC (256 random bits). */
-export function newToken(): string {
-  return randomBytes(32).toString('base64url');
 }
 
 export interface SubmitDeps {
@@ -53,7 +47,7 @@ export interface SubmitResult {
   readonly consoleUrl: string;
 }
 
-/** Submits `plan` (whose token is already the real one); returns the launcher's exit code. */
+/** Submits `plan` (planned with its stack's rendezvous key: src/jobs/rendezvous.ts); returns the launcher's exit code. */
 export async function submitPlan(
   deps: SubmitDeps,
   plan: SubmitPlan,

@@ -62,7 +62,7 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
   const { spec, plan, dir } = await loadPlannedJob(
     resolve(options.cwd, options.file),
     {
-      token: randomBytes(32).toString('hex'),
+      rendezvous: { kind: 'token', token: randomBytes(32).toString('hex') },
       version: mnbatchVersion(),
       ...(options.nodes !== undefined ? { nodes: options.nodes } : {}),
     },

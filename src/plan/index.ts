@@ -7,7 +7,8 @@ export {
   type PlanOptions,
   PlanRuleError,
   planJob,
+  RENDEZVOUS_PLACEHOLDER,
+  type RendezvousSecret,
   submitterOf,
-  TOKEN_PLACEHOLDER,
 } from './plan-job.js';
 export { retryStrategy } from './retry.js';

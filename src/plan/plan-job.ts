@@ -2,19 +2,38 @@
  * The pure planner: a validated job spec → the RegisterJobDefinition and SubmitJob requests
  * that `submit` sends. No SDK client, no I/O; the same spec always gives the same requests.
  */
-import type { RegisterJobDefinitionCommandInput, SubmitJobCommandInput } from '@aws-sdk/client-batch';
+import type {
+  ContainerProperties,
+  RegisterJobDefinitionCommandInput,
+  SubmitJobCommandInput,
+} from '@aws-sdk/client-batch';
 import { AGENT_ENV } from '../contract/agent-env.js';
-import { stackQueueName } from '../contract/stack.js';
+import { stackExecutionRoleName, stackQueueName, stackRendezvousParameter } from '../contract/stack.js';
 import { MnbatchError } from '../errors.js';
 import { BATCH_LIMITS, formatRange, type JobSpec, type NodeRange, type Segment } from '../spec/index.js';
 import { containerProperties, type GroupSettings, sortedRecord } from './container.js';
 import { contentHash } from './hash.js';
 import { retryStrategy } from './retry.js';
 
+/**
+ * How the nodes get the rendezvous secret. On Batch (`stack-key`) the job definition names the
+ * stack's SecureString in every container's `secrets`, read by ECS with the execution role, and
+ * the agent derives the job's token from it: no request or description of the job carries a
+ * secret. A local run (`token`) puts a fresh per-run token in the submission's overrides, which
+ * the local runner hands to Docker through a 0600 env file.
+ */
+export type RendezvousSecret =
+  | { readonly kind: 'stack-key'; readonly parameterArn: string; readonly executionRoleArn: string }
+  | { readonly kind: 'token'; readonly token: string }
+  /** `plan`, `validate`, `submit --dry-run`: the stack's key and role with `<region>`/`<account>` (no AWS call). */
+  | { readonly kind: 'placeholder' };
+
+/** The placeholder rendezvous secret. */
+export const RENDEZVOUS_PLACEHOLDER: RendezvousSecret = { kind: 'placeholder' };
+
 /** What a plan needs besides the spec. */
 export interface PlanOptions {
-  /** Per-submission secret of the rendezvous; only in the SubmitJob request. */
-  readonly token: string;
+  readonly rendezvous: RendezvousSecret;
   /** mnbatch version, tagged on the job definition and the job. */
   readonly version: string;
   /** `--nodes`: overrides the node count at submission (nodeOverrides.numNodes). */
@@ -33,8 +52,15 @@ export interface JobPlan {
   readonly numNodes: number;
 }
 
-/** What `plan` and `submit --dry-run` print in place of the token. */
-export const TOKEN_PLACEHOLDER = '<per-submission token>';
+/** What `plan`, `validate` and `submit --dry-run` show for the stack's key and execution role. */
+function placeholderKey(stack: string | undefined): RendezvousSecret {
+  const name = stack ?? '<stack>';
+  return {
+    kind: 'stack-key',
+    parameterArn: `arn:aws:ssm:<region>:<account>:parameter${stackRendezvousParameter(name)}`,
+    executionRoleArn: `arn:aws:iam::<account>:role/${stackExecutionRoleName(name)}`,
+  };
+}
 
 /** AWS Batch's limit on the size of a job definition. */
 export const MAX_JOB_DEFINITION_BYTES = 24 * 1024;
@@ -49,7 +75,9 @@ export class PlanRuleError extends MnbatchError {
 }
 
 /** Plans the job; throws MnbatchError when the options break a rule, PlanRuleError when the spec does. */
-export function planJob(spec: JobSpec, options: PlanOptions): JobPlan {
+export function planJob(spec: JobSpec, given: PlanOptions): JobPlan {
+  const options =
+    given.rendezvous.kind === 'placeholder' ? { ...given, rendezvous: placeholderKey(spec.stack) } : given;
   const groups = nodeGroups(spec);
   const numNodes = options.nodes ?? spec.nodes;
   if (options.nodes !== undefined) checkNodesOverride(spec, groups, options.nodes);
@@ -59,14 +87,16 @@ export function planJob(spec: JobSpec, options: PlanOptions): JobPlan {
     throw new MnbatchError('NO_QUEUE', 'no queue: set queue or stack in job.yaml, or pass --queue');
   }
 
-  const content: Omit<RegisterJobDefinitionCommandInput, 'jobDefinitionName'> = {
+  const contentWith = (
+    rendezvous: RendezvousSecret,
+  ): Omit<RegisterJobDefinitionCommandInput, 'jobDefinitionName'> => ({
     type: 'multinode',
     nodeProperties: {
       numNodes: spec.nodes,
       mainNode: spec.mainNode,
       nodeRangeProperties: groups.map((g) => ({
         targetNodes: formatRange(g.range),
-        container: containerProperties(spec, g.settings),
+        container: withRendezvousKey(containerProperties(spec, g.settings), rendezvous),
       })),
     },
     retryStrategy: retryStrategy(spec.retries),
@@ -74,8 +104,12 @@ export function planJob(spec: JobSpec, options: PlanOptions): JobPlan {
     tags: jobTags(spec, options),
     propagateTags: spec.propagateTags,
     platformCapabilities: ['EC2'],
-  };
-  const jobDefinitionName = `${spec.name}-${contentHash(content)}`;
+  });
+  const content = contentWith(options.rendezvous);
+  // The name hashes the content with the key's and role's account and region left out, so that
+  // `plan` (which calls no AWS API to learn them) names the definition exactly as `submit` does.
+  const named = options.rendezvous.kind === 'stack-key' ? contentWith(placeholderKey(spec.stack)) : content;
+  const jobDefinitionName = `${spec.name}-${contentHash(named)}`;
   const registerJobDefinition: RegisterJobDefinitionCommandInput = { jobDefinitionName, ...content };
   checkSize(spec, registerJobDefinition);
 
@@ -83,14 +117,7 @@ export function planJob(spec: JobSpec, options: PlanOptions): JobPlan {
     jobName: spec.name,
     jobQueue,
     jobDefinition: jobDefinitionName,
-    nodeOverrides: {
-      ...(options.nodes !== undefined ? { numNodes: options.nodes } : {}),
-      // The token reaches every node through the same ranges as the job definition's.
-      nodePropertyOverrides: groups.map((g) => ({
-        targetNodes: formatRange(g.range),
-        containerOverrides: { environment: [{ name: AGENT_ENV.token, value: options.token }] },
-      })),
-    },
+    ...nodeOverrides(groups, options),
     tags: {
       ...jobTags(spec, options),
       ...(options.user !== undefined ? { 'mnbatch:user': options.user } : {}),
@@ -98,6 +125,36 @@ export function planJob(spec: JobSpec, options: PlanOptions): JobPlan {
     propagateTags: spec.propagateTags,
   };
   return { jobDefinitionName, registerJobDefinition, submitJob, numNodes };
+}
+
+/** The stack's key in the container's `secrets`, read by ECS with the execution role (job.yaml's, else the stack's). */
+function withRendezvousKey(container: ContainerProperties, secret: RendezvousSecret): ContainerProperties {
+  if (secret.kind !== 'stack-key') return container;
+  return {
+    ...container,
+    executionRoleArn: container.executionRoleArn ?? secret.executionRoleArn,
+    secrets: [{ name: AGENT_ENV.rendezvousKey, valueFrom: secret.parameterArn }],
+  };
+}
+
+/** `--nodes`, and a local run's token through the same ranges as the job definition's. */
+function nodeOverrides(
+  groups: readonly Group[],
+  options: PlanOptions,
+): Pick<SubmitJobCommandInput, 'nodeOverrides'> {
+  const secret = options.rendezvous;
+  const overrides = {
+    ...(options.nodes !== undefined ? { numNodes: options.nodes } : {}),
+    ...(secret.kind === 'token'
+      ? {
+          nodePropertyOverrides: groups.map((g) => ({
+            targetNodes: formatRange(g.range),
+            containerOverrides: { environment: [{ name: AGENT_ENV.token, value: secret.token }] },
+          })),
+        }
+      : {}),
+  };
+  return Object.keys(overrides).length > 0 ? { nodeOverrides: overrides } : {};
 }
 
 /** Who submits, for the `mnbatch:user` tag: the login name from the environment, if any. */

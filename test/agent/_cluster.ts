@@ -67,6 +67,7 @@ export class Cluster {
   readonly sshPort = 2222;
   private readonly subnet: string;
   private readonly procs: ChildProcess[] = [];
+  private readonly logs: (() => string)[] = [];
 
   constructor(
     private readonly agent: string,
@@ -131,6 +132,7 @@ export class Cluster {
     });
     this.procs.push(proc);
     let log = '';
+    this.logs[index] = () => log;
     let out = '';
     proc.stderr?.on('data', (c: Buffer) => {
       log += c.toString('utf8');
@@ -146,7 +148,9 @@ export class Cluster {
         const t = setTimeout(
           () =>
             reject(
-              new Error(`node ${index}: ${what} within ${ms} ms\n--- log ---\n${log}--- out ---\n${out}`),
+              new Error(
+                `node ${index}: ${what} within ${ms} ms\n--- log ---\n${log}--- out ---\n${out}${this.othersLogs(index)}`,
+              ),
             ),
           ms,
         );
@@ -185,6 +189,13 @@ export class Cluster {
         if (proc.pid !== undefined) process.kill(-proc.pid, signal);
       },
     };
+  }
+
+  /** The other nodes' logs, for a failure message. */
+  private othersLogs(index: number): string {
+    return this.logs
+      .map((l, i) => (i === index || l === undefined ? '' : `\n--- node ${i} log ---\n${l()}`))
+      .join('');
   }
 
   /** Pids of live processes whose command line or environment mention this cluster. */

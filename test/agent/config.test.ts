@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/agent/config.js';
 import { AgentError } from '../../src/agent/errors.js';
@@ -111,8 +112,16 @@ describe('parseConfig', () => {
       'AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS is not set',
     ],
     [{ ...child, AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS: 'main.local' }, 'must be an IPv4 address'],
-    [{ ...base, MNBATCH_TOKEN: undefined }, 'MNBATCH_TOKEN is not set'],
+    [{ ...base, MNBATCH_TOKEN: undefined }, 'MNBATCH_RENDEZVOUS_KEY is not set (nor MNBATCH_TOKEN'],
     [{ ...base, MNBATCH_TOKEN: 'short' }, 'MNBATCH_TOKEN must be at least 16 characters'],
+    [
+      { ...base, MNBATCH_TOKEN: undefined, MNBATCH_RENDEZVOUS_KEY: 'short' },
+      'MNBATCH_RENDEZVOUS_KEY must be at least 16 characters',
+    ],
+    [
+      { ...base, MNBATCH_RENDEZVOUS_KEY: 'a-stack-key-of-enough-length' },
+      'MNBATCH_TOKEN and MNBATCH_RENDEZVOUS_KEY are both set',
+    ],
     [{ ...base, MNBATCH_PROTOCOL: '2' }, 'MNBATCH_PROTOCOL is "2"'],
     [{ ...base, MNBATCH_LAUNCH: 'srun' }, 'MNBATCH_LAUNCH must be one of mpirun, each, main, got "srun"'],
     [{ ...base, MNBATCH_SLOTS: '0' }, 'MNBATCH_SLOTS must be between 1'],
@@ -137,5 +146,36 @@ describe('parseConfig', () => {
     const e = configError(base, []);
     expect(e.exitCode).toBe(AGENT_EXIT.config);
     expect(e.message).toContain('no command given');
+  });
+});
+
+describe('the token of a Batch job (derived from the stack key)', () => {
+  const KEY = 'k'.repeat(43);
+  const batchNode = (jobId: string, attempt: string, index: number) => ({
+    ...(index === 0 ? base : { ...child, AWS_BATCH_JOB_NODE_INDEX: String(index) }),
+    MNBATCH_TOKEN: undefined,
+    MNBATCH_RENDEZVOUS_KEY: KEY,
+    AWS_BATCH_JOB_ID: `${jobId}#${index}`,
+    AWS_BATCH_JOB_ATTEMPT: attempt,
+  });
+  const tokenOf = (env: Record<string, string | undefined>) => parseConfig(env, ['hostname']).token;
+
+  it('given every node of one attempt, when each derives its token, then all hold the same one, which is not the key', () => {
+    const tokens = [0, 1, 2, 3].map((i) => tokenOf(batchNode('a1b2c3', '1', i)));
+    expect(new Set(tokens).size).toBe(1);
+    expect(tokens[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(tokens[0]).not.toContain(KEY);
+  });
+
+  it('given another job id, another attempt or another key, when derived, then the token differs', () => {
+    const one = tokenOf(batchNode('a1b2c3', '1', 1));
+    expect(tokenOf(batchNode('a1b2c4', '1', 1))).not.toBe(one);
+    expect(tokenOf(batchNode('a1b2c3', '2', 1))).not.toBe(one);
+    expect(tokenOf({ ...batchNode('a1b2c3', '1', 1), MNBATCH_RENDEZVOUS_KEY: 'j'.repeat(43) })).not.toBe(one);
+  });
+
+  it('given the key and job, when derived, then it is HMAC-SHA256(key, "<job id>\\n<attempt>")', () => {
+    const expected = createHmac('sha256', KEY).update('a1b2c3\n2').digest('hex');
+    expect(tokenOf(batchNode('a1b2c3', '2', 0))).toBe(expected);
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type NodeInfo, orderNodes, renderHostfiles, totalSlots } from '../../src/agent/cluster.js';
+import { commandEnv } from '../../src/agent/job-files.js';
 import {
   renderKnownHosts,
   renderSshConfig,
@@ -10,6 +11,7 @@ import {
   sessionEnv,
   unforwardable,
 } from '../../src/agent/ssh-config.js';
+import { statePaths } from '../../src/agent/state-dir.js';
 import { testSshdSettings } from './_sshd-settings.js';
 
 const key = (n: number) =>
@@ -108,6 +110,7 @@ describe('sshd_config', () => {
         PATH: '/usr/bin',
         LD_LIBRARY_PATH: '/x',
         MNBATCH_TOKEN: 'secret',
+        MNBATCH_RENDEZVOUS_KEY: 'stack-secret',
         HOME: '/root',
         SSH_AUTH_SOCK: '/s',
         WEIRD: 'has "quotes"',
@@ -125,8 +128,34 @@ describe('sshd_config', () => {
         WIN: 'C:\\dir',
         LONG: 'x'.repeat(4001),
         MNBATCH_TOKEN: 'a"b',
+        MNBATCH_RENDEZVOUS_KEY: 'a"b',
         SSH_X: 'a"b',
       }),
     ).toEqual(['WEIRD', 'WIN', 'LONG']);
+  });
+});
+
+describe('the command environment', () => {
+  it('given the agent environment with both secrets, when the command env is built, then neither is in it and the rank variables are', () => {
+    const env = commandEnv(
+      {
+        PATH: '/usr/bin',
+        MNBATCH_TOKEN: 'secret',
+        MNBATCH_RENDEZVOUS_KEY: 'stack-secret',
+        AWS_BATCH_JOB_ID: 'j',
+      },
+      statePaths('/run/mnbatch'),
+      1,
+      2,
+      '10.0.0.10',
+    );
+    expect(env).not.toHaveProperty('MNBATCH_TOKEN');
+    expect(env).not.toHaveProperty('MNBATCH_RENDEZVOUS_KEY');
+    expect(env).toMatchObject({
+      PATH: '/usr/bin',
+      AWS_BATCH_JOB_ID: 'j',
+      MNBATCH_NODE_RANK: '1',
+      MNBATCH_MAIN_IP: '10.0.0.10',
+    });
   });
 });

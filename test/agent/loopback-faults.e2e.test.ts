@@ -233,6 +233,22 @@ describe('launch: each', { timeout: 120_000 }, () => {
     for (const c of nodes.slice(1)) expect(await c.exited(10_000)).toBe(0);
   });
 
+  it('given the stack key instead of a token (Batch), when the nodes derive the job token, then they rendezvous and no command sees the key', async () => {
+    const key = 'k'.repeat(43);
+    cluster = new Cluster(agent, {
+      numNodes: 3,
+      env: { MNBATCH_LAUNCH: 'each', MNBATCH_TOKEN: '', MNBATCH_RENDEZVOUS_KEY: key },
+    });
+    const script =
+      'echo "$MNBATCH_NODE_RANK $(printenv MNBATCH_RENDEZVOUS_KEY || echo no-key) $(printenv MNBATCH_TOKEN || echo no-token)" > "$MNBATCH_TEST_ROOT/rank-$MNBATCH_NODE_RANK"';
+    const nodes = [0, 1, 2].map((i) => cluster!.start(i, ['sh', '-c', script]));
+
+    expect(await nodes[0]!.exited(30_000), nodes[0]!.log()).toBe(0);
+    for (const rank of [0, 1, 2])
+      expect(readFileSync(join(cluster.root, `rank-${rank}`), 'utf8')).toBe(`${rank} no-key no-token\n`);
+    for (const c of nodes.slice(1)) expect(await c.exited(10_000)).toBe(0);
+  });
+
   it('given one node whose command fails, when the job runs, then the main node exits with its code and names it', async () => {
     cluster = new Cluster(agent, { numNodes: 3, env: { MNBATCH_LAUNCH: 'each' } });
     const script = 'if [ "$MNBATCH_NODE_RANK" = 2 ]; then exit 7; fi; sleep 30';
@@ -292,7 +308,9 @@ describe('launch: main and SSH', { timeout: 120_000 }, () => {
     cluster = new Cluster(agent, { numNodes: 2, env: { MNBATCH_TOKEN: '' } });
     const main = cluster.start(0, ['true']);
     expect(await main.exited(10_000)).toBe(AGENT_EXIT.config);
-    expect(main.log()).toBe('[mnbatch-agent] error: MNBATCH_TOKEN is not set\n');
+    expect(main.log()).toBe(
+      '[mnbatch-agent] error: MNBATCH_RENDEZVOUS_KEY is not set (nor MNBATCH_TOKEN for a local run)\n',
+    );
   });
 });
 

@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exec } from '../../src/cli/cli.js';
 import { memoryOutput } from '../../src/cli/output.js';
-import { TOKEN_PLACEHOLDER } from '../../src/plan/index.js';
 import { assertValidRequest } from '../_helpers/aws-model.js';
 
 const cwd = join(import.meta.dirname, '../..');
@@ -14,16 +13,23 @@ async function plan(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('mnbatch plan', () => {
-  it('--json prints exactly both requests, with the token placeholder', async () => {
+  it('--json prints exactly both requests, naming the stack key and execution role with placeholders', async () => {
     const { code, output } = await plan(['examples/hello-mpi/job.yaml', '--json']);
     expect(code).toBe(0);
     const printed = JSON.parse(output.stdout.join('\n'));
     expect(Object.keys(printed)).toEqual(['registerJobDefinition', 'submitJob']);
     assertValidRequest('batch', 'RegisterJobDefinition', printed.registerJobDefinition);
     assertValidRequest('batch', 'SubmitJob', printed.submitJob);
-    expect(printed.submitJob.nodeOverrides.nodePropertyOverrides[0].containerOverrides.environment).toEqual([
-      { name: 'MNBATCH_TOKEN', value: TOKEN_PLACEHOLDER },
-    ]);
+    expect(printed.submitJob.nodeOverrides).toBeUndefined();
+    expect(printed.registerJobDefinition.nodeProperties.nodeRangeProperties[0].container).toMatchObject({
+      executionRoleArn: 'arn:aws:iam::<account>:role/mnbatch-<stack>-execution',
+      secrets: [
+        {
+          name: 'MNBATCH_RENDEZVOUS_KEY',
+          valueFrom: 'arn:aws:ssm:<region>:<account>:parameter/mnbatch/<stack>/rendezvous-key',
+        },
+      ],
+    });
   });
 
   it('prints headed sections in human form, with --nodes, --queue and the user tag', async () => {

@@ -16,7 +16,7 @@ import {
 /** job.yaml for stack demo: `nodes` × `vcpus`, on c5n.18xlarge. */
 function job(nodes = 2, vcpus = 72, memory = '180GiB'): PlannedJob {
   const { plan } = planJobText(jobYaml(nodes, vcpus, memory), 'job.yaml', {
-    token: 't',
+    rendezvous: { kind: 'placeholder' },
     version: '0.1.0',
     user: 'alice',
   });

@@ -54,6 +54,7 @@ describe('the policies hold for the code in src/', () => {
     expect(star.map((s) => s.Sid).sort()).toEqual([
       'CreateTaggedEfs',
       'EcrLogin',
+      'FindStackParameters',
       'ReadBatch',
       'ReadBatchInfra',
       'ReadEc2',

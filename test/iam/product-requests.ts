@@ -7,6 +7,7 @@ import { infraConfigSchema } from '../../src/infra/config.js';
 import { tagList } from '../../src/infra/names.js';
 import {
   computeEnvironmentRequest,
+  executionRoleRequest,
   fileSystemRequest,
   ingressRequest,
   instanceRoleRequest,
@@ -104,12 +105,16 @@ export function infraSent(stack: string) {
     jobQueue: requestTags(jobQueueRequest(config, 'arn:ce').tags),
     instanceRole: requestTags(instanceRoleRequest(config).Tags),
     jobRole: requestTags(jobRoleRequest(config).Tags),
+    executionRole: requestTags(executionRoleRequest(config).Tags),
+    /** The tags PutParameter gives the rendezvous key (tagList, as src/infra/execute.ts sends them). */
+    rendezvousKey: requestTags(tagList(config)),
     instanceProfile: requestTags(tagList(config)),
     /** Any of the stack's resources once created (they all carry the same stack tags). */
     stackResource: resourceTags(tagList(config)),
     names: {
       instanceRole: instanceRoleRequest(config).RoleName ?? '',
       jobRole: jobRoleRequest(config).RoleName ?? '',
+      executionRole: executionRoleRequest(config).RoleName ?? '',
       computeEnvironment: ce.computeEnvironmentName ?? '',
       jobQueue: jobQueueRequest(config, 'arn:ce').jobQueueName ?? '',
       placementGroup: placementGroupRequest(config).GroupName ?? '',
@@ -162,7 +167,7 @@ export function submitSent(stack: string) {
     `name: hello\nimage: hello:1\nnodes: 2\nstack: ${stack}\nresources: { vcpus: 2, memory: 2GiB }\n`,
     'job.yaml',
   );
-  const plan = planJob(spec, { token: 'x', version: '1.0.0', user: 'alice' });
+  const plan = planJob(spec, { rendezvous: { kind: 'placeholder' }, version: '1.0.0', user: 'alice' });
   return {
     jobDefinitionName: plan.jobDefinitionName,
     jobQueue: plan.submitJob.jobQueue,

@@ -23,6 +23,7 @@ const ec2 = (rest: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:${rest}`;
 const ec2Public = (rest: string) => `arn:aws:ec2:${REGION}::${rest}`;
 const batch = (rest: string) => `arn:aws:batch:${REGION}:${ACCOUNT}:${rest}`;
 const iam = (rest: string) => `arn:aws:iam::${ACCOUNT}:${rest}`;
+const param = (name: string) => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name}`;
 const fs = `arn:aws:elasticfilesystem:${REGION}:${ACCOUNT}:file-system/fs-0123456789abcdef0`;
 const stackTagged = { [`aws:ResourceTag/${STACK_TAG}`]: STACK };
 const stackRequest = { [`aws:RequestTag/${STACK_TAG}`]: STACK, 'aws:TagKeys': [STACK_TAG] };
@@ -341,6 +342,7 @@ export const INFRA_REQUESTS: readonly SimRequest[] = [
   ...[
     [up.names.instanceRole, up.instanceRole],
     [up.names.jobRole, up.jobRole],
+    [up.names.executionRole, up.executionRole],
   ].flatMap(([role, tags]) => [
     { what: 'look', action: 'iam:GetRole', resource: iam(`role/${role}`) },
     { what: 'create', action: 'iam:CreateRole', resource: iam(`role/${role}`), context: tags },
@@ -409,6 +411,47 @@ export const INFRA_REQUESTS: readonly SimRequest[] = [
       context: { 'iam:PassedToService': service },
     })),
   ),
+  {
+    what: "the execution role's inline policy",
+    action: 'iam:GetRolePolicy',
+    resource: iam(`role/${names.executionRole}`),
+  },
+  {
+    what: 'write it',
+    action: 'iam:PutRolePolicy',
+    resource: iam(`role/${names.executionRole}`),
+    context: up.stackResource,
+  },
+  {
+    what: 'down: remove it',
+    action: 'iam:DeleteRolePolicy',
+    resource: iam(`role/${names.executionRole}`),
+    context: up.stackResource,
+  },
+  { what: 'find the rendezvous key', action: 'ssm:DescribeParameters', resource: '*' },
+  {
+    what: 'its tags',
+    action: 'ssm:ListTagsForResource',
+    resource: param(names.rendezvousKey),
+  },
+  {
+    what: 'create the rendezvous key',
+    action: 'ssm:PutParameter',
+    resource: param(names.rendezvousKey),
+    context: up.rendezvousKey,
+  },
+  {
+    what: 'tag it on create',
+    action: 'ssm:AddTagsToResource',
+    resource: param(names.rendezvousKey),
+    context: up.rendezvousKey,
+  },
+  {
+    what: 'down: delete it',
+    action: 'ssm:DeleteParameter',
+    resource: param(names.rendezvousKey),
+    context: up.stackResource,
+  },
   // AWS's public parameters have no account in their ARN (arn:aws:ssm:REGION::parameter/aws/…);
   // the simulator rejects an empty account, so the request names one (the grant's `*` takes both).
   {
@@ -657,7 +700,45 @@ export const INFRA_DENIED: readonly SimRequest[] = [
   {
     what: 'read a parameter that is not the ECS AMI',
     action: 'ssm:GetParameter',
-    resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/prod/db-password`,
+    resource: param('/prod/db-password'),
+  },
+  {
+    what: 'read the rendezvous key itself',
+    action: 'ssm:GetParameter',
+    resource: param(names.rendezvousKey),
+  },
+  {
+    what: 'overwrite or create a parameter outside the stack path',
+    action: 'ssm:PutParameter',
+    resource: param('/prod/db-password'),
+    context: stackRequest,
+  },
+  {
+    what: 'write the stack key without the stack tag (Overwrite cannot carry tags)',
+    action: 'ssm:PutParameter',
+    resource: param(names.rendezvousKey),
+  },
+  {
+    what: 'delete an untagged parameter in the stack path',
+    action: 'ssm:DeleteParameter',
+    resource: param(names.rendezvousKey),
+  },
+  {
+    what: 'tag a parameter outside the stack path into the stack',
+    action: 'ssm:AddTagsToResource',
+    resource: param('/prod/db-password'),
+    context: stackRequest,
+  },
+  {
+    what: 'write an inline policy on the job role',
+    action: 'iam:PutRolePolicy',
+    resource: iam(`role/${names.jobRole}`),
+    context: stackTagged,
+  },
+  {
+    what: 'write an inline policy on an untagged execution-named role',
+    action: 'iam:PutRolePolicy',
+    resource: iam(`role/${names.executionRole}`),
   },
 ];
 
@@ -666,7 +747,7 @@ export const EXECUTION_REQUESTS: readonly SimRequest[] = [
   {
     what: 'read the stack secret',
     action: 'ssm:GetParameters',
-    resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/mnbatch/${STACK}/rendezvous`,
+    resource: param(names.rendezvousKey),
   },
   {
     what: 'decrypt it through SSM',
@@ -682,7 +763,7 @@ export const EXECUTION_DENIED: readonly SimRequest[] = [
   {
     what: 'read another parameter',
     action: 'ssm:GetParameters',
-    resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/prod/db-password`,
+    resource: param('/prod/db-password'),
   },
   {
     what: 'decrypt directly',

@@ -49,7 +49,11 @@ afterAll(async () => {
 async function submit(batch: FakeBatch) {
   const output = memoryOutput();
   const { spec, plan } = planJobText(readFileSync(JOB_FILE, 'utf8'), JOB_FILE, {
-    token: `token-${Math.random()}`,
+    rendezvous: {
+      kind: 'stack-key',
+      parameterArn: 'arn:aws:ssm:eu-west-1:123456789012:parameter/mnbatch/demo/rendezvous-key',
+      executionRoleArn: 'arn:aws:iam::123456789012:role/mnbatch-demo-execution',
+    },
     version: mnbatchVersion(),
   });
   const say = (line: string) => output.err(line);

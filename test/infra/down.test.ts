@@ -41,7 +41,11 @@ describe('infra down', () => {
       'DetachRolePolicy',
       'DeleteRole',
       'DeleteRole',
+      'DeleteRolePolicy',
+      'DeleteRole',
+      'DeleteParameter',
     ]);
+    expect(fake.state.ssmParameterInfo.size).toBe(0);
     expect(fake.state.mutations[0]).toBe('UpdateJobQueue mnbatch-demo DISABLED');
     // the queue is described (waiting for DISABLED) between disabling and deleting it, and until it is gone
     const sent = fake

@@ -22,6 +22,7 @@ describe('infra up on an empty account', () => {
     // then
     expect(code).toBe(0);
     expect(fake.state.mutations.map((m) => m.split(' ')[0])).toEqual([
+      'PutParameter',
       'CreatePlacementGroup',
       'CreateSecurityGroup',
       'AuthorizeSecurityGroupIngress',
@@ -114,7 +115,29 @@ describe('infra up on an empty account', () => {
     const config = demoConfig(fake.state, { roles: { create: true } });
     await infraUp(fake.services, config, {}, memoryOutput());
 
-    expect([...fake.state.roles.keys()]).toEqual(['mnbatch-demo-instance', 'mnbatch-demo-job']);
+    expect([...fake.state.roles.keys()]).toEqual([
+      'mnbatch-demo-instance',
+      'mnbatch-demo-job',
+      'mnbatch-demo-execution',
+    ]);
+    // the execution role is ECS's, and may read only the stack's parameters
+    expect(
+      JSON.parse(fake.state.roles.get('mnbatch-demo-execution')?.AssumeRolePolicyDocument ?? ''),
+    ).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ],
+    });
+    const inline = JSON.parse(
+      fake.state.rolePolicies.get('mnbatch-demo-execution')?.get('mnbatch-execution') ?? '',
+    );
+    expect(inline.Statement[0]).toEqual({
+      Sid: 'ReadStackSecrets',
+      Effect: 'Allow',
+      Action: ['ssm:GetParameters'],
+      Resource: 'arn:aws:ssm:*:*:parameter/mnbatch/demo/*',
+    });
     expect(fake.state.instanceProfiles.get('mnbatch-demo-instance')?.Roles?.[0]?.RoleName).toBe(
       'mnbatch-demo-instance',
     );
@@ -180,6 +203,7 @@ describe('infra up after an interrupted run', () => {
     fake.state.failures.set('CreateFileSystem', new Error('connection reset'));
     await expect(infraUp(fake.services, config, {}, memoryOutput())).rejects.toThrow('connection reset');
     expect(fake.state.mutations.map((m) => m.split(' ')[0])).toEqual([
+      'PutParameter',
       'CreatePlacementGroup',
       'CreateSecurityGroup',
       'AuthorizeSecurityGroupIngress',

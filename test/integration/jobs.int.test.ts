@@ -3,8 +3,6 @@
  * (behind the shim that corrects it where it differs from AWS: jobs move through their states,
  * node jobs exist, see shim-batch-jobs.ts), on a stack made by `mnbatch infra up`.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   BatchClient,
   DescribeJobDefinitionsCommand,
@@ -26,10 +24,11 @@ import {
   PutImageCommand,
 } from '@aws-sdk/client-ecr';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO, useTestAccount } from '../_helpers/moto/aws-test-account.js';
+import { useTestAccount } from '../_helpers/moto/aws-test-account.js';
+import { SMALL_STACK, smallStackJob, writeSmallStack } from './_small-stack.js';
 
 const account = useTestAccount();
-const STACK = 'small';
+const STACK = SMALL_STACK;
 const QUEUE = `mnbatch-${STACK}`;
 
 /**
@@ -66,30 +65,6 @@ async function pushHelloImage(ecr: ECRClient): Promise<string> {
   return out.imageDetails?.[0]?.imageDigest ?? '';
 }
 
-/** A job for the small stack (c6i instances); the image is an ECR URI by tag, nothing is built. */
-function jobYaml(options: { instanceType?: string; name?: string; efs?: boolean } = {}): string {
-  return [
-    `name: ${options.name ?? 'hello-mpi'}`,
-    ...(options.efs
-      ? [
-          'efs:',
-          '  fileSystemId: fs-0123456789abcdef0',
-          '  accessPointId: fsap-0123456789abcdef0',
-          '  mountPath: /data',
-        ]
-      : []),
-    'image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/hello-mpi:1',
-    'nodes: 2',
-    `instanceType: ${options.instanceType ?? 'c6i.large'}`,
-    `stack: ${STACK}`,
-    'resources:',
-    '  vcpus: 2',
-    '  memory: 3GiB',
-    'command: ["/usr/local/bin/hello-mpi"]',
-    '',
-  ].join('\n');
-}
-
 /** Runs the CLI; returns what it printed and the calls (service:Operation) it made. */
 async function run(args: string[]) {
   const before = account.shim.calls.length;
@@ -113,12 +88,8 @@ describe('jobs on a stack made by infra up', () => {
   let digest = '';
 
   beforeAll(async () => {
-    const net = await account.network();
-    const stack = readFileSync(join(REPO, 'examples', 'infra', 'small.yaml'), 'utf8')
-      .replace(/vpc-0123456789abcdef0/, net.vpcId)
-      .replace(/subnet-0123456789abcdef0/, net.subnetId);
-    account.write('stack.yaml', stack);
-    account.write('job.yaml', jobYaml());
+    await writeSmallStack(account);
+    account.write('job.yaml', smallStackJob());
     const up = await run(['infra', 'up', '-f', 'stack.yaml', '--yes']);
     expect(up.code, up.text).toBe(0);
     batch = new BatchClient(account.sdk);
@@ -166,7 +137,7 @@ describe('jobs on a stack made by infra up', () => {
   }, 60_000);
 
   it('a second submit of an unchanged EFS job registers no revision either', async () => {
-    account.write('efs-job.yaml', jobYaml({ name: 'efs-job', efs: true }));
+    account.write('efs-job.yaml', smallStackJob({ name: 'efs-job', efs: true }));
     const first = await run(['submit', 'efs-job.yaml', '--json']);
     expect(first.code, first.text).toBe(0);
     expect(first.calls).toContain('batch:RegisterJobDefinition');
@@ -183,7 +154,7 @@ describe('jobs on a stack made by infra up', () => {
   }, 60_000);
 
   it('a revision of the same name without the content tag is not reused, and the user is told', async () => {
-    account.write('by-hand.yaml', jobYaml({ name: 'by-hand' }));
+    account.write('by-hand.yaml', smallStackJob({ name: 'by-hand' }));
     const plan = await run(['plan', 'by-hand.yaml', '--json']);
     expect(plan.code, plan.text).toBe(0);
     const request = (JSON.parse(plan.stdout) as { registerJobDefinition: RegisterJobDefinitionCommandInput })
@@ -278,7 +249,7 @@ describe('jobs on a stack made by infra up', () => {
   }, 60_000);
 
   it('submit of an instance type the compute environment does not allow writes nothing', async () => {
-    account.write('c5n.yaml', jobYaml({ instanceType: 'c5n.18xlarge' }));
+    account.write('c5n.yaml', smallStackJob({ instanceType: 'c5n.18xlarge' }));
     const r = await run(['submit', 'c5n.yaml']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(

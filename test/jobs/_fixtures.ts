@@ -1,6 +1,6 @@
 /** Shared test inputs: a job planned by the real planner, a queue and compute environments. */
 import type { ComputeEnvironmentDetail, JobQueueDetail } from '@aws-sdk/client-batch';
-import { type JobPlan, planJobText } from '../../src/plan/index.js';
+import { type JobPlan, planJobText, type RendezvousSecret } from '../../src/plan/index.js';
 
 /** job.yaml text of a small MPI job (`nodes`, `vcpus`, `memory` adjustable). */
 export function jobYaml(
@@ -20,10 +20,17 @@ export function jobYaml(
   ].join('\n');
 }
 
-/** The plan of jobYaml(options) with a fixed token. */
-export function plannedJob(options: Parameters<typeof jobYaml>[0] & { token?: string } = {}): JobPlan {
+/** The stack key and execution role of QUEUE's stack (what src/jobs/rendezvous.ts finds). */
+export const STACK_KEY: Extract<RendezvousSecret, { kind: 'stack-key' }> = {
+  kind: 'stack-key',
+  parameterArn: 'arn:aws:ssm:eu-west-1:123456789012:parameter/mnbatch/demo/rendezvous-key',
+  executionRoleArn: 'arn:aws:iam::123456789012:role/mnbatch-demo-execution',
+};
+
+/** The plan of jobYaml(options) as submit plans it (QUEUE's stack key). */
+export function plannedJob(options: Parameters<typeof jobYaml>[0] = {}): JobPlan {
   return planJobText(jobYaml(options), 'job.yaml', {
-    token: options.token ?? 'test-token',
+    rendezvous: STACK_KEY,
     version: '0.1.0',
     user: 'alice',
   }).plan;

@@ -7,9 +7,10 @@ import {
   pickReusable,
   withContentTag,
 } from '../../src/jobs/job-definition.js';
+import { planJobText } from '../../src/plan/index.js';
 import { FakeBatch } from '../_helpers/fake-batch/fake-batch.js';
 import { FakeClock } from '../_helpers/fake-clock.js';
-import { plannedJob } from './_fixtures.js';
+import { jobYaml, plannedJob } from './_fixtures.js';
 
 /** A revision as DescribeJobDefinitions returns it: what was registered plus Batch's own fields. */
 function echo(request = withContentTag(plannedJob().registerJobDefinition), revision = 1): JobDefinition {
@@ -23,9 +24,11 @@ function echo(request = withContentTag(plannedJob().registerJobDefinition), revi
 }
 
 describe('jobDefinitionHash', () => {
-  it('is the same for every token: the per-submission token is not part of the definition', () => {
-    const a = plannedJob({ token: 'one' });
-    const b = plannedJob({ token: 'two' });
+  it('is the same for every token of a local run: the per-run token is not part of the definition', () => {
+    const local = (token: string) =>
+      planJobText(jobYaml(), 'job.yaml', { rendezvous: { kind: 'token', token }, version: '0.1.0' }).plan;
+    const a = local('one');
+    const b = local('two');
     expect(JSON.stringify(a.registerJobDefinition)).not.toContain('one');
     expect(jobDefinitionHash(a.registerJobDefinition)).toBe(jobDefinitionHash(b.registerJobDefinition));
     expect(withContentTag(a.registerJobDefinition)).toEqual(withContentTag(b.registerJobDefinition));

@@ -19,11 +19,11 @@ import { exec } from '../../src/cli/cli.js';
 import { memoryOutput } from '../../src/cli/output.js';
 import { LAUNCHER_EXIT } from '../../src/jobs/exit-codes.js';
 import { CONTENT_TAG, withContentTag } from '../../src/jobs/job-definition.js';
-import { newToken, submitPlan } from '../../src/jobs/submit.js';
+import { submitPlan } from '../../src/jobs/submit.js';
 import { batchMock, sdkError } from '../_helpers/fake-batch/mock-sdk.js';
 import { FakeClock } from '../_helpers/fake-clock.js';
 import { ecrMock } from '../image/_fake-ecr.js';
-import { computeEnvironment, jobYaml, plannedJob, QUEUE } from './_fixtures.js';
+import { computeEnvironment, jobYaml, plannedJob, QUEUE, STACK_KEY } from './_fixtures.js';
 import { describeAnswer, JOB_ID, type JobState, nodes } from './_mock-jobs.js';
 
 const REGION = 'eu-west-1';
@@ -49,7 +49,7 @@ function described(plan = plannedJob(), revision = 3) {
       volumes: [],
       ulimits: [],
       mountPoints: [],
-      secrets: [],
+      secrets: r.container?.secrets ?? [],
       privileged: false,
     });
   return {
@@ -132,10 +132,8 @@ describe('submit at the SDK boundary', () => {
     ).toBe(true);
   });
 
-  it('sends the per-submission token only in SubmitJob', async () => {
-    const token = newToken();
-    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const plan = plannedJob({ token });
+  it('sends no secret: the job definition names the stack key and execution role, SubmitJob carries no token', async () => {
+    const plan = plannedJob();
     queueReady();
     batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [] });
     batchMock
@@ -144,10 +142,15 @@ describe('submit at the SDK boundary', () => {
     batchMock.on(SubmitJobCommand).resolves({ jobId: JOB_ID, jobName: 'hello-mpi' });
     await submitPlan(deps().deps, plan);
     const submitted = batchMock.commandCalls(SubmitJobCommand)[0]!.args[0].input;
-    expect(JSON.stringify(submitted)).toContain(token);
-    expect(
-      JSON.stringify(batchMock.commandCalls(RegisterJobDefinitionCommand)[0]!.args[0].input),
-    ).not.toContain(token);
+    expect(submitted.nodeOverrides).toBeUndefined();
+    expect(JSON.stringify(submitted)).not.toContain('MNBATCH_TOKEN');
+    const registered = batchMock.commandCalls(RegisterJobDefinitionCommand)[0]!.args[0].input;
+    for (const range of registered.nodeProperties?.nodeRangeProperties ?? []) {
+      expect(range.container).toMatchObject({
+        executionRoleArn: STACK_KEY.executionRoleArn,
+        secrets: [{ name: 'MNBATCH_RENDEZVOUS_KEY', valueFrom: STACK_KEY.parameterArn }],
+      });
+    }
   });
 
   it('--wait: a job that fails on a child node prints every node and returns the main node code', async () => {
@@ -259,7 +262,7 @@ describe('mnbatch submit (CLI)', () => {
       expect(await exec(['submit', 'job.yaml', '--dry-run', ...extra], { output: dryOut, cwd, env })).toBe(0);
       expect(dryOut.stdout).toEqual(planOut.stdout);
       expect(dryOut.stderr).toEqual(planOut.stderr);
-      expect(planOut.stdout.join('\n')).toContain('<per-submission token>');
+      expect(planOut.stdout.join('\n')).toContain('arn:aws:ssm:<region>:<account>:parameter/mnbatch/');
     }
     expect(batchMock.calls()).toHaveLength(0);
   });
@@ -340,7 +343,7 @@ describe('mnbatch submit (CLI)', () => {
     expect(ecrMock.commandCalls(DescribeImagesCommand)[0]?.args[0].input.registryId).toBe('123456789012');
   });
 
-  it('submits with a fresh token, the user tag and --json output, the ECR image pinned by digest', async () => {
+  it("submits with the queue stack's key (no token), the user tag and --json output, the ECR image pinned by digest", async () => {
     queueReady();
     imageInEcr();
     batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [] });
@@ -364,8 +367,10 @@ describe('mnbatch submit (CLI)', () => {
     });
     const input = batchMock.commandCalls(SubmitJobCommand)[0]!.args[0].input;
     expect(input.tags?.['mnbatch:user']).toBe('alice');
-    expect(JSON.stringify(input)).not.toContain('<per-submission token>');
+    expect(input.nodeOverrides).toBeUndefined();
     const registered = batchMock.commandCalls(RegisterJobDefinitionCommand)[0]!.args[0].input;
+    expect(JSON.stringify(registered)).not.toContain('<account>');
+    expect(JSON.stringify(registered)).toContain(STACK_KEY.parameterArn);
     expect(registered.nodeProperties?.nodeRangeProperties?.map((r) => r.container?.image)).toEqual([
       `123456789012.dkr.ecr.eu-west-1.amazonaws.com/hello-mpi@${DIGEST}`,
     ]);

@@ -7,7 +7,7 @@ const TOKEN = 'a-token-of-the-run-0123456789abcdef';
 
 async function settingsRun(options: { nodes?: number } = {}) {
   const { plan } = await loadPlannedJob('test/_fixtures/local/settings.yaml', {
-    token: TOKEN,
+    rendezvous: { kind: 'token', token: TOKEN },
     version: '0.0.0-test',
     ...options,
   });

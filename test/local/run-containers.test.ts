@@ -7,7 +7,11 @@ import { loadPlannedJob } from '../../src/plan/index.js';
 import { fakeDocker } from './fake-docker.js';
 
 async function plannedRun(file = 'test/_fixtures/local/sleep.yaml'): Promise<LocalRunPlan> {
-  const { plan } = await loadPlannedJob(file, { token: 'token-0123456789abcdef', version: '0.0.0' }, false);
+  const { plan } = await loadPlannedJob(
+    file,
+    { rendezvous: { kind: 'token', token: 'token-0123456789abcdef' }, version: '0.0.0' },
+    false,
+  );
   return planLocalRun({
     plan,
     runId: 'r1',

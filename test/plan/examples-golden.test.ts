@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planJobText, TOKEN_PLACEHOLDER } from '../../src/plan/index.js';
+import { planJobText, RENDEZVOUS_PLACEHOLDER } from '../../src/plan/index.js';
 import { assertValidRequest } from '../_helpers/aws-model.js';
 
 const root = join(import.meta.dirname, '../..');
@@ -43,7 +43,12 @@ describe('example plans', () => {
       const text = readFileSync(join(root, file), 'utf8');
 
       // When it is planned the way `mnbatch plan` prints it
-      const { plan } = planJobText(text, file, { token: TOKEN_PLACEHOLDER, version: '0.0.0-golden' }, false);
+      const { plan } = planJobText(
+        text,
+        file,
+        { rendezvous: RENDEZVOUS_PLACEHOLDER, version: '0.0.0-golden' },
+        false,
+      );
       const printed = `${JSON.stringify({ registerJobDefinition: plan.registerJobDefinition, submitJob: plan.submitJob }, null, 2)}\n`;
 
       // Then both requests are valid Batch requests

@@ -14,7 +14,12 @@ nodes: 4
 queue: q
 resources: { vcpus: 2, memory: 2GiB }
 `;
-const OPTIONS: PlanOptions = { token: 'secret-token', version: '1.2.3' };
+const STACK_KEY = {
+  kind: 'stack-key',
+  parameterArn: 'arn:aws:ssm:eu-west-1:123456789012:parameter/mnbatch/dev/rendezvous-key',
+  executionRoleArn: 'arn:aws:iam::123456789012:role/mnbatch-dev-execution',
+} as const;
+const OPTIONS: PlanOptions = { rendezvous: STACK_KEY, version: '1.2.3' };
 
 function plan(extra = '', options: Partial<PlanOptions> = {}, base = BASE): JobPlan {
   const p = planJob(parseJobSpec(`${base}${extra}`, 'job.yaml'), { ...OPTIONS, ...options });
@@ -68,9 +73,45 @@ describe('planJob', () => {
     expect(container(p)).not.toHaveProperty('entrypoint');
   });
 
-  it('puts the token only in the SubmitJob request, for every range', () => {
+  it("on Batch, names the stack key in every range's secrets with the execution role, and sends no token", () => {
     const p = plan('nodeGroups:\n  - range: "0:0"\n  - range: "1:"\n');
+    for (const range of p.registerJobDefinition.nodeProperties!.nodeRangeProperties!) {
+      expect(range.container).toMatchObject({
+        executionRoleArn: STACK_KEY.executionRoleArn,
+        secrets: [{ name: AGENT_ENV.rendezvousKey, valueFrom: STACK_KEY.parameterArn }],
+      });
+    }
+    expect(p.submitJob.nodeOverrides).toBeUndefined();
+    expect(JSON.stringify(p.submitJob)).not.toContain(AGENT_ENV.token);
+  });
+
+  it('names the definition as `plan` does: the account and region of the key and role are not in the name', () => {
+    const submitted = plan();
+    const planned = plan('', { rendezvous: { kind: 'placeholder' } });
+    const otherAccount = plan('', {
+      rendezvous: {
+        kind: 'stack-key',
+        parameterArn: STACK_KEY.parameterArn.replace('123456789012', '210987654321'),
+        executionRoleArn: STACK_KEY.executionRoleArn.replace('123456789012', '210987654321'),
+      },
+    });
+    expect(planned.jobDefinitionName).toBe(submitted.jobDefinitionName);
+    expect(otherAccount.jobDefinitionName).toBe(submitted.jobDefinitionName);
+    expect(JSON.stringify(planned.registerJobDefinition)).toContain('<account>');
+    expect(JSON.stringify(submitted.registerJobDefinition)).not.toContain('<account>');
+  });
+
+  it("keeps job.yaml's executionRoleArn when it gives one", () => {
+    const p = plan('executionRoleArn: arn:aws:iam::123456789012:role/mine\n');
+    expect(container(p)).toMatchObject({ executionRoleArn: 'arn:aws:iam::123456789012:role/mine' });
+  });
+
+  it('for a local run, puts the per-run token only in the SubmitJob request, for every range', () => {
+    const p = plan('nodeGroups:\n  - range: "0:0"\n  - range: "1:"\n', {
+      rendezvous: { kind: 'token', token: 'secret-token' },
+    });
     expect(JSON.stringify(p.registerJobDefinition)).not.toContain('secret-token');
+    expect(JSON.stringify(p.registerJobDefinition)).not.toContain('secrets');
     expect(p.submitJob.nodeOverrides!.nodePropertyOverrides).toEqual(
       ['0:0', '1:'].map((targetNodes) => ({
         targetNodes,
@@ -117,7 +158,7 @@ describe('planJob', () => {
       expect(p.submitJob.nodeOverrides!.numNodes).toBe(16);
       expect(p.registerJobDefinition.nodeProperties!.numNodes).toBe(4);
       expect(p.jobDefinitionName).toBe(plan().jobDefinitionName);
-      expect(plan().submitJob.nodeOverrides).not.toHaveProperty('numNodes');
+      expect(plan().submitJob.nodeOverrides?.numNodes).toBeUndefined();
     });
 
     it('rejects counts the job or Batch cannot run', () => {
@@ -286,7 +327,6 @@ describe('planJob', () => {
       const a = plan();
       const b = planJob(parseJobSpec(`${BASE}\n# a comment changes nothing\n`, 'other.yaml'), {
         ...OPTIONS,
-        token: 'another-token',
         nodes: 8,
         queue: 'elsewhere',
         user: 'bob',

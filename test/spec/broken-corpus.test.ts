@@ -31,7 +31,7 @@ function expectations(text: string): Expected[] {
 /** The problem lines validation reports for `text`, or [] when it is valid. */
 function problems(text: string, file: string): string[] {
   try {
-    planJobText(text, file, { token: 't', version: '0.0.0-test' }, false);
+    planJobText(text, file, { rendezvous: { kind: 'placeholder' }, version: '0.0.0-test' }, false);
     return [];
   } catch (e) {
     if (!isMnbatchError(e) || e.code !== 'SPEC_INVALID') throw e;

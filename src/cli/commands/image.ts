@@ -24,7 +24,7 @@ async function push(file: string, flags: PushFlags, ctx: CliContext): Promise<nu
     import('../../image/job-images.js'),
   ]);
   // No queue needed: nothing is submitted.
-  const { plan, spec, dir } = await loadJobFile(file, {}, ctx, undefined, false);
+  const { plan, spec, dir } = await loadJobFile(file, {}, ctx, { requireQueue: false });
   if (!spec.build) {
     throw new MnbatchError('NO_BUILD', `${file} has no build section: there is no image to build and push`, {
       exitCode: 2,

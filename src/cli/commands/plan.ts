@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import type { JobPlan } from '../../plan/index.js';
+import type { JobPlan, PlanOptions, RendezvousSecret } from '../../plan/index.js';
 import type { JobSpec } from '../../spec/index.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { action } from '../context.js';
@@ -57,14 +57,22 @@ export async function printPlan(
   return 0;
 }
 
-/** Reads and plans `file` as `submit` sends it; `token` defaults to the placeholder `plan` prints. */
+/** How a job file is planned: the queue's rendezvous key and role, and whether a queue is needed. */
+export interface LoadOptions {
+  /** Looks up the queue's stack key and execution role; without it the plan shows placeholders. */
+  readonly rendezvousOf?: (jobQueue: string) => Promise<RendezvousSecret>;
+  /** false: a job without queue or stack plans too (`image push` needs no queue). */
+  readonly requireQueue?: boolean;
+}
+
+/** Reads and plans `file` as `submit` sends it (placeholders for the key and role unless looked up). */
 export async function planFile(
   file: string,
   flags: PlanFlags,
   ctx: CliContext,
-  token?: string,
+  rendezvousOf?: (jobQueue: string) => Promise<RendezvousSecret>,
 ): Promise<JobPlan> {
-  return (await loadJobFile(file, flags, ctx, token)).plan;
+  return (await loadJobFile(file, flags, ctx, rendezvousOf ? { rendezvousOf } : {})).plan;
 }
 
 /** Like planFile, with the spec and the folder of the file (build.context is relative to it). */
@@ -72,11 +80,10 @@ export async function loadJobFile(
   file: string,
   flags: PlanFlags,
   ctx: CliContext,
-  token?: string,
-  requireQueue = true,
+  load: LoadOptions = {},
 ): Promise<{ readonly spec: JobSpec; readonly plan: JobPlan; readonly dir: string }> {
   // Loaded here, not at the top, so that `mnbatch --help` does not load zod and yaml.
-  const [{ planJobText, TOKEN_PLACEHOLDER, submitterOf }, { readJobFile }, { mnbatchVersion }] =
+  const [{ planJobText, RENDEZVOUS_PLACEHOLDER, submitterOf }, { readJobFile }, { mnbatchVersion }] =
     await Promise.all([
       import('../../plan/index.js'),
       import('../../spec/index.js'),
@@ -85,18 +92,20 @@ export async function loadJobFile(
   const text = await readJobFile(resolve(ctx.cwd, file), file);
   // The same user as `submit` tags: from the environment, else the login name.
   const user = submitterOf(ctx.env) ?? submitterOf({ USER: loginName() });
-  const planned = planJobText(
-    text,
-    file,
-    {
-      token: token ?? TOKEN_PLACEHOLDER,
-      version: mnbatchVersion(),
-      ...(flags.nodes !== undefined ? { nodes: flags.nodes } : {}),
-      ...(flags.queue !== undefined ? { queue: flags.queue } : {}),
-      ...(user !== undefined ? { user } : {}),
-    },
-    requireQueue,
-  );
+  const options: PlanOptions = {
+    rendezvous: RENDEZVOUS_PLACEHOLDER,
+    version: mnbatchVersion(),
+    ...(flags.nodes !== undefined ? { nodes: flags.nodes } : {}),
+    ...(flags.queue !== undefined ? { queue: flags.queue } : {}),
+    ...(user !== undefined ? { user } : {}),
+  };
+  const requireQueue = load.requireQueue ?? true;
+  let planned = planJobText(text, file, options, requireQueue);
+  if (load.rendezvousOf) {
+    // The key and role belong to the queue's stack: plan once for the queue, then with them.
+    const rendezvous = await load.rendezvousOf(planned.plan.submitJob.jobQueue ?? '');
+    planned = planJobText(text, file, { ...options, rendezvous }, requireQueue);
+  }
   return { ...planned, dir: dirname(resolve(ctx.cwd, file)) };
 }
 

@@ -50,15 +50,23 @@ export const register: RegisterCommand = (program, ctx) => {
 async function submit(file: string, flags: SubmitFlags, ctx: CliContext): Promise<number> {
   // The plan command's own printer, so both print exactly the same.
   if (flags.dryRun) return printPlan(file, flags, ctx);
-  const [batch, logs, clock, jobs, images] = await Promise.all([
+  const [batch, logs, clock, jobs, { stackRendezvous }, images] = await Promise.all([
     import('../../aws/batch.js'),
     import('../../aws/logs.js'),
     import('../../clock.js'),
     import('../../jobs/submit.js'),
+    import('../../jobs/rendezvous.js'),
     import('../../image/job-images.js'),
   ]);
-  const { plan, spec, dir } = await loadJobFile(file, flags, ctx, jobs.newToken());
-  const aws = await jobAwsOptions(ctx, 'submit');
+  // AWS options only once the job file has planned: a bad file is reported first.
+  let aws: Awaited<ReturnType<typeof jobAwsOptions>> | undefined;
+  const { plan, spec, dir } = await loadJobFile(file, flags, ctx, {
+    rendezvousOf: async (queue) => {
+      aws = await jobAwsOptions(ctx, 'submit');
+      return stackRendezvous(batch.createBatch(aws), queue);
+    },
+  });
+  aws ??= await jobAwsOptions(ctx, 'submit');
   const imageContext = { aws, env: ctx.env, say: (line: string) => ctx.output.err(line), signal: ctx.signal };
   return jobs.submitPlan(
     {

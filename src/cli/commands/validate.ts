@@ -14,7 +14,7 @@ export const register: RegisterCommand = (program, ctx) => {
 /** One line per valid file, one line per problem of the others; 0 only when all are valid. */
 async function validateFiles(files: readonly string[], ctx: CliContext): Promise<number> {
   // Loaded here, not at the top, so that `mnbatch --help` does not load zod and yaml.
-  const [{ planJobText, TOKEN_PLACEHOLDER }, { readJobFile }, { isMnbatchError }, { mnbatchVersion }] =
+  const [{ planJobText, RENDEZVOUS_PLACEHOLDER }, { readJobFile }, { isMnbatchError }, { mnbatchVersion }] =
     await Promise.all([
       import('../../plan/index.js'),
       import('../../spec/index.js'),
@@ -28,7 +28,7 @@ async function validateFiles(files: readonly string[], ctx: CliContext): Promise
       const { spec } = planJobText(
         text,
         file,
-        { token: TOKEN_PLACEHOLDER, version: mnbatchVersion() },
+        { rendezvous: RENDEZVOUS_PLACEHOLDER, version: mnbatchVersion() },
         false,
       );
       const nodes = `${spec.nodes} nodes × ${spec.instanceType ?? 'any instance type'}`;

@@ -165,6 +165,35 @@ export function iamHandlers(s: InfraState): Handler[] {
   const noSuch = () => awsError('NoSuchEntityException');
   return [
     [
+      iam.GetRolePolicyCommand,
+      (i: iam.GetRolePolicyCommandInput) => {
+        const doc = s.rolePolicies.get(i.RoleName ?? '')?.get(i.PolicyName ?? '');
+        if (doc === undefined) throw noSuch();
+        // IAM sends the document URL-encoded.
+        return { RoleName: i.RoleName, PolicyName: i.PolicyName, PolicyDocument: encodeURIComponent(doc) };
+      },
+    ],
+    [
+      iam.PutRolePolicyCommand,
+      (i: iam.PutRolePolicyCommandInput) => {
+        if (!s.roles.has(i.RoleName ?? '')) throw noSuch();
+        s.mutate('PutRolePolicy', i.RoleName ?? '');
+        const policies = s.rolePolicies.get(i.RoleName ?? '') ?? new Map<string, string>();
+        policies.set(i.PolicyName ?? '', i.PolicyDocument ?? '');
+        s.rolePolicies.set(i.RoleName ?? '', policies);
+        return {};
+      },
+    ],
+    [
+      iam.DeleteRolePolicyCommand,
+      (i: iam.DeleteRolePolicyCommandInput) => {
+        if (!s.rolePolicies.get(i.RoleName ?? '')?.has(i.PolicyName ?? '')) throw noSuch();
+        s.mutate('DeleteRolePolicy', i.RoleName ?? '');
+        s.rolePolicies.get(i.RoleName ?? '')?.delete(i.PolicyName ?? '');
+        return {};
+      },
+    ],
+    [
       iam.GetRoleCommand,
       (i: iam.GetRoleCommandInput) => {
         s.read('GetRole');
@@ -196,6 +225,7 @@ export function iamHandlers(s: InfraState): Handler[] {
       (i: iam.DeleteRoleCommandInput) => {
         if ((s.attachedPolicies.get(i.RoleName ?? '') ?? []).length > 0)
           throw awsError('DeleteConflictException');
+        if ((s.rolePolicies.get(i.RoleName ?? '')?.size ?? 0) > 0) throw awsError('DeleteConflictException');
         s.mutate('DeleteRole', i.RoleName ?? '');
         s.roles.delete(i.RoleName ?? '');
         return {};

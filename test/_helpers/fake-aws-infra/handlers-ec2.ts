@@ -2,7 +2,7 @@
  * EC2 and SSM calls of the fake (see fake-infra.md).
  */
 import * as ec2 from '@aws-sdk/client-ec2';
-import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import * as ssm from '@aws-sdk/client-ssm';
 import { ACCOUNT, awsError, type InfraState, matchesFilters, REGION } from './state.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: command classes of any input type
@@ -243,11 +243,64 @@ export function ec2Handlers(s: InfraState): Handler[] {
       },
     ],
     [
-      GetParameterCommand,
+      ssm.GetParameterCommand,
       (i: { Name: string }) => {
         const v = s.ssmParameters.get(i.Name);
         if (v === undefined) throw awsError('ParameterNotFound');
         return { Parameter: { Name: i.Name, Value: v, ARN: `arn:aws:ssm:${REGION}::parameter${i.Name}` } };
+      },
+    ],
+  ];
+}
+
+const parameterArn = (name: string) => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name}`;
+
+/** Handlers for the SSM commands of the stack's rendezvous key. */
+export function ssmHandlers(s: InfraState): Handler[] {
+  return [
+    [
+      ssm.DescribeParametersCommand,
+      (i: ssm.DescribeParametersCommandInput) => {
+        const names = i.ParameterFilters?.find((f) => f.Key === 'Name')?.Values ?? [];
+        return {
+          Parameters: names.flatMap((name) => {
+            const info = s.ssmParameterInfo.get(name);
+            return info ? [{ Name: name, ARN: parameterArn(name), Type: info.type }] : [];
+          }),
+        };
+      },
+    ],
+    [
+      ssm.ListTagsForResourceCommand,
+      (i: ssm.ListTagsForResourceCommandInput) => {
+        const info = s.ssmParameterInfo.get(i.ResourceId ?? '');
+        if (!info) throw awsError('InvalidResourceId');
+        return { TagList: info.tags };
+      },
+    ],
+    [
+      ssm.PutParameterCommand,
+      (i: ssm.PutParameterCommandInput) => {
+        const name = i.Name ?? '';
+        if (s.ssmParameters.has(name) && !i.Overwrite) throw awsError('ParameterAlreadyExists');
+        s.mutate('PutParameter', name);
+        s.ssmParameters.set(name, i.Value ?? '');
+        s.ssmParameterInfo.set(name, {
+          type: i.Type ?? 'String',
+          tags: (i.Tags ?? []).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' })),
+        });
+        return { Version: 1, Tier: 'Standard' };
+      },
+    ],
+    [
+      ssm.DeleteParameterCommand,
+      (i: ssm.DeleteParameterCommandInput) => {
+        const name = i.Name ?? '';
+        if (!s.ssmParameters.has(name)) throw awsError('ParameterNotFound');
+        s.mutate('DeleteParameter', name);
+        s.ssmParameters.delete(name);
+        s.ssmParameterInfo.delete(name);
+        return {};
       },
     ],
   ];

@@ -19,7 +19,7 @@ import { type InfraServices, withInfraAwsErrors } from '../../../src/infra/servi
 import { assertValidRequest, assertValidResponse } from '../aws-model.js';
 import { FakeClock } from '../fake-clock.js';
 import { batchHandlers, iamHandlers } from './handlers-batch.js';
-import { ec2Handlers } from './handlers-ec2.js';
+import { ec2Handlers, ssmHandlers } from './handlers-ec2.js';
 import { efsHandlers } from './handlers-efs.js';
 import { InfraState, REGION } from './state.js';
 
@@ -80,7 +80,7 @@ export function useFakeInfra(): FakeInfra {
       [
         'ssm',
         mockClient(SSMClient) as unknown as AnyStub,
-        ec2Handlers(state).filter(([c]) => c.name === 'GetParameterCommand'),
+        [...ec2Handlers(state).filter(([c]) => c.name === 'GetParameterCommand'), ...ssmHandlers(state)],
       ],
     ];
     for (const [service, stub, handlers] of mocks) {

@@ -66,6 +66,10 @@ export class InfraState {
   readonly subnets: Subnet[] = [];
   readonly routeTables: RouteTable[] = [];
   readonly ssmParameters = new Map<string, string>();
+  /** Type and tags of the parameters mnbatch creates (the public ones have none). */
+  readonly ssmParameterInfo = new Map<string, { type: string; tags: { Key: string; Value: string }[] }>();
+  /** Inline role policies by role name, then policy name (the document as given). */
+  readonly rolePolicies = new Map<string, Map<string, string>>();
   readonly placementGroups = new Map<string, PlacementGroup>();
   readonly securityGroups = new Map<string, SecurityGroup>();
   readonly launchTemplates = new Map<

@@ -20,9 +20,12 @@ import { DescribeFileSystemsCommand, DescribeMountTargetsCommand, EFSClient } fr
 import {
   GetInstanceProfileCommand,
   GetRoleCommand,
+  GetRolePolicyCommand,
   IAMClient,
   ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
+import { DescribeParametersCommand, ListTagsForResourceCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { TestAccount, TestNetwork } from './aws-test-account.js';
 
 type Tags = readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined;
@@ -42,6 +45,18 @@ async function ignoreNotFound<T>(p: Promise<T>): Promise<T | undefined> {
   }
 }
 
+/** A role's inline policies, name → document (parsed). */
+async function inlinePolicies(iam: IAMClient, role: string): Promise<Record<string, unknown>> {
+  const names = (await iam.send(new ListRolePoliciesCommand({ RoleName: role }))).PolicyNames ?? [];
+  const out: Record<string, unknown> = {};
+  for (const name of [...names].sort()) {
+    const doc = (await iam.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: name })))
+      .PolicyDocument;
+    out[name] = JSON.parse(decodeURIComponent(doc ?? '{}'));
+  }
+  return out;
+}
+
 /** The normalized state of stack `stack` (every resource named or tagged for it). */
 export async function stackState(account: TestAccount, stack: string, net: TestNetwork): Promise<unknown> {
   const { vpcId } = net;
@@ -49,6 +64,7 @@ export async function stackState(account: TestAccount, stack: string, net: TestN
   const efs = new EFSClient(account.sdk);
   const batch = new BatchClient(account.sdk);
   const iam = new IAMClient(account.sdk);
+  const ssm = new SSMClient(account.sdk);
   const prefix = `mnbatch-${stack}`;
   const names = new Map<string, string>();
   const nameOf = (id: string | undefined) => (id ? (names.get(id) ?? id) : id);
@@ -122,7 +138,7 @@ export async function stackState(account: TestAccount, stack: string, net: TestN
       .computeEnvironments;
     const queues = (await batch.send(new DescribeJobQueuesCommand({ jobQueues: [prefix] }))).jobQueues;
     const roles = [];
-    for (const suffix of ['instance', 'job']) {
+    for (const suffix of ['instance', 'job', 'execution']) {
       const role = await ignoreNotFound(iam.send(new GetRoleCommand({ RoleName: `${prefix}-${suffix}` })));
       if (!role?.Role) continue;
       const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role.Role.RoleName }));
@@ -131,12 +147,26 @@ export async function stackState(account: TestAccount, stack: string, net: TestN
         tags: tagMap(role.Role.Tags),
         trust: decodeURIComponent(role.Role.AssumeRolePolicyDocument ?? ''),
         policies: sorted((attached.AttachedPolicies ?? []).map((p) => p.PolicyArn)),
+        inline: await inlinePolicies(iam, role.Role.RoleName ?? ''),
       });
     }
+    // The key's metadata and tags; not its value, which is random for every stack.
+    const key = (
+      await ssm.send(
+        new DescribeParametersCommand({
+          ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [`/mnbatch/${stack}/rendezvous-key`] }],
+        }),
+      )
+    ).Parameters?.[0];
+    const keyTags = key
+      ? (await ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: key.Name })))
+          .TagList
+      : undefined;
     const profile = await ignoreNotFound(
       iam.send(new GetInstanceProfileCommand({ InstanceProfileName: `${prefix}-instance` })),
     );
     return {
+      rendezvousKey: key ? { name: key.Name, type: key.Type, tags: tagMap(keyTags) } : undefined,
       placementGroups: sorted(
         (placementGroups ?? []).map((g) => ({
           name: g.GroupName,

@@ -1,0 +1,42 @@
+/** The small example stack (examples/infra/small.yaml) and a job for it, shared by the integration tests. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO, type TestAccount } from '../_helpers/moto/aws-test-account.js';
+
+/** The stack name of examples/infra/small.yaml. */
+export const SMALL_STACK = 'small';
+
+/** A job for the small stack (c6i instances); the image is a plain URI, nothing is built. */
+export function smallStackJob(options: { instanceType?: string; name?: string; efs?: boolean } = {}): string {
+  return [
+    `name: ${options.name ?? 'hello-mpi'}`,
+    ...(options.efs
+      ? [
+          'efs:',
+          '  fileSystemId: fs-0123456789abcdef0',
+          '  accessPointId: fsap-0123456789abcdef0',
+          '  mountPath: /data',
+        ]
+      : []),
+    'image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/hello-mpi:1',
+    'nodes: 2',
+    `instanceType: ${options.instanceType ?? 'c6i.large'}`,
+    `stack: ${SMALL_STACK}`,
+    'resources:',
+    '  vcpus: 2',
+    '  memory: 3GiB',
+    'command: ["/usr/local/bin/hello-mpi"]',
+    '',
+  ].join('\n');
+}
+
+/** Writes `stack.yaml`: the small example on the test account's network. */
+export async function writeSmallStack(account: TestAccount): Promise<void> {
+  const net = await account.network();
+  account.write(
+    'stack.yaml',
+    readFileSync(join(REPO, 'examples', 'infra', 'small.yaml'), 'utf8')
+      .replace(/vpc-0123456789abcdef0/, net.vpcId)
+      .replace(/subnet-0123456789abcdef0/, net.subnetId),
+  );
+}
