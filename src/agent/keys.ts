@@ -2,7 +2,7 @@
  * Ed25519 key pairs in OpenSSH formats, made with node:crypto: a public key line
  * (`ssh-ed25519 AAAA… comment`) and an unencrypted `openssh-key-v1` private key file.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 
 /** One key pair, ready to write to disk. */
 export interface SshKeyPair {
@@ -70,11 +70,26 @@ export function encodePrivateKey(
   return `-----BEGIN OPENSSH PRIVATE KEY-----\n${b64}-----END OPENSSH PRIVATE KEY-----\n`;
 }
 
-/** A fresh Ed25519 key pair in OpenSSH formats. */
+/** PKCS#8 DER of an Ed25519 private key, up to its 32-byte seed (RFC 8410). */
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/**
+ * A fresh Ed25519 key pair in OpenSSH formats: a random seed, its public key from OpenSSL.
+ *
+ * Not `generateKeyPairSync` + JWK export: on Node 20 that deadlocks when a garbage collection
+ * during the export finalizes the key generation job, which takes the lock the export holds
+ * (the agent hung at start, its main thread in futex_wait; Node 22 and 24 are fixed, the agent
+ * executable is built on Node 20). Test: keys.test.ts "under GC pressure".
+ */
 export function generateSshKeyPair(comment = ''): SshKeyPair {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const pub = Buffer.from(publicKey.export({ format: 'jwk' }).x ?? '', 'base64url');
-  const seed = Buffer.from(privateKey.export({ format: 'jwk' }).d ?? '', 'base64url');
+  const seed = randomBytes(32);
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  // SPKI DER of an Ed25519 key ends with the 32-byte public key.
+  const pub = createPublicKey(privateKey).export({ type: 'spki', format: 'der' }).subarray(-32);
   return { publicKey: encodePublicKey(pub, comment), privateKey: encodePrivateKey(seed, pub, comment) };
 }
 

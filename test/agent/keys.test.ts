@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodePublicKey, generateSshKeyPair, isEd25519PublicKey } from '../../src/agent/keys.js';
 
@@ -42,4 +43,23 @@ describe('OpenSSH key encoding', () => {
     expect(isEd25519PublicKey('ssh-rsa AAAAB3NzaC1yc2E=')).toBe(false);
     expect(isEd25519PublicKey(`${generateSshKeyPair().publicKey}\nextra`)).toBe(false);
   });
+
+  it('given a young generation of 1 MiB (GC pressure), when 1500 pairs are made in a row, then none hangs', async () => {
+    // Node 20's generateKeyPairSync + JWK export deadlocked here within a few hundred pairs.
+    const keys = resolve('src/agent/keys.ts');
+    const script = `
+      const { generateSshKeyPair } = await import(${JSON.stringify(keys)});
+      const seen = new Set(); const junk = [];
+      for (let i = 0; i < 1500; i++) {
+        seen.add(generateSshKeyPair('n' + i).publicKey);
+        junk.push({ i, s: String(i) }); if (junk.length > 500) junk.length = 0;
+      }
+      console.log('made ' + seen.size);`;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--max-semi-space-size=1', '--import', 'tsx', '--input-type=module', '-e', script],
+      { timeout: 90_000, killSignal: 'SIGKILL' },
+    );
+    expect(stdout.trim()).toBe('made 1500');
+  }, 120_000);
 });
