@@ -17,53 +17,14 @@ import {
   CreateLogStreamCommand,
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import {
-  CreateRepositoryCommand,
-  DescribeImagesCommand,
-  ECRClient,
-  PutImageCommand,
-} from '@aws-sdk/client-ecr';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestAccount } from '../_helpers/moto/aws-test-account.js';
-import { SMALL_STACK, smallStackJob, writeSmallStack } from './_small-stack.js';
+import { pushHelloImage, SMALL_STACK, smallStackJob, writeSmallStack } from './_small-stack.js';
 
 const account = useTestAccount();
 const STACK = SMALL_STACK;
 const QUEUE = `mnbatch-${STACK}`;
-
-/**
- * Puts hello-mpi:1 in the account's ECR (moto): the job's `image:` by tag, which submit resolves
- * to its digest. Returns the digest ECR gives it.
- */
-async function pushHelloImage(ecr: ECRClient): Promise<string> {
-  await ecr.send(new CreateRepositoryCommand({ repositoryName: 'hello-mpi' }));
-  const layer = (n: string) => ({
-    mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-    size: 1,
-    digest: `sha256:${n.repeat(64)}`,
-  });
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: {
-      mediaType: 'application/vnd.docker.container.image.v1+json',
-      size: 1,
-      digest: `sha256:${'c'.repeat(64)}`,
-    },
-    layers: [layer('a'), layer('b')],
-  };
-  await ecr.send(
-    new PutImageCommand({
-      repositoryName: 'hello-mpi',
-      imageTag: '1',
-      imageManifest: JSON.stringify(manifest),
-    }),
-  );
-  const out = await ecr.send(
-    new DescribeImagesCommand({ repositoryName: 'hello-mpi', imageIds: [{ imageTag: '1' }] }),
-  );
-  return out.imageDetails?.[0]?.imageDigest ?? '';
-}
 
 /** Runs the CLI; returns what it printed and the calls (service:Operation) it made. */
 async function run(args: string[]) {

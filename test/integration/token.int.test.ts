@@ -10,6 +10,7 @@ import {
   DescribeJobsCommand,
   type JobDefinition,
 } from '@aws-sdk/client-batch';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
   DescribeParametersCommand,
@@ -20,7 +21,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deriveJobToken } from '../../src/agent/job-token.js';
 import { useTestAccount } from '../_helpers/moto/aws-test-account.js';
-import { SMALL_STACK, smallStackJob, writeSmallStack } from './_small-stack.js';
+import { pushHelloImage, SMALL_STACK, smallStackJob, writeSmallStack } from './_small-stack.js';
 
 const account = useTestAccount();
 const STACK = SMALL_STACK;
@@ -35,6 +36,7 @@ describe('the rendezvous key on a stack made by infra up', () => {
 
   beforeAll(async () => {
     await writeSmallStack(account);
+    await pushHelloImage(new ECRClient(account.sdk));
     account.write('job.yaml', smallStackJob({ name: 'secret-check' }));
     const up = await account.cli(['infra', 'up', '-f', 'stack.yaml', '--yes']);
     expect(up.code, up.stdout + up.stderr).toBe(0);
