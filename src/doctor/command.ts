@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { AwsOptions } from '../aws/clients.js';
-import { awsOptionsOf, type CliContext } from '../cli/context.js';
 import { MnbatchError } from '../errors.js';
 import type { InfraConfig } from '../infra/config.js';
+import { awsOptionsOf, type CliContext } from '../ui/context.js';
 import type { DoctorInput, PlannedJob } from './input.js';
 import { exitCodeOf, formatReport, reportJson } from './report.js';
 import type { DoctorServices } from './services.js';

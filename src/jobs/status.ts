@@ -1,8 +1,8 @@
 /** `status JOB`: the job and each node (index, status, exit code, reason, log stream). */
 import type { BatchApi } from '../aws/batch.js';
 import type { LogsApi } from '../aws/logs.js';
-import type { Output } from '../cli/output.js';
 import type { Clock } from '../clock.js';
+import type { Output } from '../ui/output.js';
 import { resolveJobRef } from './job-ref.js';
 import { consoleUrl, statusLines } from './render.js';
 import { describeJob, jobNotFound, type WaitOptions, waitForJob } from './wait.js';

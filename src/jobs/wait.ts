@@ -8,9 +8,9 @@ import type { FrontOfQueueDetail, JobDetail } from '@aws-sdk/client-batch';
 import type { BatchApi } from '../aws/batch.js';
 import { AWS_ERROR, isAwsError } from '../aws/errors.js';
 import type { LogsApi } from '../aws/logs.js';
-import type { Output } from '../cli/output.js';
 import type { Clock } from '../clock.js';
 import { MnbatchError } from '../errors.js';
+import type { Output } from '../ui/output.js';
 import { LAUNCHER_EXIT } from './exit-codes.js';
 import {
   DEFAULT_LOG_GROUP,

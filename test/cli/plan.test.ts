@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exec } from '../../src/cli/cli.js';
-import { memoryOutput } from '../../src/cli/output.js';
 import { TOKEN_PLACEHOLDER } from '../../src/plan/index.js';
+import { memoryOutput } from '../../src/ui/output.js';
 import { assertValidRequest } from '../_helpers/aws-model.js';
 
 const cwd = join(import.meta.dirname, '../..');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { memoryOutput } from '../../src/cli/output.js';
 import { LAUNCHER_EXIT } from '../../src/jobs/exit-codes.js';
 import { submitPlan } from '../../src/jobs/submit.js';
 import { waitForJob } from '../../src/jobs/wait.js';
+import { memoryOutput } from '../../src/ui/output.js';
 import { FakeBatch, happyTimeline, type TimelineEvent } from '../_helpers/fake-batch/fake-batch.js';
 import { FakeClock } from '../_helpers/fake-clock.js';
 import { computeEnvironment, plannedJob, QUEUE } from './_fixtures.js';

@@ -9,7 +9,6 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/agent/keys.js';
 import { encodeFrame } from '../../src/agent/protocol.js';
 import { exec } from '../../src/cli/cli.js';
-import { memoryOutput } from '../../src/cli/output.js';
 import { AGENT_ENV, BATCH_ENV } from '../../src/contract/agent-env.js';
 import { AGENT_EXIT } from '../../src/contract/exit-codes.js';
 import { createDocker } from '../../src/local/docker.js';
@@ -17,6 +16,7 @@ import type { LocalRunPlan } from '../../src/local/node-plan.js';
 import { selfOwner } from '../../src/local/owner.js';
 import type { RunHooks } from '../../src/local/run-containers.js';
 import { type RunLocalOptions, runLocal } from '../../src/local/run-local.js';
+import { memoryOutput } from '../../src/ui/output.js';
 import { ensureTestImages, HELLO_IMAGE, REPO } from '../container/images.js';
 
 const docker = createDocker();

@@ -1,5 +1,7 @@
-import type { CliContext, RegisterCommand } from '../context.js';
-import { action, jobAwsOptions } from '../context.js';
+import type { CliContext } from '../../ui/context.js';
+import { jobAwsOptions } from '../../ui/context.js';
+import type { RegisterCommand } from '../register.js';
+import { action } from '../register.js';
 import { type AwsFlags, withAwsOptions } from './submit.js';
 
 interface CancelFlags extends AwsFlags {

@@ -1,6 +1,6 @@
 import type { DoctorDeps, DoctorFlags } from '../../doctor/command.js';
-import type { RegisterCommand } from '../context.js';
-import { action } from '../context.js';
+import type { RegisterCommand } from '../register.js';
+import { action } from '../register.js';
 import { planFile } from './plan.js';
 import { withAwsOptions } from './submit.js';
 

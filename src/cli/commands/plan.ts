@@ -3,9 +3,10 @@ import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { JobPlan } from '../../plan/index.js';
 import type { JobSpec } from '../../spec/index.js';
-import type { CliContext, RegisterCommand } from '../context.js';
-import { action } from '../context.js';
+import type { CliContext } from '../../ui/context.js';
 import { formatPlan } from '../print-plan.js';
+import type { RegisterCommand } from '../register.js';
+import { action } from '../register.js';
 
 /** `--nodes N`: a whole number 2–1000 (Batch's limits for multi-node jobs). */
 export function parseNodes(value: string): number {

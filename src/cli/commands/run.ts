@@ -1,8 +1,9 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { MnbatchError } from '../../errors.js';
 import { parseDuration } from '../../spec/units.js';
-import type { CliContext, RegisterCommand } from '../context.js';
-import { action } from '../context.js';
+import type { CliContext } from '../../ui/context.js';
+import type { RegisterCommand } from '../register.js';
+import { action } from '../register.js';
 import { parseNodes } from './plan.js';
 
 interface RunFlags {

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
-import type { CliContext, RegisterCommand } from '../context.js';
-import { action, jobAwsOptions } from '../context.js';
+import type { CliContext } from '../../ui/context.js';
+import { jobAwsOptions } from '../../ui/context.js';
+import type { RegisterCommand } from '../register.js';
+import { action } from '../register.js';
 import { loadJobFile, type PlanFlags, parseNodes, printPlan } from './plan.js';
 
 /** `--profile` / `--region`: global options of the program (cli.ts), in `ctx.aws` for every AWS command. */

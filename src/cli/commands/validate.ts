@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
-import type { CliContext, RegisterCommand } from '../context.js';
-import { action } from '../context.js';
+import type { CliContext } from '../../ui/context.js';
+import type { RegisterCommand } from '../register.js';
+import { action } from '../register.js';
 
 /** `mnbatch validate FILE...`: checks job files (and that they plan) without AWS. */
 export const register: RegisterCommand = (program, ctx) => {
