@@ -21,7 +21,7 @@ export interface DoctorFlags {
 
 /** What the command gets from the CLI layer (and tests). */
 export interface DoctorDeps {
-  /** Plans job.yaml as `submit` would (src/cli/commands/plan.ts). */
+  /** Plans job.yaml as `submit` would (src/jobs/job-file.ts). */
   readonly planJob: (file: string) => Promise<PlannedJob>;
   /** Builds the services for the resolved region; default: the real AWS ones. */
   readonly services?: (
