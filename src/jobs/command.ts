@@ -3,6 +3,7 @@
  * clients for the chosen profile and region, then run the job code with them. Loaded only when
  * a command runs, so `--help` loads no AWS SDK.
  */
+import type { ResolvedAwsOptions } from '../aws/clients.js';
 import type { CliContext } from '../ui/context.js';
 import { jobAwsOptions } from '../ui/context.js';
 import { loadJobFile, type PlanFlags } from './job-file.js';
@@ -48,27 +49,33 @@ export interface CancelFlags {
   readonly reason?: string;
 }
 
+/** The Batch and CloudWatch Logs clients, output, clock and signal that submit, status and logs run with. */
+async function jobDeps(ctx: CliContext, aws: ResolvedAwsOptions) {
+  const [batch, logs, clock] = await Promise.all([
+    import('../aws/batch.js'),
+    import('../aws/logs.js'),
+    import('../clock.js'),
+  ]);
+  return {
+    batch: batch.createBatch(aws),
+    logs: logs.createLogs(aws),
+    output: ctx.output,
+    clock: clock.systemClock,
+    signal: ctx.signal,
+  };
+}
+
 /** `mnbatch submit FILE`: register (or reuse) the job definition and submit; `--wait` stays until it ends. */
 export async function submitCommand(file: string, flags: SubmitFlags, ctx: CliContext): Promise<number> {
   // The plan command's own printer, so both print exactly the same.
   if (flags.dryRun) return printPlan(file, flags, ctx);
-  const [batch, logs, clock, jobs, images] = await Promise.all([
-    import('../aws/batch.js'),
-    import('../aws/logs.js'),
-    import('../clock.js'),
-    import('./submit.js'),
-    import('../image/job-images.js'),
-  ]);
+  const [jobs, images] = await Promise.all([import('./submit.js'), import('../image/job-images.js')]);
   const { plan, spec, dir } = await loadJobFile(file, flags, ctx, jobs.newToken());
   const aws = await jobAwsOptions(ctx, 'submit');
   const imageContext = { aws, env: ctx.env, say: (line: string) => ctx.output.err(line), signal: ctx.signal };
   return jobs.submitPlan(
     {
-      batch: batch.createBatch(aws),
-      logs: logs.createLogs(aws),
-      output: ctx.output,
-      clock: clock.systemClock,
-      signal: ctx.signal,
+      ...(await jobDeps(ctx, aws)),
       pinImages: images.imagePinner(imageContext, images.jobImageOf(spec, dir, flags.push ?? true)),
     },
     plan,
@@ -83,53 +90,25 @@ export async function submitCommand(file: string, flags: SubmitFlags, ctx: CliCo
 
 /** `mnbatch status JOB`: the job and each of its nodes. */
 export async function statusCommand(job: string, flags: StatusFlags, ctx: CliContext): Promise<number> {
-  const [batch, logs, clock, jobs] = await Promise.all([
-    import('../aws/batch.js'),
-    import('../aws/logs.js'),
-    import('../clock.js'),
-    import('./status.js'),
-  ]);
-  const aws = await jobAwsOptions(ctx, 'status');
-  return jobs.showStatus(
-    {
-      batch: batch.createBatch(aws),
-      logs: logs.createLogs(aws),
-      output: ctx.output,
-      clock: clock.systemClock,
-      signal: ctx.signal,
-    },
-    job,
-    { queue: flags.queue, json: flags.json ?? false, wait: flags.wait ?? false },
-  );
+  const jobs = await import('./status.js');
+  return jobs.showStatus(await jobDeps(ctx, await jobAwsOptions(ctx, 'status')), job, {
+    queue: flags.queue,
+    json: flags.json ?? false,
+    wait: flags.wait ?? false,
+  });
 }
 
 /** `mnbatch logs JOB`: a node's (or every node's) CloudWatch log. */
 export async function logsCommand(job: string, flags: LogsFlags, ctx: CliContext): Promise<number> {
-  const [batch, cwl, clock, jobs] = await Promise.all([
-    import('../aws/batch.js'),
-    import('../aws/logs.js'),
-    import('../clock.js'),
-    import('./show-logs.js'),
-  ]);
-  const aws = await jobAwsOptions(ctx, 'logs');
-  return jobs.showLogs(
-    {
-      batch: batch.createBatch(aws),
-      logs: cwl.createLogs(aws),
-      output: ctx.output,
-      clock: clock.systemClock,
-      signal: ctx.signal,
-    },
-    job,
-    {
-      queue: flags.queue,
-      node: flags.node,
-      follow: flags.follow ?? false,
-      since: flags.since,
-      tail: flags.tail,
-      timestamps: flags.timestamps ?? false,
-    },
-  );
+  const jobs = await import('./show-logs.js');
+  return jobs.showLogs(await jobDeps(ctx, await jobAwsOptions(ctx, 'logs')), job, {
+    queue: flags.queue,
+    node: flags.node,
+    follow: flags.follow ?? false,
+    since: flags.since,
+    tail: flags.tail,
+    timestamps: flags.timestamps ?? false,
+  });
 }
 
 /** `mnbatch list`: jobs submitted by mnbatch (tagged mnbatch:job). */
