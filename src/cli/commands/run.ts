@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { RunFlags } from '../../local/command.js';
+import { DEFAULT_GRACE_MS } from '../../local/stop.js';
 import { parseDuration } from '../../spec/units.js';
 import type { RegisterCommand } from '../register.js';
 import { action } from '../register.js';
@@ -39,7 +40,7 @@ export const register: RegisterCommand = (program, ctx) => {
     )
     .option(
       '--grace <duration>',
-      'on Ctrl-C or timeout: time between SIGTERM and SIGKILL for every node (default 30s)',
+      `on Ctrl-C or timeout: time between SIGTERM and SIGKILL for every node (default ${DEFAULT_GRACE_MS / 1000}s)`,
       parseGrace,
     )
     .option('--cleanup', 'remove what dead local runs left (containers, networks, directories); no job runs')
