@@ -62,7 +62,24 @@ async function jobDeps(ctx: CliContext, aws: ResolvedAwsOptions) {
     output: ctx.output,
     clock: clock.systemClock,
     signal: ctx.signal,
+    instanceFacts: (entries: readonly string[]) => ec2InstanceFacts(ctx, aws, entries),
   };
+}
+
+/** EC2's facts of `entries` (types or families), through the per-region cache; loaded only when asked. */
+async function ec2InstanceFacts(ctx: CliContext, aws: ResolvedAwsOptions, entries: readonly string[]) {
+  const [{ createEc2 }, { withAwsErrors }, { describeInstanceFacts }, cache] = await Promise.all([
+    import('../aws/ec2.js'),
+    import('../aws/errors.js'),
+    import('../instances/facts.js'),
+    import('../instances/cache.js'),
+  ]);
+  const ec2 = withAwsErrors(createEc2(aws), 'ec2');
+  const lookup = cache.cachedInstanceFacts((e) => describeInstanceFacts(ec2, e), {
+    file: cache.instanceFactsCacheFile(ctx.env, aws.region),
+    now: Date.now,
+  });
+  return lookup(entries);
 }
 
 /** `mnbatch submit FILE`: register (or reuse) the job definition and submit; `--wait` stays until it ends. */

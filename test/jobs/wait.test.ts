@@ -127,6 +127,26 @@ describe('submit --wait against the fake Batch', () => {
     );
   });
 
+  it("judges the compute environment's instance types by EC2's facts when it can ask", async () => {
+    const timeline: TimelineEvent[] = [
+      { at: 1, job: 'PENDING' },
+      { at: 3, job: 'RUNNABLE' },
+      { at: 400, job: 'FAILED', reason: 'Terminated by user' },
+    ];
+    // given a compute environment of family c5, which EC2 says comes only as c5.large (2 vCPUs)
+    const { deps, output } = setup(timeline);
+    const asked: string[][] = [];
+    const instanceFacts = async (entries: readonly string[]) => {
+      asked.push([...entries]);
+      return new Map([['c5.large', { vcpus: 2, memoryMiB: 4096, gpus: 0 }]]);
+    };
+    await submitPlan({ ...deps, instanceFacts }, plannedJob(), { wait: true });
+    expect(asked).toEqual([['c5', 'c5.xlarge']]);
+    expect(output.stderr).toContain(
+      '  - each node asks for 4 vCPUs, more than any instance type of mpi-ce offers (largest: c5.large with 2)',
+    );
+  });
+
   it('puts the queue snapshot into the diagnosis, and does without it when it is denied', async () => {
     const timeline: TimelineEvent[] = [
       { at: 1, job: 'PENDING' },
