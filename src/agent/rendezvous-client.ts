@@ -3,6 +3,7 @@
  * it is not listening), register, wait for the welcome, then keep the connection for the whole run.
  */
 import { connect, type Socket } from 'node:net';
+import { RENDEZVOUS_TIMING } from '../contract/agent-env.js';
 import { backoffDelay } from './backoff.js';
 import { AgentError, errorMessage } from './errors.js';
 import type { Logger } from './log.js';
@@ -107,7 +108,7 @@ export class RendezvousClient {
         Math.max(0, deadline - Date.now()),
       );
       socket.on('connect', () => {
-        socket.setKeepAlive(true, 5_000);
+        socket.setKeepAlive(true, RENDEZVOUS_TIMING.keepAliveMs);
         socket.write(encodeFrame(token, job, nodeIndex, 'register', body));
       });
       socket.on('error', (e) => {
@@ -143,8 +144,8 @@ export class RendezvousClient {
             welcomed = true;
             clearTimeout(giveUp);
             this.socket = socket;
-            const every = this.options.heartbeatMs ?? 5_000;
-            const lostAfter = this.options.lostAfterMs ?? 30_000;
+            const every = this.options.heartbeatMs ?? RENDEZVOUS_TIMING.heartbeatMs;
+            const lostAfter = this.options.lostAfterMs ?? RENDEZVOUS_TIMING.lostAfterMs;
             heartbeat = setInterval(() => {
               if (Date.now() - lastSeen > lostAfter) {
                 log.warn(`no message from the main node for ${Math.round((Date.now() - lastSeen) / 1000)}s`);

@@ -4,6 +4,7 @@
  * Bad input is rejected and logged, never thrown: a stray or hostile peer cannot stop the job.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { RENDEZVOUS_TIMING } from '../contract/agent-env.js';
 import { errorMessage } from './errors.js';
 import type { Logger } from './log.js';
 import {
@@ -81,8 +82,8 @@ export class RendezvousServer {
     });
     // Only now: a failed listen is the caller's error to report, once.
     this.server.on('error', (e) => this.options.log.error(`rendezvous server: ${errorMessage(e)}`));
-    const every = this.options.heartbeatMs ?? 5_000;
-    const lostAfter = this.options.lostAfterMs ?? 30_000;
+    const every = this.options.heartbeatMs ?? RENDEZVOUS_TIMING.heartbeatMs;
+    const lostAfter = this.options.lostAfterMs ?? RENDEZVOUS_TIMING.lostAfterMs;
     this.heartbeat = setInterval(() => {
       const now = Date.now();
       for (const [index, peer] of this.peers) {
@@ -163,7 +164,7 @@ export class RendezvousServer {
     }
     this.pending++;
     this.sockets.add(socket);
-    socket.setKeepAlive(true, 5_000);
+    socket.setKeepAlive(true, RENDEZVOUS_TIMING.keepAliveMs);
     const splitter = new LineSplitter();
     let bound: number | undefined;
     let refused = false;

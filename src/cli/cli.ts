@@ -1,11 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { isMnbatchError } from '../errors.js';
 import { printable } from '../printable.js';
+import type { CliContext, ForceStop } from '../ui/context.js';
+import type { Output } from '../ui/output.js';
 import { mnbatchVersion } from '../version.js';
 import { commands } from './commands/index.js';
-import type { CliContext, ForceStop, RegisterCommand } from './context.js';
 import { examplesText } from './examples.js';
-import type { Output } from './output.js';
+import type { RegisterCommand } from './register.js';
 
 /** Exit code for a bad command line (unknown option, missing argument). */
 export const EXIT_USAGE = 2;

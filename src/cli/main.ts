@@ -1,7 +1,7 @@
 #!/usr/bin/env node
+import { processOutput } from '../ui/output.js';
 // The only module that touches `process` for the CLI: everything else gets it passed in.
 import { exec } from './cli.js';
-import { processOutput } from './output.js';
 
 // First Ctrl-C / SIGTERM: ask the running command to stop and clean up. Second: leave now,
 // unless the command claimed the second one (run --local kills its containers first); third: leave.

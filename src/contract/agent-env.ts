@@ -82,5 +82,15 @@ export const AGENT_DEFAULTS = {
   stateDir: '/run/mnbatch',
 } as const;
 
+/** Timing of the rendezvous connection, the same on the main node's server and the children's client. */
+export const RENDEZVOUS_TIMING = {
+  /** How often each side pings the other once a child is registered. */
+  heartbeatMs: 5_000,
+  /** A peer silent for this long is lost (covers hosts that vanish without a FIN). */
+  lostAfterMs: 30_000,
+  /** TCP keep-alive delay of the rendezvous sockets. */
+  keepAliveMs: 5_000,
+} as const;
+
 export type LaunchMode = 'mpirun' | 'each' | 'main';
 export type MpiImplementation = 'openmpi' | 'mpich' | 'intelmpi';

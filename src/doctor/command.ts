@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { AwsOptions } from '../aws/clients.js';
-import { awsOptionsOf, type CliContext } from '../cli/context.js';
 import { MnbatchError } from '../errors.js';
 import type { InfraConfig } from '../infra/config.js';
+import { awsOptionsOf, type CliContext } from '../ui/context.js';
 import type { DoctorInput, PlannedJob } from './input.js';
 import { exitCodeOf, formatReport, reportJson } from './report.js';
 import type { DoctorServices } from './services.js';
@@ -21,7 +21,7 @@ export interface DoctorFlags {
 
 /** What the command gets from the CLI layer (and tests). */
 export interface DoctorDeps {
-  /** Plans job.yaml as `submit` would (src/cli/commands/plan.ts). */
+  /** Plans job.yaml as `submit` would (src/jobs/job-file.ts). */
   readonly planJob: (file: string) => Promise<PlannedJob>;
   /** Builds the services for the resolved region; default: the real AWS ones. */
   readonly services?: (

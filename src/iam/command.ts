@@ -3,8 +3,9 @@
  * statement, or as JSON: the policy document to attach (submit, infra) or the role's trust,
  * managed policies and inline policy (job, instance, execution).
  */
-import type { Output } from '../cli/output.js';
+
 import { MnbatchError } from '../errors.js';
+import type { Output } from '../ui/output.js';
 import { combinedPolicy, type Grant } from './policy.js';
 import {
   type PolicyView,

@@ -64,6 +64,13 @@ export function submitGrants(scope: PolicyScope): Grant[] {
       why: "see where a RUNNABLE job stands in the stack's queue (the stuck-job diagnosis)",
     },
     {
+      Sid: 'ReadInstanceTypes',
+      Effect: 'Allow',
+      Action: ['ec2:DescribeInstanceTypes'],
+      Resource: '*',
+      why: 'vCPUs, memory and GPUs of the instance types for the stuck-job diagnosis (read-only; supports no resource-level permissions)',
+    },
+    {
       Sid: 'SubmitTaggedJobs',
       Effect: 'Allow',
       Action: ['batch:SubmitJob'],

@@ -5,8 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { AwsOptions } from '../aws/clients.js';
-import type { CliContext } from '../cli/context.js';
 import { MnbatchError } from '../errors.js';
+import type { CliContext } from '../ui/context.js';
 import type { InfraConfig } from './config.js';
 import { type InfraOverrides, parseInfraConfig } from './load-config.js';
 import type { InfraServices } from './services.js';

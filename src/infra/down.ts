@@ -3,8 +3,9 @@
  * (job queue and compute environment are disabled and waited for first), and reports anything
  * that could not be deleted.
  */
-import type { Output } from '../cli/output.js';
+
 import { MnbatchError } from '../errors.js';
+import type { Output } from '../ui/output.js';
 import { type DeleteTarget, deleteResource } from './lifecycle.js';
 import { roleKind } from './names.js';
 import { type Observed, observeStack, RESOURCE_KINDS } from './observe.js';

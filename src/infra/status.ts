@@ -2,7 +2,7 @@
  * `mnbatch infra status`: every resource of the stack, its id and state; with infra.yaml also
  * the ones that are missing and the ones in the way.
  */
-import type { Output } from '../cli/output.js';
+import type { Output } from '../ui/output.js';
 import type { InfraConfig } from './config.js';
 import { roleKind } from './names.js';
 import type { Found, Observed, ResourceKind } from './observe.js';

@@ -6,8 +6,8 @@
 import type { _InstanceType } from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../aws/errors.js';
 import { ECS_AL2023_AMI_PARAMETER } from '../aws/ssm.js';
-import type { Output } from '../cli/output.js';
 import { MnbatchError } from '../errors.js';
+import type { Output } from '../ui/output.js';
 import type { InfraConfig } from './config.js';
 import { executePlan } from './execute.js';
 import { stackNames } from './names.js';

@@ -3,6 +3,12 @@
  * template (it merges its own part into it), so every script goes in as one part.
  */
 import type { InfraConfig } from './config.js';
+import {
+  EFA_INSTALLER,
+  EFA_INSTALLER_BASE_URL,
+  type EfaInstallerPin,
+  efaInstallerTarball,
+} from './efa-installer.js';
 
 const BOUNDARY = '==MNBATCH-BOUNDARY==';
 
@@ -43,19 +49,28 @@ export function hyperthreadingOffScript(): string {
 /**
  * Shell script making the EFA device available to containers (/dev/infiniband/uverbs0): loads
  * the in-kernel driver, and installs AWS's minimal EFA package only when that is not enough
- * (the ECS-optimized AMI may lack it; a baked AMI may have it already).
+ * (the ECS-optimized AMI may lack it; a baked AMI may have it already). The package is the
+ * pinned installer version, and nothing of it runs unless its SHA-256 is the pinned one.
  */
-export function efaDriverScript(): string {
+export function efaDriverScript(pin: EfaInstallerPin = EFA_INSTALLER): string {
+  if (!/^\d+\.\d+\.\d+$/.test(pin.version) || !/^[0-9a-f]{64}$/.test(pin.sha256)) {
+    throw new Error(`EFA installer pin must be X.Y.Z and 64 hex digits, not ${pin.version} ${pin.sha256}`);
+  }
+  const tarball = efaInstallerTarball(pin);
   return [
     '#!/bin/bash',
-    '# EFA device for the containers: in-kernel driver first, the EFA installer only if needed.',
+    '# EFA device for the containers: in-kernel driver first, the pinned EFA installer only if needed.',
     'modprobe efa 2>/dev/null || true',
     'modprobe ib_uverbs 2>/dev/null || true',
     'if [ ! -e /dev/infiniband/uverbs0 ]; then',
     '  set -e',
-    '  cd /tmp',
-    '  curl -sfO https://efa-installer.amazonaws.com/aws-efa-installer-latest.tar.gz',
-    '  tar -xf aws-efa-installer-latest.tar.gz',
+    '  cd "$(mktemp -d)"',
+    `  curl -sfO ${EFA_INSTALLER_BASE_URL}/${tarball}`,
+    `  if ! echo "${pin.sha256}  ${tarball}" | sha256sum -c --status; then`,
+    `    echo "mnbatch: ${tarball} does not have the pinned SHA-256 ${pin.sha256}: not installing EFA" >&2`,
+    '    exit 1',
+    '  fi',
+    `  tar -xf ${tarball}`,
     '  cd aws-efa-installer && ./efa_installer.sh -y --minimal',
     'fi',
     '',

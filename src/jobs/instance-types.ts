@@ -1,8 +1,11 @@
 /**
- * vCPUs, memory and GPUs of the EC2 instance types MPI jobs commonly use, for the RUNNABLE
- * diagnosis (no EC2 call needed). Unknown types are simply not judged. Memory is what EC2
- * installs; ECS registers a little less for jobs (an m4.large's 8192 MiB becomes about 7985).
+ * vCPUs, memory and GPUs of instance types for the RUNNABLE diagnosis. EC2's DescribeInstanceTypes
+ * answers (src/instances/facts.ts, cached by src/instances/cache.ts) come first; the built-in table below is only the
+ * FALLBACK for when EC2 cannot be asked (no permission, no network) or a test gives no facts.
+ * Unknown types are simply not judged. Memory is what EC2 installs; ECS registers a little less
+ * for jobs (an m4.large's 8192 MiB becomes about 7985).
  */
+import { isMnbatchError } from '../errors.js';
 
 /** What one instance type offers. */
 export interface InstanceTypeFacts {
@@ -101,8 +104,32 @@ function buildTable(): Map<string, InstanceTypeFacts> {
   return table;
 }
 
-/** The built-in table: instance type name → facts. */
+/** The built-in FALLBACK table: instance type name → facts of the types MPI jobs commonly use. */
 export const INSTANCE_TYPES: ReadonlyMap<string, InstanceTypeFacts> = buildTable();
+
+/** Facts of the instance types compute-environment entries (types or families) stand for, by name. */
+export type InstanceFactsLookup = (
+  entries: readonly string[],
+) => Promise<ReadonlyMap<string, InstanceTypeFacts>>;
+
+/**
+ * EC2's facts of `entries` (EC2 is the truth: a size it does not list does not exist in the
+ * region, so the table is not mixed in); the built-in table when there is no lookup or AWS
+ * refuses it (the diagnosis is a hint: it does not fail for want of facts).
+ */
+export async function instanceTypeFacts(
+  lookup: InstanceFactsLookup | undefined,
+  entries: readonly string[],
+): Promise<ReadonlyMap<string, InstanceTypeFacts>> {
+  if (!lookup || entries.length === 0) return INSTANCE_TYPES;
+  try {
+    return await lookup(entries);
+  } catch (e) {
+    // AWS said no (access denied, throttled, unreachable: MnbatchError from withAwsErrors); a bug still throws.
+    if (!isMnbatchError(e)) throw e;
+    return INSTANCE_TYPES;
+  }
+}
 
 /**
  * The instance types a compute environment's `instanceTypes` entry stands for: itself, or every

@@ -5,8 +5,8 @@
  */
 import type { JobStatus as SdkJobStatus } from '@aws-sdk/client-batch';
 import type { BatchApi } from '../aws/batch.js';
-import type { Output } from '../cli/output.js';
 import { MnbatchError } from '../errors.js';
+import type { Output } from '../ui/output.js';
 import { defaultQueues } from './job-ref.js';
 import { JOB_STATUSES, type JobStatus } from './job-view.js';
 import { formatDuration } from './render.js';

@@ -3,7 +3,7 @@
  * in place, with log lines scrolling above it; otherwise a plain line is printed only when
  * something changed, so CI logs stay short.
  */
-import type { Output } from '../cli/output.js';
+import type { Output } from '../ui/output.js';
 import type { JobView } from './job-view.js';
 import { changeLine, progressKey, progressLine } from './render.js';
 

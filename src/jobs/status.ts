@@ -1,8 +1,9 @@
 /** `status JOB`: the job and each node (index, status, exit code, reason, log stream). */
 import type { BatchApi } from '../aws/batch.js';
 import type { LogsApi } from '../aws/logs.js';
-import type { Output } from '../cli/output.js';
 import type { Clock } from '../clock.js';
+import type { Output } from '../ui/output.js';
+import type { InstanceFactsLookup } from './instance-types.js';
 import { resolveJobRef } from './job-ref.js';
 import { consoleUrl, statusLines } from './render.js';
 import { describeJob, jobNotFound, type WaitOptions, waitForJob } from './wait.js';
@@ -13,6 +14,8 @@ export interface JobCommandDeps {
   readonly output: Output;
   readonly clock: Clock;
   readonly signal: AbortSignal;
+  /** EC2's instance type facts for the RUNNABLE diagnosis (wait.ts). */
+  readonly instanceFacts?: InstanceFactsLookup;
 }
 
 export interface StatusOptions extends Pick<WaitOptions, 'runnableAfterMs'> {

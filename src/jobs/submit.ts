@@ -5,8 +5,9 @@
 import type { RegisterJobDefinitionCommandInput, SubmitJobCommandInput } from '@aws-sdk/client-batch';
 import type { BatchApi } from '../aws/batch.js';
 import type { LogsApi } from '../aws/logs.js';
-import type { Output } from '../cli/output.js';
 import type { Clock } from '../clock.js';
+import type { Output } from '../ui/output.js';
+import type { InstanceFactsLookup } from './instance-types.js';
 import { CONTENT_TAG, ensureJobDefinition } from './job-definition.js';
 import { checkQueue } from './preflight.js';
 import { consoleUrl } from './render.js';
@@ -26,6 +27,8 @@ export interface SubmitDeps {
   readonly output: Output;
   readonly clock: Clock;
   readonly signal: AbortSignal;
+  /** EC2's instance type facts for the RUNNABLE diagnosis (wait.ts). */
+  readonly instanceFacts?: InstanceFactsLookup;
   /** Pins the definition's images by digest (building and pushing `build:`) after the queue check. */
   readonly pinImages?: (
     request: RegisterJobDefinitionCommandInput,

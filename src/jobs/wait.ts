@@ -8,10 +8,11 @@ import type { FrontOfQueueDetail, JobDetail } from '@aws-sdk/client-batch';
 import type { BatchApi } from '../aws/batch.js';
 import { AWS_ERROR, isAwsError } from '../aws/errors.js';
 import type { LogsApi } from '../aws/logs.js';
-import type { Output } from '../cli/output.js';
 import type { Clock } from '../clock.js';
 import { MnbatchError } from '../errors.js';
+import type { Output } from '../ui/output.js';
 import { LAUNCHER_EXIT } from './exit-codes.js';
+import { type InstanceFactsLookup, instanceTypeFacts } from './instance-types.js';
 import {
   DEFAULT_LOG_GROUP,
   isTerminal,
@@ -23,7 +24,7 @@ import {
 import { followLog, type LogSource } from './log-follower.js';
 import { Progress } from './progress.js';
 import { summaryLines } from './render.js';
-import { diagnoseRunnable } from './runnable-diagnosis.js';
+import { diagnoseRunnable, jobNeeds } from './runnable-diagnosis.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** What waiting needs from the outside world. */
@@ -35,6 +36,8 @@ export interface WaitDeps {
   readonly clock: Clock;
   /** Aborted on Ctrl-C. */
   readonly signal: AbortSignal;
+  /** EC2's instance type facts for the RUNNABLE diagnosis; the built-in table without it. */
+  readonly instanceFacts?: InstanceFactsLookup;
 }
 
 export interface WaitOptions {
@@ -158,7 +161,7 @@ export async function waitForJob(deps: WaitDeps, jobId: string, options: WaitOpt
       progress.update(view, clock.now() - since);
       if (view.status === 'RUNNABLE' && !diagnosed && clock.now() - since >= runnableAfterMs) {
         diagnosed = true;
-        const causes = await runnableCauses(batch, view, parent);
+        const causes = await runnableCauses(deps, view, parent);
         progress.note([
           `${view.jobName} has been RUNNABLE for ${Math.round((clock.now() - since) / 1000)}s; likely cause:`,
           ...causes.map((c) => `  - ${c}`),
@@ -190,16 +193,24 @@ export function jobNotFound(jobId: string): MnbatchError {
   );
 }
 
-async function runnableCauses(batch: BatchApi, view: JobView, parent: JobDetail): Promise<string[]> {
+async function runnableCauses(deps: WaitDeps, view: JobView, parent: JobDetail): Promise<string[]> {
+  const { batch } = deps;
   const [queue] = await batch.describeJobQueues([view.jobQueue]);
   const names = (queue?.computeEnvironmentOrder ?? []).map((o) => o.computeEnvironment ?? '').filter(Boolean);
   const computeEnvironments = names.length > 0 ? await batch.describeComputeEnvironments(names) : [];
   const frontOfQueue = queue ? await snapshotOf(batch, view.jobQueue) : undefined;
+  const entries = [
+    ...new Set([
+      ...computeEnvironments.flatMap((ce) => ce.computeResources?.instanceTypes ?? []),
+      ...jobNeeds(parent).instanceTypes,
+    ]),
+  ];
   return diagnoseRunnable({
     job: parent,
     ...(queue ? { queue } : {}),
     computeEnvironments,
     ...(frontOfQueue ? { frontOfQueue } : {}),
+    instanceTypes: await instanceTypeFacts(deps.instanceFacts, entries),
   });
 }
 

@@ -5,9 +5,10 @@
  * gets SIGTERM, a grace period, then SIGKILL. Containers and network are removed afterwards on
  * every path (success, failure, half-done startup, Ctrl-C), or kept on every path with --keep.
  */
-import type { Output } from '../cli/output.js';
+
 import { describeExitCode, signalExitCode } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
+import type { Output } from '../ui/output.js';
 import { removeRun } from './cleanup.js';
 import type { Docker } from './docker.js';
 import { createArgv, type LocalRunPlan, type NodeContainer, secretEnvOf } from './node-plan.js';

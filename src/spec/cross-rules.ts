@@ -3,6 +3,7 @@
  * nodes, EFA and instance type, ports). They read the value defensively, so they can run on the
  * parsed spec and also on the raw YAML of a file with other problems: all problems at once.
  */
+import { AGENT_DEFAULTS } from '../contract/agent-env.js';
 import { efaDevicesOf } from './efa.js';
 import { type NodeRange, parseRange, rangeProblems } from './ranges.js';
 import type { Segment } from './source.js';
@@ -36,8 +37,8 @@ export function crossFieldProblems(value: unknown): RuleProblem[] {
   if (nodes !== undefined && minNodes !== undefined && minNodes > nodes) {
     problems.push({ path: ['rendezvous', 'minNodes'], message: `must be at most nodes (${nodes})` });
   }
-  const rendezvousPort = rendezvous.port === undefined ? 7070 : int(rendezvous.port);
-  const sshPort = record(spec.ssh).port === undefined ? 2222 : int(record(spec.ssh).port);
+  const rendezvousPort = rendezvous.port === undefined ? AGENT_DEFAULTS.rendezvousPort : int(rendezvous.port);
+  const sshPort = record(spec.ssh).port === undefined ? AGENT_DEFAULTS.sshPort : int(record(spec.ssh).port);
   if (rendezvousPort !== undefined && rendezvousPort === sshPort) {
     problems.push({ path: ['rendezvous', 'port'], message: `must differ from ssh.port (${sshPort})` });
   }

@@ -3,6 +3,7 @@
  * here, so everything downstream (plan, local runner) reads a complete spec.
  */
 import { z } from 'zod';
+import { AGENT_DEFAULTS } from '../contract/agent-env.js';
 import { LIMITS } from '../contract/limits.js';
 import { crossFieldProblems } from './cross-rules.js';
 import {
@@ -226,9 +227,11 @@ export const jobSpecSchema = z
     rendezvous: z
       .object({
         timeout: duration(LIMITS.agent.minRendezvousSeconds, LIMITS.agent.maxRendezvousSeconds)
-          .default(600)
+          .default(AGENT_DEFAULTS.rendezvousTimeoutSeconds)
           .describe('bring-up deadline of all nodes, at most 7 days (default 10m)'),
-        port: port.default(7070).describe('TCP port of the main node rendezvous server'),
+        port: port
+          .default(AGENT_DEFAULTS.rendezvousPort)
+          .describe('TCP port of the main node rendezvous server'),
         minNodes: z
           .number()
           .int()
@@ -240,7 +243,7 @@ export const jobSpecSchema = z
       .prefault({})
       .describe('how the nodes find each other'),
     ssh: z
-      .object({ port: port.default(2222).describe('sshd port of every node') })
+      .object({ port: port.default(AGENT_DEFAULTS.sshPort).describe('sshd port of every node') })
       .strict()
       .prefault({})
       .describe('SSH between nodes'),

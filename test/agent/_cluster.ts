@@ -9,7 +9,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { AGENT_ENV, BATCH_ENV } from '../../src/contract/agent-env.js';
+import { AGENT_DEFAULTS, AGENT_ENV, BATCH_ENV } from '../../src/contract/agent-env.js';
 
 /** Builds the agent bundle once into `dir`; returns its path and the files it was built from. */
 export async function bundleAgent(dir: string): Promise<{ file: string; inputs: string[] }> {
@@ -63,8 +63,8 @@ export class Cluster {
   readonly root: string;
   readonly token = 'loopback-test-token-0123456789';
   readonly jobId = `job-${Math.random().toString(36).slice(2, 10)}`;
-  readonly rendezvousPort = 7070;
-  readonly sshPort = 2222;
+  readonly rendezvousPort = AGENT_DEFAULTS.rendezvousPort;
+  readonly sshPort = AGENT_DEFAULTS.sshPort;
   private readonly subnet: string;
   private readonly procs: ChildProcess[] = [];
   private readonly logs: (() => string)[] = [];

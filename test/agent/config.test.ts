@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/agent/config.js';
 import { AgentError } from '../../src/agent/errors.js';
+import { AGENT_DEFAULTS } from '../../src/contract/agent-env.js';
 import { AGENT_EXIT } from '../../src/contract/exit-codes.js';
 
 const base = {
@@ -38,12 +39,12 @@ describe('parseConfig', () => {
       launch: 'mpirun',
       mpi: 'openmpi',
       slots: 'auto',
-      rendezvousPort: 7070,
-      rendezvousTimeoutSeconds: 600,
+      rendezvousPort: AGENT_DEFAULTS.rendezvousPort,
+      rendezvousTimeoutSeconds: AGENT_DEFAULTS.rendezvousTimeoutSeconds,
       minNodes: 4,
-      sshPort: 2222,
-      interface: 'eth0',
-      stateDir: '/run/mnbatch',
+      sshPort: AGENT_DEFAULTS.sshPort,
+      interface: AGENT_DEFAULTS.interface,
+      stateDir: AGENT_DEFAULTS.stateDir,
       installSsh: true,
       mainIp: undefined,
       command: ['./a.out', '-x'],
@@ -131,7 +132,10 @@ describe('parseConfig', () => {
     ],
     [{ ...base, MNBATCH_MPI_ENV: '{"A":1}' }, 'MNBATCH_MPI_ENV value of A must be a string'],
     [{ ...base, MNBATCH_SSH_PORT: '70000' }, 'MNBATCH_SSH_PORT must be between 1 and 65535'],
-    [{ ...base, MNBATCH_RENDEZVOUS_PORT: '2222' }, 'MNBATCH_RENDEZVOUS_PORT must differ'],
+    [
+      { ...base, MNBATCH_RENDEZVOUS_PORT: String(AGENT_DEFAULTS.sshPort) },
+      'MNBATCH_RENDEZVOUS_PORT must differ',
+    ],
     [{ ...base, MNBATCH_MIN_NODES: '5' }, 'MNBATCH_MIN_NODES must be between 1 and 4'],
     [{ ...base, MNBATCH_IP: '10.0.0' }, 'MNBATCH_IP must be an IPv4 address'],
     [{ ...base, MNBATCH_STATE_DIR: 'relative' }, 'MNBATCH_STATE_DIR must be an absolute path'],

@@ -25,7 +25,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exec } from '../../src/cli/cli.js';
 import { registerAmi } from '../../src/cli/commands/ami.js';
-import { memoryOutput } from '../../src/cli/output.js';
+import { memoryOutput } from '../../src/ui/output.js';
 import { assertValidRequest } from '../_helpers/aws-model.js';
 import { FakeClock } from '../_helpers/fake-clock.js';
 

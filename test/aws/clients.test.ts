@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { AWS_RETRY, awsClient, resolveAwsOptions } from '../../src/aws/clients.js';
 import { AWS_ERROR } from '../../src/aws/errors.js';
 import { exec } from '../../src/cli/cli.js';
-import { memoryOutput } from '../../src/cli/output.js';
+import { memoryOutput } from '../../src/ui/output.js';
 import { mnbatchVersion } from '../../src/version.js';
 
 /** What the loopback endpoint saw: one entry per request. */

@@ -1,5 +1,5 @@
 import { exec } from '../../src/cli/cli.js';
-import { memoryOutput } from '../../src/cli/output.js';
+import { memoryOutput } from '../../src/ui/output.js';
 
 /** The script `mnbatch completion <shell>` prints, its exit code and what went to stderr. */
 export async function completionOf(shell: string): Promise<{ code: number; text: string; stderr: string }> {

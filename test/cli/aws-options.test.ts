@@ -9,8 +9,8 @@ import { describe, expect, it } from 'vitest';
 import type { AwsOptions } from '../../src/aws/clients.js';
 import { exec } from '../../src/cli/cli.js';
 import { registerInfra } from '../../src/cli/commands/infra.js';
-import { memoryOutput } from '../../src/cli/output.js';
 import { MnbatchError } from '../../src/errors.js';
+import { memoryOutput } from '../../src/ui/output.js';
 
 /** Runs an infra command whose services record the AWS options they were built with and stop. */
 async function infraOptions(argv: readonly string[], env: Record<string, string> = {}): Promise<AwsOptions> {

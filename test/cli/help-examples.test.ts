@@ -3,9 +3,9 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { exec } from '../../src/cli/cli.js';
 import { commands } from '../../src/cli/commands/index.js';
-import type { CliContext } from '../../src/cli/context.js';
 import { EXAMPLES } from '../../src/cli/examples.js';
-import { memoryOutput } from '../../src/cli/output.js';
+import type { CliContext } from '../../src/ui/context.js';
+import { memoryOutput } from '../../src/ui/output.js';
 
 /** Every command path of the CLI (`infra up`, …). */
 function paths(): string[] {

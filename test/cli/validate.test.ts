@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exec } from '../../src/cli/cli.js';
-import { memoryOutput } from '../../src/cli/output.js';
+import { memoryOutput } from '../../src/ui/output.js';
 
 const cwd = join(import.meta.dirname, '../..');
 

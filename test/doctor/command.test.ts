@@ -14,7 +14,7 @@ import { GetServiceQuotaCommand } from '@aws-sdk/client-service-quotas';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exec } from '../../src/cli/cli.js';
-import { memoryOutput } from '../../src/cli/output.js';
+import { memoryOutput } from '../../src/ui/output.js';
 import {
   batchMock,
   ec2Mock,

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { exec } from '../../src/cli/cli.js';
-import { memoryOutput } from '../../src/cli/output.js';
 import { POLICY_FILES, policyProblems, scanSourceTree, sourceTree } from '../../src/iam/generate.js';
 import { infraGrants } from '../../src/iam/grants-infra.js';
 import { submitGrants } from '../../src/iam/grants-submit.js';
@@ -10,6 +9,7 @@ import { type PolicyDocument, policyActions, resourcesOf } from '../../src/iam/p
 import { permissionsDocument, policyView, ROLE_NAMES, roleProperties } from '../../src/iam/roles.js';
 import { callsInSource } from '../../src/iam/scan.js';
 import { DEFAULT_SCOPE } from '../../src/iam/scope.js';
+import { memoryOutput } from '../../src/ui/output.js';
 
 const committed = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as unknown;
 const doc = (role: 'submit' | 'infra') =>
@@ -43,7 +43,9 @@ describe('the policies hold for the code in src/', () => {
 
   it('keeps infrastructure actions out of the submit policy', () => {
     const submit = [...policyActions(doc('submit'))];
-    expect(submit.filter((a) => /^(ec2|elasticfilesystem|ssm):/.test(a))).toEqual([]);
+    // One read-only EC2 call: the instance type catalog, for the stuck-job diagnosis.
+    const infraLike = submit.filter((a) => /^(ec2|elasticfilesystem|ssm):/.test(a));
+    expect(infraLike).toEqual(['ec2:DescribeInstanceTypes']);
     expect(submit).not.toContain('batch:CreateComputeEnvironment');
   });
 
@@ -59,6 +61,7 @@ describe('the policies hold for the code in src/', () => {
       'ReadBatchInfra',
       'ReadEc2',
       'ReadEfs',
+      'ReadInstanceTypes',
     ]);
   });
 

@@ -58,6 +58,11 @@ export const SUBMIT_REQUESTS: readonly SimRequest[] = [
   },
   { what: 'the new job', action: 'batch:SubmitJob', resource: job, context: sent.job },
   {
+    what: 'instance type facts for the stuck-job diagnosis',
+    action: 'ec2:DescribeInstanceTypes',
+    resource: '*',
+  },
+  {
     what: "where a stuck job stands in the stack's queue",
     action: 'batch:GetJobQueueSnapshot',
     resource: batch(`job-queue/${sent.jobQueue}`),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exec } from '../../src/cli/cli.js';
-import { memoryOutput } from '../../src/cli/output.js';
+import { memoryOutput } from '../../src/ui/output.js';
 import { ecrMock } from './_fake-ecr.js';
 
 function jobDir(lines: readonly string[]): string {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exec } from '../../src/cli/cli.js';
 import { registerInfra } from '../../src/cli/commands/infra.js';
-import { memoryOutput } from '../../src/cli/output.js';
+import { memoryOutput } from '../../src/ui/output.js';
 import { useFakeInfra } from '../_helpers/fake-aws-infra/index.js';
 
 const fake = useFakeInfra();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { memoryOutput } from '../../src/cli/output.js';
 import { infraDown } from '../../src/infra/down.js';
 import { infraUp } from '../../src/infra/up.js';
+import { memoryOutput } from '../../src/ui/output.js';
 import { awsError, useFakeInfra } from '../_helpers/fake-aws-infra/index.js';
 import { demoConfig } from './_config.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { memoryOutput } from '../../src/cli/output.js';
 import { infraUp } from '../../src/infra/up.js';
+import { memoryOutput } from '../../src/ui/output.js';
 import { useFakeInfra } from '../_helpers/fake-aws-infra/index.js';
 import { demoConfig } from './_config.js';
 

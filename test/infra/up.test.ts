@@ -1,8 +1,8 @@
 import { CreateComputeEnvironmentCommand, DescribeComputeEnvironmentsCommand } from '@aws-sdk/client-batch';
 import { CreateFileSystemCommand } from '@aws-sdk/client-efs';
 import { describe, expect, it } from 'vitest';
-import { memoryOutput } from '../../src/cli/output.js';
 import { infraUp } from '../../src/infra/up.js';
+import { memoryOutput } from '../../src/ui/output.js';
 import { useFakeInfra } from '../_helpers/fake-aws-infra/index.js';
 import { demoConfig } from './_config.js';
 

@@ -9,11 +9,11 @@ import {
 } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
 import { createBatch } from '../../src/aws/batch.js';
-import { memoryOutput } from '../../src/cli/output.js';
 import { isMnbatchError } from '../../src/errors.js';
 import { allowsInstanceType } from '../../src/jobs/instance-types.js';
 import { queueProblems, requestedInstanceTypes } from '../../src/jobs/preflight.js';
 import { submitPlan } from '../../src/jobs/submit.js';
+import { memoryOutput } from '../../src/ui/output.js';
 import { batchMock } from '../_helpers/fake-batch/mock-sdk.js';
 import { FakeClock } from '../_helpers/fake-clock.js';
 import { computeEnvironment, plannedJob, QUEUE } from './_fixtures.js';

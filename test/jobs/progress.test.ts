@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { memoryOutput } from '../../src/cli/output.js';
 import type { JobView } from '../../src/jobs/job-view.js';
 import { Progress } from '../../src/jobs/progress.js';
+import { memoryOutput } from '../../src/ui/output.js';
 
 const REDRAW = '\x1b[1A\x1b[2K';
 

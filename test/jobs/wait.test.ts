@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { memoryOutput } from '../../src/cli/output.js';
 import { LAUNCHER_EXIT } from '../../src/jobs/exit-codes.js';
 import { submitPlan } from '../../src/jobs/submit.js';
 import { waitForJob } from '../../src/jobs/wait.js';
+import { memoryOutput } from '../../src/ui/output.js';
 import { FakeBatch, happyTimeline, type TimelineEvent } from '../_helpers/fake-batch/fake-batch.js';
 import { FakeClock } from '../_helpers/fake-clock.js';
 import { computeEnvironment, plannedJob, QUEUE } from './_fixtures.js';
@@ -124,6 +124,26 @@ describe('submit --wait against the fake Batch', () => {
     expect(seconds).toBeLessThan(60 + 15);
     expect(output.stderr).toContain(
       '  - compute environment mpi-ce allows at most 8 vCPUs; the job needs at least 16 (4 nodes × 4 vCPUs): raise maxvCpus',
+    );
+  });
+
+  it("judges the compute environment's instance types by EC2's facts when it can ask", async () => {
+    const timeline: TimelineEvent[] = [
+      { at: 1, job: 'PENDING' },
+      { at: 3, job: 'RUNNABLE' },
+      { at: 400, job: 'FAILED', reason: 'Terminated by user' },
+    ];
+    // given a compute environment of family c5, which EC2 says comes only as c5.large (2 vCPUs)
+    const { deps, output } = setup(timeline);
+    const asked: string[][] = [];
+    const instanceFacts = async (entries: readonly string[]) => {
+      asked.push([...entries]);
+      return new Map([['c5.large', { vcpus: 2, memoryMiB: 4096, gpus: 0 }]]);
+    };
+    await submitPlan({ ...deps, instanceFacts }, plannedJob(), { wait: true });
+    expect(asked).toEqual([['c5', 'c5.xlarge']]);
+    expect(output.stderr).toContain(
+      '  - each node asks for 4 vCPUs, more than any instance type of mpi-ce offers (largest: c5.large with 2)',
     );
   });
 

@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { memoryOutput } from '../../src/cli/output.js';
 import {
   ENV_DIR_MAX_AGE_MS,
   OWNER_FILE,
@@ -14,6 +13,7 @@ import {
 } from '../../src/local/cleanup.js';
 import { ownerState, type ProcReader, selfOwner } from '../../src/local/owner.js';
 import { cleanupLocal } from '../../src/local/run-local.js';
+import { memoryOutput } from '../../src/ui/output.js';
 import { fakeDocker } from './fake-docker.js';
 
 const uid = process.getuid?.() ?? 0;

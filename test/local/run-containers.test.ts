@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { memoryOutput } from '../../src/cli/output.js';
 import { BATCH_ENV } from '../../src/contract/agent-env.js';
 import { type LocalRunPlan, planLocalRun } from '../../src/local/node-plan.js';
 import { type RunContainersOptions, runContainers } from '../../src/local/run-containers.js';
 import { loadPlannedJob } from '../../src/plan/index.js';
+import { memoryOutput } from '../../src/ui/output.js';
 import { fakeDocker } from './fake-docker.js';
 
 async function plannedRun(file = 'test/_fixtures/local/sleep.yaml'): Promise<LocalRunPlan> {

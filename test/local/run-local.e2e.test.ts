@@ -9,14 +9,14 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/agent/keys.js';
 import { encodeFrame } from '../../src/agent/protocol.js';
 import { exec } from '../../src/cli/cli.js';
-import { memoryOutput } from '../../src/cli/output.js';
-import { AGENT_ENV, BATCH_ENV } from '../../src/contract/agent-env.js';
+import { AGENT_DEFAULTS, AGENT_ENV, BATCH_ENV } from '../../src/contract/agent-env.js';
 import { AGENT_EXIT } from '../../src/contract/exit-codes.js';
 import { createDocker } from '../../src/local/docker.js';
 import type { LocalRunPlan } from '../../src/local/node-plan.js';
 import { selfOwner } from '../../src/local/owner.js';
 import type { RunHooks } from '../../src/local/run-containers.js';
 import { type RunLocalOptions, runLocal } from '../../src/local/run-local.js';
+import { memoryOutput } from '../../src/ui/output.js';
 import { ensureTestImages, HELLO_IMAGE, REPO } from '../container/images.js';
 
 const docker = createDocker();
@@ -156,7 +156,7 @@ describe('mnbatch run --local (Docker)', () => {
           hostKey: generateSshKeyPair('forger').publicKey,
         });
         const send =
-          'for i in $(seq 100); do exec 3<>/dev/tcp/$MAIN/7070 && break; sleep 0.1; done 2>/dev/null; ' +
+          `for i in $(seq 100); do exec 3<>/dev/tcp/$MAIN/${AGENT_DEFAULTS.rendezvousPort} && break; sleep 0.1; done 2>/dev/null; ` +
           'printf "%s" "$FRAME" >&3; sleep 1';
         docker$(
           ...[
@@ -261,8 +261,8 @@ describe('mnbatch run --local (Docker) under attack and stopped like Batch', () 
           });
           // The main agent opens its rendezvous port a moment after its container starts.
           const send = [
-            `for i in $(seq 100); do (exec 3<>/dev/tcp/${mainIp}/7070) 2>/dev/null && break; sleep 0.1; done`,
-            `exec 3<>/dev/tcp/${mainIp}/7070 && printf '%s' "$FRAME" >&3 && sleep 1 && echo sent`,
+            `for i in $(seq 100); do (exec 3<>/dev/tcp/${mainIp}/${AGENT_DEFAULTS.rendezvousPort}) 2>/dev/null && break; sleep 0.1; done`,
+            `exec 3<>/dev/tcp/${mainIp}/${AGENT_DEFAULTS.rendezvousPort} && printf '%s' "$FRAME" >&3 && sleep 1 && echo sent`,
           ].join('; ');
           forger = execFileSync('runuser', ['-u', STRANGER, '--', 'bash', '-c', send], {
             encoding: 'utf8',

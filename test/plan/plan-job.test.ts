@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AGENT_ENV } from '../../src/contract/agent-env.js';
+import { AGENT_DEFAULTS, AGENT_ENV } from '../../src/contract/agent-env.js';
 import { INFRASTRUCTURE_EXIT_CODES } from '../../src/contract/exit-codes.js';
 import { stackQueueName } from '../../src/contract/stack.js';
 import { type JobPlan, type PlanOptions, planJob } from '../../src/plan/index.js';
@@ -64,9 +64,9 @@ describe('planJob', () => {
       [AGENT_ENV.gpus]: '0',
       [AGENT_ENV.mpirunArgs]: '["-x","A"]',
       [AGENT_ENV.mpiEnv]: '{"Z":"1"}',
-      [AGENT_ENV.rendezvousPort]: '7070',
-      [AGENT_ENV.rendezvousTimeout]: '600',
-      [AGENT_ENV.sshPort]: '2222',
+      [AGENT_ENV.rendezvousPort]: String(AGENT_DEFAULTS.rendezvousPort),
+      [AGENT_ENV.rendezvousTimeout]: String(AGENT_DEFAULTS.rendezvousTimeoutSeconds),
+      [AGENT_ENV.sshPort]: String(AGENT_DEFAULTS.sshPort),
     });
     expect(env(p)).not.toHaveProperty(AGENT_ENV.minNodes);
     expect(env(p)).not.toHaveProperty(AGENT_ENV.token);

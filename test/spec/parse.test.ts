@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { AGENT_DEFAULTS } from '../../src/contract/agent-env.js';
 import { jobJsonSchema, loadJobSpec, parseJobSpec } from '../../src/spec/index.js';
 import { jobSchemaText } from '../../src/spec/json-schema.js';
 import { closest, editDistance } from '../../src/spec/suggest.js';
@@ -29,8 +30,8 @@ describe('parseJobSpec', () => {
       retries: { attempts: 1, on: 'infrastructure' },
       tags: {},
       propagateTags: false,
-      rendezvous: { timeout: 600, port: 7070 },
-      ssh: { port: 2222 },
+      rendezvous: { timeout: AGENT_DEFAULTS.rendezvousTimeoutSeconds, port: AGENT_DEFAULTS.rendezvousPort },
+      ssh: { port: AGENT_DEFAULTS.sshPort },
     });
   });
 

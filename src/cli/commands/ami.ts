@@ -1,7 +1,7 @@
 import type { AmiCommandOverrides } from '../../ami/command.js';
 import type { BakeFlags } from '../../ami/options.js';
-import type { RegisterCommand } from '../context.js';
-import { action } from '../context.js';
+import type { RegisterCommand } from '../register.js';
+import { action } from '../register.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

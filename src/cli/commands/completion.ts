@@ -1,7 +1,7 @@
 import { MnbatchError } from '../../errors.js';
 import { commandTree, completionScript, SHELLS, type Shell } from '../completion.js';
-import type { RegisterCommand } from '../context.js';
-import { action } from '../context.js';
+import type { RegisterCommand } from '../register.js';
+import { action } from '../register.js';
 
 /** `mnbatch completion bash|zsh|fish`: prints the shell's completion script for every command. */
 export const register: RegisterCommand = (program, ctx) => {

@@ -1,7 +1,6 @@
 import type { DoctorDeps, DoctorFlags } from '../../doctor/command.js';
-import type { RegisterCommand } from '../context.js';
-import { action } from '../context.js';
-import { planFile } from './plan.js';
+import type { RegisterCommand } from '../register.js';
+import { action } from '../register.js';
 import { withAwsOptions } from './submit.js';
 
 /** `mnbatch doctor [-f infra.yaml] [job.yaml]`, with test overrides (services) when given. */
@@ -21,7 +20,10 @@ export function registerDoctor(overrides: Pick<DoctorDeps, 'services'> = {}): Re
         .option('--json', 'print the checks as JSON'),
     ).action(
       action(ctx, async (job: string | undefined, flags: DoctorFlags) => {
-        const { doctorCommand } = await import('../../doctor/command.js');
+        const [{ doctorCommand }, { planFile }] = await Promise.all([
+          import('../../doctor/command.js'),
+          import('../../jobs/job-file.js'),
+        ]);
         return doctorCommand(ctx, job, flags, {
           ...overrides,
           planJob: async (file) => ({ file, ...(await planFile(file, {}, ctx)) }),

@@ -1,5 +1,5 @@
-import type { RegisterCommand } from '../context.js';
-import { action } from '../context.js';
+import type { RegisterCommand } from '../register.js';
+import { action } from '../register.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

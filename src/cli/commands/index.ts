@@ -1,4 +1,4 @@
-import type { RegisterCommand } from '../context.js';
+import type { RegisterCommand } from '../register.js';
 import { register as ami } from './ami.js';
 import { register as cancel } from './cancel.js';
 import { register as completion } from './completion.js';

@@ -1,6 +1,7 @@
 import type { InfraCommandOverrides, InfraFlags } from '../../infra/command.js';
-import type { RegisterCommand } from '../context.js';
-import { action, awsOptionsOf } from '../context.js';
+import { awsOptionsOf } from '../../ui/context.js';
+import type { RegisterCommand } from '../register.js';
+import { action } from '../register.js';
 
 /** `mnbatch infra up|down|status`, with test overrides (fake clock, services) when given. */
 export function registerInfra(overrides: InfraCommandOverrides = {}): RegisterCommand {

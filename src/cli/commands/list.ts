@@ -1,12 +1,7 @@
-import type { CliContext, RegisterCommand } from '../context.js';
-import { action, jobAwsOptions } from '../context.js';
-import { type AwsFlags, withAwsOptions } from './submit.js';
-
-interface ListFlags extends AwsFlags {
-  readonly queue?: string;
-  readonly status?: string;
-  readonly json?: boolean;
-}
+import type { ListFlags } from '../../jobs/command.js';
+import type { RegisterCommand } from '../register.js';
+import { action } from '../register.js';
+import { withAwsOptions } from './submit.js';
 
 /** `mnbatch list`: jobs submitted by mnbatch (tagged mnbatch:job). */
 export const register: RegisterCommand = (program, ctx) => {
@@ -19,15 +14,10 @@ export const register: RegisterCommand = (program, ctx) => {
       .option('--queue <queue>', 'only this queue')
       .option('--status <status>', 'only jobs in this status (SUBMITTED … SUCCEEDED, FAILED)')
       .option('--json', 'print the jobs as JSON'),
-  ).action(action(ctx, (flags: ListFlags) => list(flags, ctx)));
+  ).action(
+    action(ctx, async (flags: ListFlags) => {
+      const { listCommand } = await import('../../jobs/command.js');
+      return listCommand(flags, ctx);
+    }),
+  );
 };
-
-async function list(flags: ListFlags, ctx: CliContext): Promise<number> {
-  const [batch, jobs] = await Promise.all([import('../../aws/batch.js'), import('../../jobs/list.js')]);
-  const found = await jobs.listJobs(batch.createBatch(await jobAwsOptions(ctx, 'list')), {
-    queue: flags.queue,
-    status: flags.status,
-  });
-  jobs.printJobs(ctx.output, found, Date.now(), flags.json ?? false);
-  return 0;
-}

@@ -1,16 +1,8 @@
 import { InvalidArgumentError } from 'commander';
-import type { CliContext, RegisterCommand } from '../context.js';
-import { action, jobAwsOptions } from '../context.js';
-import { type AwsFlags, withAwsOptions } from './submit.js';
-
-interface LogsFlags extends AwsFlags {
-  readonly queue?: string;
-  readonly node?: number | 'all';
-  readonly follow?: boolean;
-  readonly since?: number;
-  readonly tail?: number;
-  readonly timestamps?: boolean;
-}
+import type { LogsFlags } from '../../jobs/command.js';
+import type { RegisterCommand } from '../register.js';
+import { action } from '../register.js';
+import { withAwsOptions } from './submit.js';
 
 function parseNode(value: string): number | 'all' {
   if (value.trim() === 'all') return 'all';
@@ -57,33 +49,10 @@ export const register: RegisterCommand = (program, ctx) => {
       .option('--timestamps', 'prefix each line with its time (ISO 8601, UTC)')
       .option('--follow', 'keep printing until the job ends; exit with its exit code')
       .option('--queue <queue>', 'queue to look for a job name in'),
-  ).action(action(ctx, (job: string, flags: LogsFlags) => logs(job, flags, ctx)));
-};
-
-async function logs(job: string, flags: LogsFlags, ctx: CliContext): Promise<number> {
-  const [batch, cwl, clock, jobs] = await Promise.all([
-    import('../../aws/batch.js'),
-    import('../../aws/logs.js'),
-    import('../../clock.js'),
-    import('../../jobs/show-logs.js'),
-  ]);
-  const aws = await jobAwsOptions(ctx, 'logs');
-  return jobs.showLogs(
-    {
-      batch: batch.createBatch(aws),
-      logs: cwl.createLogs(aws),
-      output: ctx.output,
-      clock: clock.systemClock,
-      signal: ctx.signal,
-    },
-    job,
-    {
-      queue: flags.queue,
-      node: flags.node,
-      follow: flags.follow ?? false,
-      since: flags.since,
-      tail: flags.tail,
-      timestamps: flags.timestamps ?? false,
-    },
+  ).action(
+    action(ctx, async (job: string, flags: LogsFlags) => {
+      const { logsCommand } = await import('../../jobs/command.js');
+      return logsCommand(job, flags, ctx);
+    }),
   );
-}
+};

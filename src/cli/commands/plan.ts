@@ -1,11 +1,7 @@
-import { userInfo } from 'node:os';
-import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import type { JobPlan, PlanOptions, RendezvousSecret } from '../../plan/index.js';
-import type { JobSpec } from '../../spec/index.js';
-import type { CliContext, RegisterCommand } from '../context.js';
-import { action } from '../context.js';
-import { formatPlan } from '../print-plan.js';
+import type { PlanFlags } from '../../jobs/job-file.js';
+import type { RegisterCommand } from '../register.js';
+import { action } from '../register.js';
 
 /** `--nodes N`: a whole number 2–1000 (Batch's limits for multi-node jobs). */
 export function parseNodes(value: string): number {
@@ -14,13 +10,6 @@ export function parseNodes(value: string): number {
     throw new InvalidArgumentError('must be a whole number from 2 to 1000');
   }
   return n;
-}
-
-/** What both `plan` and `submit` take to plan a job file. */
-export interface PlanFlags {
-  readonly nodes?: number;
-  readonly queue?: string;
-  readonly json?: boolean;
 }
 
 /** `mnbatch plan FILE`: prints the RegisterJobDefinition and SubmitJob requests `submit` would send. */
@@ -32,87 +21,10 @@ export const register: RegisterCommand = (program, ctx) => {
     .option('--nodes <n>', 'override the number of nodes (nodeOverrides.numNodes)', parseNodes)
     .option('--queue <queue>', 'job queue (instead of queue/stack in the job file)')
     .option('--json', 'print {"registerJobDefinition", "submitJob"} as JSON only')
-    .action(action(ctx, (file: string, flags: PlanFlags) => printPlan(file, flags, ctx)));
+    .action(
+      action(ctx, async (file: string, flags: PlanFlags) => {
+        const { printPlan } = await import('../../jobs/offline-commands.js');
+        return printPlan(file, flags, ctx);
+      }),
+    );
 };
-
-/** Prints the plan of `file` (what `plan` and `submit --dry-run` show); calls no AWS API. */
-export async function printPlan(
-  file: string,
-  flags: PlanFlags & { readonly push?: boolean },
-  ctx: CliContext,
-): Promise<number> {
-  const { plan, spec, dir } = await loadJobFile(file, flags, ctx);
-  for (const line of formatPlan(plan, { json: flags.json ?? false })) ctx.output.out(line);
-  if (flags.json) return 0;
-  const [{ describeImages }, { jobImageOf }] = await Promise.all([
-    import('../../image/describe.js'),
-    import('../../image/pin.js'),
-  ]);
-  const images = (plan.registerJobDefinition.nodeProperties?.nodeRangeProperties ?? []).map(
-    (r) => r.container?.image ?? '',
-  );
-  ctx.output.out('');
-  ctx.output.out('Images');
-  for (const line of describeImages(jobImageOf(spec, dir, flags.push ?? true), images)) ctx.output.out(line);
-  return 0;
-}
-
-/** How a job file is planned: the queue's rendezvous key and role, and whether a queue is needed. */
-export interface LoadOptions {
-  /** Looks up the queue's stack key and execution role; without it the plan shows placeholders. */
-  readonly rendezvousOf?: (jobQueue: string) => Promise<RendezvousSecret>;
-  /** false: a job without queue or stack plans too (`image push` needs no queue). */
-  readonly requireQueue?: boolean;
-}
-
-/** Reads and plans `file` as `submit` sends it (placeholders for the key and role unless looked up). */
-export async function planFile(
-  file: string,
-  flags: PlanFlags,
-  ctx: CliContext,
-  rendezvousOf?: (jobQueue: string) => Promise<RendezvousSecret>,
-): Promise<JobPlan> {
-  return (await loadJobFile(file, flags, ctx, rendezvousOf ? { rendezvousOf } : {})).plan;
-}
-
-/** Like planFile, with the spec and the folder of the file (build.context is relative to it). */
-export async function loadJobFile(
-  file: string,
-  flags: PlanFlags,
-  ctx: CliContext,
-  load: LoadOptions = {},
-): Promise<{ readonly spec: JobSpec; readonly plan: JobPlan; readonly dir: string }> {
-  // Loaded here, not at the top, so that `mnbatch --help` does not load zod and yaml.
-  const [{ planJobText, RENDEZVOUS_PLACEHOLDER, submitterOf }, { readJobFile }, { mnbatchVersion }] =
-    await Promise.all([
-      import('../../plan/index.js'),
-      import('../../spec/index.js'),
-      import('../../version.js'),
-    ]);
-  const text = await readJobFile(resolve(ctx.cwd, file), file);
-  // The same user as `submit` tags: from the environment, else the login name.
-  const user = submitterOf(ctx.env) ?? submitterOf({ USER: loginName() });
-  const options: PlanOptions = {
-    rendezvous: RENDEZVOUS_PLACEHOLDER,
-    version: mnbatchVersion(),
-    ...(flags.nodes !== undefined ? { nodes: flags.nodes } : {}),
-    ...(flags.queue !== undefined ? { queue: flags.queue } : {}),
-    ...(user !== undefined ? { user } : {}),
-  };
-  const requireQueue = load.requireQueue ?? true;
-  let planned = planJobText(text, file, options, requireQueue);
-  if (load.rendezvousOf) {
-    // The key and role belong to the queue's stack: plan once for the queue, then with them.
-    const rendezvous = await load.rendezvousOf(planned.plan.submitJob.jobQueue ?? '');
-    planned = planJobText(text, file, { ...options, rendezvous }, requireQueue);
-  }
-  return { ...planned, dir: dirname(resolve(ctx.cwd, file)) };
-}
-
-function loginName(): string | undefined {
-  try {
-    return userInfo().username;
-  } catch {
-    return undefined; // no passwd entry (some containers)
-  }
-}

@@ -1,21 +1,10 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { MnbatchError } from '../../errors.js';
+import type { RunFlags } from '../../local/command.js';
+import { DEFAULT_GRACE_MS } from '../../local/stop.js';
 import { parseDuration } from '../../spec/units.js';
-import type { CliContext, RegisterCommand } from '../context.js';
-import { action } from '../context.js';
+import type { RegisterCommand } from '../register.js';
+import { action } from '../register.js';
 import { parseNodes } from './plan.js';
-
-interface RunFlags {
-  readonly local?: boolean;
-  readonly nodes?: number;
-  readonly keep?: boolean;
-  /** commander's --no-build: false when given. */
-  readonly build: boolean;
-  readonly baseImage?: string;
-  /** --grace in seconds. */
-  readonly grace?: number;
-  readonly cleanup?: boolean;
-}
 
 /** Longest --grace: a stop that waits longer than an hour is not a stop. */
 const MAX_GRACE_SECONDS = 3600;
@@ -51,7 +40,7 @@ export const register: RegisterCommand = (program, ctx) => {
     )
     .option(
       '--grace <duration>',
-      'on Ctrl-C or timeout: time between SIGTERM and SIGKILL for every node (default 30s)',
+      `on Ctrl-C or timeout: time between SIGTERM and SIGKILL for every node (default ${DEFAULT_GRACE_MS / 1000}s)`,
       parseGrace,
     )
     .option('--cleanup', 'remove what dead local runs left (containers, networks, directories); no job runs')
@@ -60,39 +49,9 @@ export const register: RegisterCommand = (program, ctx) => {
       new Option('--skip-node <index>', 'do not start this node').argParser(parseIndex).hideHelp(),
     )
     .action(
-      action(ctx, (file: string | undefined, flags: RunFlags & { skipNode?: number[] }) =>
-        run(file, flags, ctx),
-      ),
+      action(ctx, async (file: string | undefined, flags: RunFlags) => {
+        const { runCommand } = await import('../../local/command.js');
+        return runCommand(file, flags, ctx);
+      }),
     );
 };
-
-async function run(
-  file: string | undefined,
-  flags: RunFlags & { skipNode?: number[] },
-  ctx: CliContext,
-): Promise<number> {
-  if (!flags.local) {
-    throw new MnbatchError('RUN_NEEDS_LOCAL', 'run needs --local (to run on AWS Batch, use mnbatch submit)');
-  }
-  const { cleanupLocal, runLocal } = await import('../../local/run-local.js');
-  if (flags.cleanup) {
-    if (file !== undefined) throw new MnbatchError('RUN_CLEANUP_FILE', 'run --cleanup takes no job file');
-    return cleanupLocal({ output: ctx.output, env: ctx.env });
-  }
-  if (file === undefined) throw new MnbatchError('RUN_NO_FILE', 'run --local needs a job file');
-  ctx.force?.claim();
-  return runLocal({
-    file,
-    cwd: ctx.cwd,
-    output: ctx.output,
-    signal: ctx.signal,
-    env: ctx.env,
-    build: flags.build,
-    ...(ctx.force ? { force: ctx.force.signal } : {}),
-    ...(flags.grace !== undefined ? { graceMs: flags.grace * 1000 } : {}),
-    ...(flags.nodes !== undefined ? { nodes: flags.nodes } : {}),
-    ...(flags.keep ? { keep: true } : {}),
-    ...(flags.baseImage ? { baseImage: flags.baseImage } : {}),
-    ...(flags.skipNode ? { skipNodes: flags.skipNode } : {}),
-  });
-}

@@ -1,5 +1,5 @@
-import type { RegisterCommand } from '../context.js';
-import { action } from '../context.js';
+import type { RegisterCommand } from '../register.js';
+import { action } from '../register.js';
 
 /** `mnbatch schema`: prints the JSON Schema of job.yaml (the committed job.schema.json). */
 export const register: RegisterCommand = (program, ctx) => {

@@ -1,12 +1,7 @@
-import type { CliContext, RegisterCommand } from '../context.js';
-import { action, jobAwsOptions } from '../context.js';
-import { type AwsFlags, withAwsOptions } from './submit.js';
-
-interface StatusFlags extends AwsFlags {
-  readonly queue?: string;
-  readonly json?: boolean;
-  readonly wait?: boolean;
-}
+import type { StatusFlags } from '../../jobs/command.js';
+import type { RegisterCommand } from '../register.js';
+import { action } from '../register.js';
+import { withAwsOptions } from './submit.js';
 
 /** `mnbatch status JOB`: the job and each of its nodes. */
 export const register: RegisterCommand = (program, ctx) => {
@@ -18,26 +13,10 @@ export const register: RegisterCommand = (program, ctx) => {
       .option('--queue <queue>', 'queue to look for a job name in')
       .option('--wait', 'wait for the job to end; exit with its exit code')
       .option('--json', 'print the job as JSON'),
-  ).action(action(ctx, (job: string, flags: StatusFlags) => status(job, flags, ctx)));
-};
-
-async function status(job: string, flags: StatusFlags, ctx: CliContext): Promise<number> {
-  const [batch, logs, clock, jobs] = await Promise.all([
-    import('../../aws/batch.js'),
-    import('../../aws/logs.js'),
-    import('../../clock.js'),
-    import('../../jobs/status.js'),
-  ]);
-  const aws = await jobAwsOptions(ctx, 'status');
-  return jobs.showStatus(
-    {
-      batch: batch.createBatch(aws),
-      logs: logs.createLogs(aws),
-      output: ctx.output,
-      clock: clock.systemClock,
-      signal: ctx.signal,
-    },
-    job,
-    { queue: flags.queue, json: flags.json ?? false, wait: flags.wait ?? false },
+  ).action(
+    action(ctx, async (job: string, flags: StatusFlags) => {
+      const { statusCommand } = await import('../../jobs/command.js');
+      return statusCommand(job, flags, ctx);
+    }),
   );
-}
+};

@@ -1,13 +1,8 @@
 import type { Command } from 'commander';
-import type { CliContext, RegisterCommand } from '../context.js';
-import { action, jobAwsOptions } from '../context.js';
-import { loadJobFile, type PlanFlags, parseNodes, printPlan } from './plan.js';
-
-/** `--profile` / `--region`: global options of the program (cli.ts), in `ctx.aws` for every AWS command. */
-export interface AwsFlags {
-  readonly profile?: string;
-  readonly region?: string;
-}
+import type { SubmitFlags } from '../../jobs/command.js';
+import type { RegisterCommand } from '../register.js';
+import { action } from '../register.js';
+import { parseNodes } from './plan.js';
 
 /**
  * Marks an AWS command. `--profile` and `--region` are global options now (cli.ts), accepted
@@ -15,15 +10,6 @@ export interface AwsFlags {
  */
 export function withAwsOptions(command: Command): Command {
   return command;
-}
-
-interface SubmitFlags extends AwsFlags, PlanFlags {
-  readonly wait?: boolean;
-  readonly follow?: boolean;
-  readonly dryRun?: boolean;
-  readonly cancelOnInterrupt?: boolean;
-  /** false with --no-push: use `image:` as given (an ECR tag is still pinned by digest). */
-  readonly push?: boolean;
 }
 
 /** `mnbatch submit FILE`: register (or reuse) the job definition and submit; `--wait` stays until it ends. */
@@ -44,45 +30,10 @@ export const register: RegisterCommand = (program, ctx) => {
       )
       .option('--dry-run', 'print what would be sent (same as `mnbatch plan`) and call no AWS API')
       .option('--json', 'print the submission as JSON'),
-  ).action(action(ctx, (file: string, flags: SubmitFlags) => submit(file, flags, ctx)));
-};
-
-async function submit(file: string, flags: SubmitFlags, ctx: CliContext): Promise<number> {
-  // The plan command's own printer, so both print exactly the same.
-  if (flags.dryRun) return printPlan(file, flags, ctx);
-  const [batch, logs, clock, jobs, { stackRendezvous }, images] = await Promise.all([
-    import('../../aws/batch.js'),
-    import('../../aws/logs.js'),
-    import('../../clock.js'),
-    import('../../jobs/submit.js'),
-    import('../../jobs/rendezvous.js'),
-    import('../../image/job-images.js'),
-  ]);
-  // AWS options only once the job file has planned: a bad file is reported first.
-  let aws: Awaited<ReturnType<typeof jobAwsOptions>> | undefined;
-  const { plan, spec, dir } = await loadJobFile(file, flags, ctx, {
-    rendezvousOf: async (queue) => {
-      aws = await jobAwsOptions(ctx, 'submit');
-      return stackRendezvous(batch.createBatch(aws), queue);
-    },
-  });
-  aws ??= await jobAwsOptions(ctx, 'submit');
-  const imageContext = { aws, env: ctx.env, say: (line: string) => ctx.output.err(line), signal: ctx.signal };
-  return jobs.submitPlan(
-    {
-      batch: batch.createBatch(aws),
-      logs: logs.createLogs(aws),
-      output: ctx.output,
-      clock: clock.systemClock,
-      signal: ctx.signal,
-      pinImages: images.imagePinner(imageContext, images.jobImageOf(spec, dir, flags.push ?? true)),
-    },
-    plan,
-    {
-      wait: flags.wait ?? false,
-      follow: flags.follow ?? false,
-      cancelOnInterrupt: flags.cancelOnInterrupt ?? false,
-      json: flags.json ?? false,
-    },
+  ).action(
+    action(ctx, async (file: string, flags: SubmitFlags) => {
+      const { submitCommand } = await import('../../jobs/command.js');
+      return submitCommand(file, flags, ctx);
+    }),
   );
-}
+};

@@ -1,6 +1,7 @@
 /** How `mnbatch plan` and `submit --dry-run` show a plan: one printer, so both print exactly the same. */
-import { CONTENT_TAG, withContentTag } from '../jobs/job-definition.js';
+
 import type { JobPlan } from '../plan/index.js';
+import { CONTENT_TAG, withContentTag } from './job-definition.js';
 
 /** The lines to print for `plan`: headed requests, or with `json` only `{registerJobDefinition, submitJob}`. */
 export function formatPlan(plan: JobPlan, options: { readonly json: boolean }): string[] {

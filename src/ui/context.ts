@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+/** What a command gets from the entry point (output, environment, interrupts, AWS flags): below every domain module, so none of them imports src/cli. */
 import type { AwsOptions, ResolvedAwsOptions } from '../aws/clients.js';
 import type { Output } from './output.js';
 
@@ -37,19 +37,6 @@ export async function jobAwsOptions(ctx: CliContext, command: string): Promise<R
     import('@aws-sdk/client-batch'),
   ]);
   return resolveAwsOptions(awsOptionsOf(ctx, command), BatchClient, ctx.env);
-}
-
-/** Adds one command (or a group) to the program. Files in `commands/` export one of these. */
-export type RegisterCommand = (program: Command, ctx: CliContext) => void;
-
-/** Wraps a command body that returns an exit code into a commander action. */
-export function action<A extends unknown[]>(
-  ctx: CliContext,
-  body: (...args: A) => Promise<number>,
-): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    ctx.exitCode = await body(...args);
-  };
 }
 
 /** The second interrupt, for commands that stop gracefully on the first. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatPlan } from '../../src/cli/print-plan.js';
 import { withContentTag } from '../../src/jobs/job-definition.js';
+import { formatPlan } from '../../src/jobs/print-plan.js';
 import type { JobPlan } from '../../src/plan/index.js';
 
 const plan: JobPlan = {

@@ -1,0 +1,79 @@
+/**
+ * What EC2 says about instance types (DescribeInstanceTypes): vCPUs, cores, memory, GPUs,
+ * architectures and EFA. The answers are plain values, so planning and diagnosis code takes
+ * them as input and stays pure; src/instances/cache.ts keeps them between runs.
+ */
+import type { InstanceTypeInfo } from '@aws-sdk/client-ec2';
+import type { Ec2 } from '../aws/ec2.js';
+
+/** One instance type as mnbatch uses it. */
+export interface InstanceFacts {
+  readonly vcpus: number;
+  /** Physical cores (VCpuInfo.DefaultCores; the vCPUs when EC2 does not say). */
+  readonly cores: number;
+  /** Installed memory; ECS registers a little less for jobs. */
+  readonly memoryMiB: number;
+  readonly gpus: number;
+  readonly architectures: readonly string[];
+  readonly efaSupported: boolean;
+  /** Most EFA interfaces the type takes (0 without EFA). */
+  readonly maxEfaInterfaces: number;
+}
+
+/** The facts of one DescribeInstanceTypes entry, or undefined when it lacks the basics. */
+export function instanceFactsOf(info: InstanceTypeInfo): InstanceFacts | undefined {
+  const vcpus = info.VCpuInfo?.DefaultVCpus;
+  const memoryMiB = info.MemoryInfo?.SizeInMiB;
+  if (!info.InstanceType || !vcpus || !memoryMiB) return undefined;
+  const efa = info.NetworkInfo?.EfaInfo;
+  return {
+    vcpus,
+    cores: info.VCpuInfo?.DefaultCores ?? vcpus,
+    memoryMiB,
+    gpus: (info.GpuInfo?.Gpus ?? []).reduce((n, g) => n + (g.Count ?? 0), 0),
+    architectures: info.ProcessorInfo?.SupportedArchitectures ?? [],
+    efaSupported: info.NetworkInfo?.EfaSupported ?? false,
+    maxEfaInterfaces: info.NetworkInfo?.EfaSupported ? (efa?.MaximumEfaInterfaces ?? 1) : 0,
+  };
+}
+
+/**
+ * The instance-type filter value an entry of a compute environment's `instanceTypes` stands for:
+ * a type as it is, a family ("c5n") as all its sizes ("c5n.*"); undefined for the bundles Batch
+ * picks from (optimal, default_x86_64, …), which name no family EC2 knows.
+ */
+export function filterValueOf(entry: string): string | undefined {
+  if (!/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)?$/.test(entry) || entry === 'optimal' || entry.startsWith('default_'))
+    return undefined;
+  return entry.includes('.') ? entry : `${entry}.*`;
+}
+
+/** Whether `type` is what `entry` stands for (itself, or a size of the family). */
+export function entryCovers(entry: string, type: string): boolean {
+  return entry === type || (!entry.includes('.') && type.startsWith(`${entry}.`));
+}
+
+/** Filter values per DescribeInstanceTypes request (a filter takes a bounded list of values). */
+const VALUES_PER_REQUEST = 50;
+
+/**
+ * Facts of every instance type the entries stand for, by name. Unknown names simply yield
+ * nothing (a filter, unlike InstanceTypes, does not fail on them).
+ */
+export async function describeInstanceFacts(
+  ec2: Pick<Ec2, 'describeInstanceTypes'>,
+  entries: readonly string[],
+): Promise<Map<string, InstanceFacts>> {
+  const values = [...new Set(entries.map(filterValueOf).filter((v): v is string => v !== undefined))];
+  const facts = new Map<string, InstanceFacts>();
+  for (let i = 0; i < values.length; i += VALUES_PER_REQUEST) {
+    const infos = await ec2.describeInstanceTypes({
+      Filters: [{ Name: 'instance-type', Values: values.slice(i, i + VALUES_PER_REQUEST) }],
+    });
+    for (const info of infos) {
+      const f = instanceFactsOf(info);
+      if (f && info.InstanceType) facts.set(info.InstanceType, f);
+    }
+  }
+  return facts;
+}

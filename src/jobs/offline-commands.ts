@@ -1,0 +1,60 @@
+/** The bodies of `mnbatch plan` and `mnbatch validate`: job files in, lines out, no AWS call. */
+import { resolve } from 'node:path';
+import type { CliContext } from '../ui/context.js';
+import { loadJobFile, type PlanFlags } from './job-file.js';
+import { formatPlan } from './print-plan.js';
+
+/** Prints the plan of `file` (what `plan` and `submit --dry-run` show); calls no AWS API. */
+export async function printPlan(
+  file: string,
+  flags: PlanFlags & { readonly push?: boolean },
+  ctx: CliContext,
+): Promise<number> {
+  const { plan, spec, dir } = await loadJobFile(file, flags, ctx);
+  for (const line of formatPlan(plan, { json: flags.json ?? false })) ctx.output.out(line);
+  if (flags.json) return 0;
+  const [{ describeImages }, { jobImageOf }] = await Promise.all([
+    import('../image/describe.js'),
+    import('../image/pin.js'),
+  ]);
+  const images = (plan.registerJobDefinition.nodeProperties?.nodeRangeProperties ?? []).map(
+    (r) => r.container?.image ?? '',
+  );
+  ctx.output.out('');
+  ctx.output.out('Images');
+  for (const line of describeImages(jobImageOf(spec, dir, flags.push ?? true), images)) ctx.output.out(line);
+  return 0;
+}
+
+/** One line per valid file, one line per problem of the others; 0 only when all are valid. */
+export async function validateFiles(files: readonly string[], ctx: CliContext): Promise<number> {
+  // Loaded here, not at the top, so that `mnbatch --help` does not load zod and yaml.
+  const [{ planJobText, RENDEZVOUS_PLACEHOLDER }, { readJobFile }, { isMnbatchError }, { mnbatchVersion }] =
+    await Promise.all([
+      import('../plan/index.js'),
+      import('../spec/index.js'),
+      import('../errors.js'),
+      import('../version.js'),
+    ]);
+  let invalid = 0;
+  for (const file of files) {
+    try {
+      const text = await readJobFile(resolve(ctx.cwd, file), file);
+      const { spec } = planJobText(
+        text,
+        file,
+        { rendezvous: RENDEZVOUS_PLACEHOLDER, version: mnbatchVersion() },
+        false,
+      );
+      const nodes = `${spec.nodes} nodes × ${spec.instanceType ?? 'any instance type'}`;
+      ctx.output.out(`${file}: ok — ${nodes}, ${spec.mpi.implementation}, launch ${spec.launch}`);
+    } catch (e) {
+      if (!isMnbatchError(e)) throw e;
+      invalid++;
+      if (e.details.length > 0) for (const line of e.details) ctx.output.out(line);
+      else ctx.output.out(e.message);
+    }
+  }
+  if (files.length > 1 && invalid > 0) ctx.output.err(`${invalid} of ${files.length} files invalid`);
+  return invalid > 0 ? 1 : 0;
+}
