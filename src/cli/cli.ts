@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { EXIT } from '../contract/exit-codes.js';
 import { isMnbatchError } from '../errors.js';
 import { printable } from '../printable.js';
 import { mnbatchVersion } from '../version.js';
@@ -6,11 +7,12 @@ import { commands } from './commands/index.js';
 import type { CliContext, ForceStop, RegisterCommand } from './context.js';
 import { examplesText } from './examples.js';
 import type { Output } from './output.js';
+import { addOutputOptions, applyOutputFormat, type OutputFlags } from './output-format.js';
 
 /** Exit code for a bad command line (unknown option, missing argument). */
-export const EXIT_USAGE = 2;
+export const EXIT_USAGE = EXIT.usage;
 /** Exit code for an unexpected internal error (sysexits EX_SOFTWARE). */
-export const EXIT_INTERNAL = 70;
+export const EXIT_INTERNAL = EXIT.internal;
 
 export interface ExecOptions {
   readonly output: Output;
@@ -64,10 +66,14 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
       writeOut: (s) => output.out(s.replace(/\n$/, '')),
       writeErr: (s) => output.err(s.replace(/\n$/, '')),
     });
+  addOutputOptions(program);
   // The global options may come anywhere on the line (`mnbatch submit job.yaml --region x`).
-  program.hook('preAction', () => {
-    const { profile, region } = program.opts<{ profile?: string; region?: string }>();
+  program.hook('preAction', (_program, command) => {
+    const { profile, region, ...format } = program.opts<
+      { profile?: string; region?: string } & OutputFlags
+    >();
     ctx.aws = { profile, region };
+    applyOutputFormat(command, format, ctx.env);
   });
   for (const register of options.commands ?? commands) register(program, ctx);
   for (const sub of program.commands) sub.exitOverride().configureOutput(program.configureOutput());

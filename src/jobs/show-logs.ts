@@ -4,6 +4,7 @@
  */
 
 import { AWS_ERROR, isAwsError } from '../aws/errors.js';
+import { EXIT } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
 import { LAUNCHER_EXIT } from './exit-codes.js';
 import { nodeOfJobRef, resolveJobRef } from './job-ref.js';
@@ -46,7 +47,7 @@ export async function showLogs(
   const refNode = nodeOfJobRef(ref);
   if (refNode !== undefined && options.node !== undefined && refNode !== options.node) {
     throw new MnbatchError('USAGE', `${ref} is node ${refNode}, but --node says ${options.node}`, {
-      exitCode: 2,
+      exitCode: EXIT.usage,
     });
   }
   const all = options.node === 'all';
@@ -54,7 +55,7 @@ export async function showLogs(
   if (!all && (!Number.isInteger(index) || index < 0 || index >= view.numNodes)) {
     const asked = options.node !== undefined ? `--node ${options.node}` : `node ${index}`;
     throw new MnbatchError('USAGE', `${asked}: the job has nodes 0 to ${view.numNodes - 1}`, {
-      exitCode: 2,
+      exitCode: EXIT.usage,
     });
   }
   if (options.follow) {
@@ -63,7 +64,7 @@ export async function showLogs(
         'USAGE',
         '--follow follows one node from its start: leave out --node all, --tail and --since',
         {
-          exitCode: 2,
+          exitCode: EXIT.usage,
         },
       );
     // The exit code is the job's, as with `submit --wait`; state lines are left out.

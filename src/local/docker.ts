@@ -2,7 +2,9 @@
  * The Docker calls the local runner makes, behind one small interface (like the AWS adapters),
  * so the orchestration is tested with a fake and end to end with the real `docker` CLI.
  */
+
 import { execa } from 'execa';
+import { EXIT } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
 import { withEnvFile } from './env-file.js';
 
@@ -182,7 +184,7 @@ export function createDocker(env?: Env): Docker {
       if (r.isCanceled) {
         throw new MnbatchError('IMAGE_BUILD_INTERRUPTED', `building image ${req.tags[0]} was interrupted`, {
           origin: 'docker',
-          exitCode: 130,
+          exitCode: EXIT.interrupted,
         });
       }
       if (r.failed) {

@@ -1,5 +1,7 @@
+import { EXIT } from '../../contract/exit-codes.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { action, jobAwsOptions } from '../context.js';
+import { withJsonOutput } from '../output-format.js';
 import { loadJobFile } from './plan.js';
 
 interface PushFlags {
@@ -9,12 +11,13 @@ interface PushFlags {
 /** `mnbatch image push FILE`: build the job's image and push it to ECR, as `submit` does; prints the pinned reference. */
 export const register: RegisterCommand = (program, ctx) => {
   const image = program.command('image').description('the job image in ECR');
-  image
-    .command('push')
-    .description('build the build: image of a job file and push it to ECR (skipped when already there)')
-    .argument('<file>', 'job file')
-    .option('--json', 'print what was pushed as JSON')
-    .action(action(ctx, (file: string, flags: PushFlags) => push(file, flags, ctx)));
+  withJsonOutput(
+    image
+      .command('push')
+      .description('build the build: image of a job file and push it to ECR (skipped when already there)')
+      .argument('<file>', 'job file'),
+    'what was pushed',
+  ).action(action(ctx, (file: string, flags: PushFlags) => push(file, flags, ctx)));
 };
 
 async function push(file: string, flags: PushFlags, ctx: CliContext): Promise<number> {
@@ -27,7 +30,7 @@ async function push(file: string, flags: PushFlags, ctx: CliContext): Promise<nu
   const { plan, spec, dir } = await loadJobFile(file, {}, ctx, undefined, false);
   if (!spec.build) {
     throw new MnbatchError('NO_BUILD', `${file} has no build section: there is no image to build and push`, {
-      exitCode: 2,
+      exitCode: EXIT.usage,
       details: ['submit pins its image: by digest as it is'],
     });
   }

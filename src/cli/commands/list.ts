@@ -1,5 +1,6 @@
 import type { CliContext, RegisterCommand } from '../context.js';
 import { action, jobAwsOptions } from '../context.js';
+import { withJsonOutput } from '../output-format.js';
 import { type AwsFlags, withAwsOptions } from './submit.js';
 
 interface ListFlags extends AwsFlags {
@@ -10,15 +11,17 @@ interface ListFlags extends AwsFlags {
 
 /** `mnbatch list`: jobs submitted by mnbatch (tagged mnbatch:job). */
 export const register: RegisterCommand = (program, ctx) => {
-  withAwsOptions(
-    program
-      .command('list')
-      .description(
-        'list jobs submitted by mnbatch (default: unfinished jobs in the queues of mnbatch stacks)',
-      )
-      .option('--queue <queue>', 'only this queue')
-      .option('--status <status>', 'only jobs in this status (SUBMITTED … SUCCEEDED, FAILED)')
-      .option('--json', 'print the jobs as JSON'),
+  withJsonOutput(
+    withAwsOptions(
+      program
+        .command('list')
+        .description(
+          'list jobs submitted by mnbatch (default: unfinished jobs in the queues of mnbatch stacks)',
+        )
+        .option('--queue <queue>', 'only this queue')
+        .option('--status <status>', 'only jobs in this status (SUBMITTED … SUCCEEDED, FAILED)'),
+    ),
+    'the jobs',
   ).action(action(ctx, (flags: ListFlags) => list(flags, ctx)));
 };
 

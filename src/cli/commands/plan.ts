@@ -5,6 +5,7 @@ import type { JobPlan } from '../../plan/index.js';
 import type { JobSpec } from '../../spec/index.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { action } from '../context.js';
+import { withJsonOutput } from '../output-format.js';
 import { formatPlan } from '../print-plan.js';
 
 /** `--nodes N`: a whole number 2–1000 (Batch's limits for multi-node jobs). */
@@ -25,14 +26,15 @@ export interface PlanFlags {
 
 /** `mnbatch plan FILE`: prints the RegisterJobDefinition and SubmitJob requests `submit` would send. */
 export const register: RegisterCommand = (program, ctx) => {
-  program
-    .command('plan')
-    .description('print the AWS Batch requests submit would send, without calling AWS')
-    .argument('<file>', 'job file')
-    .option('--nodes <n>', 'override the number of nodes (nodeOverrides.numNodes)', parseNodes)
-    .option('--queue <queue>', 'job queue (instead of queue/stack in the job file)')
-    .option('--json', 'print {"registerJobDefinition", "submitJob"} as JSON only')
-    .action(action(ctx, (file: string, flags: PlanFlags) => printPlan(file, flags, ctx)));
+  withJsonOutput(
+    program
+      .command('plan')
+      .description('print the AWS Batch requests submit would send, without calling AWS')
+      .argument('<file>', 'job file')
+      .option('--nodes <n>', 'override the number of nodes (nodeOverrides.numNodes)', parseNodes)
+      .option('--queue <queue>', 'job queue (instead of queue/stack in the job file)'),
+    '{"registerJobDefinition", "submitJob"} only',
+  ).action(action(ctx, (file: string, flags: PlanFlags) => printPlan(file, flags, ctx)));
 };
 
 /** Prints the plan of `file` (what `plan` and `submit --dry-run` show); calls no AWS API. */

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
+import { EXIT } from '../../contract/exit-codes.js';
 import { MnbatchError } from '../../errors.js';
 import { parseDuration } from '../../spec/units.js';
 import type { CliContext, RegisterCommand } from '../context.js';
@@ -72,14 +73,22 @@ async function run(
   ctx: CliContext,
 ): Promise<number> {
   if (!flags.local) {
-    throw new MnbatchError('RUN_NEEDS_LOCAL', 'run needs --local (to run on AWS Batch, use mnbatch submit)');
+    throw new MnbatchError('RUN_NEEDS_LOCAL', 'run needs --local (to run on AWS Batch, use mnbatch submit)', {
+      exitCode: EXIT.usage,
+    });
   }
   const { cleanupLocal, runLocal } = await import('../../local/run-local.js');
   if (flags.cleanup) {
-    if (file !== undefined) throw new MnbatchError('RUN_CLEANUP_FILE', 'run --cleanup takes no job file');
+    if (file !== undefined)
+      throw new MnbatchError('RUN_CLEANUP_FILE', 'run --cleanup takes no job file', {
+        exitCode: EXIT.usage,
+      });
     return cleanupLocal({ output: ctx.output, env: ctx.env });
   }
-  if (file === undefined) throw new MnbatchError('RUN_NO_FILE', 'run --local needs a job file');
+  if (file === undefined)
+    throw new MnbatchError('RUN_NO_FILE', 'run --local needs a job file', {
+      exitCode: EXIT.usage,
+    });
   ctx.force?.claim();
   return runLocal({
     file,

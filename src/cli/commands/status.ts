@@ -1,5 +1,6 @@
 import type { CliContext, RegisterCommand } from '../context.js';
 import { action, jobAwsOptions } from '../context.js';
+import { withJsonOutput } from '../output-format.js';
 import { type AwsFlags, withAwsOptions } from './submit.js';
 
 interface StatusFlags extends AwsFlags {
@@ -10,14 +11,16 @@ interface StatusFlags extends AwsFlags {
 
 /** `mnbatch status JOB`: the job and each of its nodes. */
 export const register: RegisterCommand = (program, ctx) => {
-  withAwsOptions(
-    program
-      .command('status')
-      .description('show a job and its nodes (exit codes, reasons, log streams)')
-      .argument('<job>', 'job id, or job name (the most recent job of that name)')
-      .option('--queue <queue>', 'queue to look for a job name in')
-      .option('--wait', 'wait for the job to end; exit with its exit code')
-      .option('--json', 'print the job as JSON'),
+  withJsonOutput(
+    withAwsOptions(
+      program
+        .command('status')
+        .description('show a job and its nodes (exit codes, reasons, log streams)')
+        .argument('<job>', 'job id, or job name (the most recent job of that name)')
+        .option('--queue <queue>', 'queue to look for a job name in')
+        .option('--wait', 'wait for the job to end; exit with its exit code'),
+    ),
+    'the job',
   ).action(action(ctx, (job: string, flags: StatusFlags) => status(job, flags, ctx)));
 };
 

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { EXIT } from '../../contract/exit-codes.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { action } from '../context.js';
 
@@ -41,5 +42,5 @@ async function validateFiles(files: readonly string[], ctx: CliContext): Promise
     }
   }
   if (files.length > 1 && invalid > 0) ctx.output.err(`${invalid} of ${files.length} files invalid`);
-  return invalid > 0 ? 1 : 0;
+  return invalid > 0 ? EXIT.invalidInput : EXIT.success;
 }
