@@ -16,6 +16,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'mnbatch logs 6b1c7d2e-… --node 2 --follow',
     'mnbatch logs hello-mpi --node all --since 10m --timestamps',
     'mnbatch logs hello-mpi --tail 50',
+    'mnbatch logs hello-mpi --node all --follow --timestamps',
   ],
   cancel: ['mnbatch cancel 6b1c7d2e-… --reason "wrong input"'],
   list: ['mnbatch list', 'mnbatch list --status RUNNABLE --json'],

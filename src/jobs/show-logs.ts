@@ -10,7 +10,7 @@ import { LAUNCHER_EXIT } from './exit-codes.js';
 import { nodeOfJobRef, resolveJobRef } from './job-ref.js';
 import type { JobCommandDeps } from './status.js';
 import { TokenBucket } from './token-bucket.js';
-import { describeJob, jobNotFound, nodeLogSource, waitForJob } from './wait.js';
+import { describeJob, followedLine, jobNotFound, nodeLogSource, waitForJob } from './wait.js';
 
 export interface LogsOptions {
   readonly queue?: string | undefined;
@@ -59,26 +59,24 @@ export async function showLogs(
     });
   }
   if (options.follow) {
-    if (all || options.tail !== undefined || options.since !== undefined)
-      throw new MnbatchError(
-        'USAGE',
-        '--follow follows one node from its start: leave out --node all, --tail and --since',
-        {
-          exitCode: EXIT.usage,
-        },
-      );
+    if (options.tail !== undefined || options.since !== undefined)
+      throw new MnbatchError('USAGE', '--follow reads the log from its start: leave out --tail and --since', {
+        exitCode: EXIT.usage,
+      });
     // The exit code is the job's, as with `submit --wait`; state lines are left out.
-    return waitForJob(deps, jobId, { follow: index, showProgress: false, numNodes: view.numNodes });
+    return waitForJob(deps, jobId, {
+      follow: all ? 'all' : index,
+      timestamps: options.timestamps ?? false,
+      showProgress: false,
+      numNodes: view.numNodes,
+    });
   }
   const ended = TERMINAL.has(view.status);
   const hint = ended ? '' : '; try --follow';
   const nodes = all ? Array.from({ length: view.numNodes }, (_, i) => i) : [index];
   const events: NodeEvent[] = [];
-  const print = (e: NodeEvent) => {
-    const time = options.timestamps ? `${new Date(e.timestamp).toISOString()} ` : '';
-    const who = all ? `[node ${e.node}] ` : '';
-    output.out(`${time}${who}${e.message.replace(/\n$/, '')}`);
-  };
+  const line = followedLine(all, options.timestamps ?? false);
+  const print = (e: NodeEvent) => output.out(line({ ...e, message: e.message.replace(/\n$/, '') }));
   // One node read forward is printed page by page; otherwise the events are merged first.
   const streaming = !all && options.tail === undefined;
   for (const node of nodes) {
