@@ -22,6 +22,8 @@ export interface ExecOptions {
   readonly signal?: AbortSignal;
   /** The second Ctrl-C, for commands that claim it. */
   readonly force?: ForceStop;
+  /** stdin and stdout are a terminal. */
+  readonly interactive?: boolean;
   /** Overrides the registered commands (tests). */
   readonly commands?: readonly RegisterCommand[];
 }
@@ -45,6 +47,7 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
     cwd: options.cwd ?? '.',
     signal: options.signal ?? new AbortController().signal,
     ...(options.force ? { force: options.force } : {}),
+    ...(options.interactive ? { interactive: true } : {}),
     exitCode: 0,
   };
   const program = new Command('mnbatch')

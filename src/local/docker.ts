@@ -124,6 +124,16 @@ function parseLabels(text: string): Labels {
   return labels;
 }
 
+/** The running containers (not the stopped ones) that carry `label`. */
+export async function listRunningContainers(env: Env | undefined, label: string): Promise<LabelledObject[]> {
+  const out = await run(
+    env,
+    ['ps', '--no-trunc', '--filter', `label=${label}`, '--format', '{{.ID}}\t{{.Labels}}'],
+    'docker ps',
+  );
+  return parseListing(out);
+}
+
 /** Rows of `<id or name>\t<labels>` (the --format of ps and network ls) as labelled objects. */
 function parseListing(out: string): LabelledObject[] {
   return out
