@@ -7,6 +7,7 @@ import type { Ec2 } from '../aws/ec2.js';
 import { awsErrorName } from '../aws/errors.js';
 import type { Ssm } from '../aws/ssm.js';
 import type { Clock } from '../clock.js';
+import { EXIT } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
 import { type BaseChoice, resolveBaseImage } from './base-image.js';
 import { describeInstanceType, nrCpusFor } from './instance-type.js';
@@ -82,7 +83,9 @@ export interface BakeResult {
 /** Resolves everything with read-only calls; nothing is created. */
 export async function planBake(deps: BakeDeps, request: BakeRequest): Promise<BakePlan & { name: string }> {
   if (!request.efs && !request.hyperthreadingOff) {
-    throw new MnbatchError('AMI_NOTHING_TO_BAKE', 'nothing to bake: give --efs fs-… and/or --no-ht');
+    throw new MnbatchError('AMI_NOTHING_TO_BAKE', 'nothing to bake: give --efs fs-… and/or --no-ht', {
+      exitCode: EXIT.usage,
+    });
   }
   const target = request.instanceType
     ? await describeInstanceType(deps.ec2, request.instanceType)
@@ -244,6 +247,7 @@ async function waitForBuilderStop(deps: BakeDeps, instanceId: string, deadline: 
     },
     onTimeout: () =>
       new MnbatchError('AMI_BUILDER_TIMEOUT', `builder ${instanceId} did not stop in time (still ${last})`, {
+        exitCode: EXIT.timedOut,
         details: [
           'the bake script powers the builder off when done; it is still running or hangs',
           `see its console: aws ec2 get-console-output --instance-id ${instanceId} (before it is gone)`,
@@ -321,6 +325,7 @@ async function waitForImage(deps: BakeDeps, imageId: string, deadline: number): 
       },
       onTimeout: () =>
         new MnbatchError('AMI_IMAGE_TIMEOUT', `image ${imageId} was not available in time`, {
+          exitCode: EXIT.timedOut,
           details: [
             `it may still become available: aws ec2 describe-images --image-ids ${imageId}`,
             `or remove it: aws ec2 deregister-image --image-id ${imageId}`,

@@ -2,9 +2,11 @@
  * The instance type an AMI is baked for: its physical cores (what `nr_cpus` is set to when
  * hyper-threading goes off) and the architectures it runs, from DescribeInstanceTypes.
  */
+
 import type { _InstanceType } from '@aws-sdk/client-ec2';
 import type { Ec2 } from '../aws/ec2.js';
 import { awsErrorName } from '../aws/errors.js';
+import { EXIT } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
 
 /** Architectures an ECS-optimized AMI exists for. */
@@ -69,6 +71,7 @@ export function nrCpusFor(facts: InstanceTypeFacts | undefined, hyperthreadingOf
     throw new MnbatchError(
       'AMI_NEEDS_INSTANCE_TYPE',
       '--no-ht needs --instance-type: nr_cpus is that type’s core count',
+      { exitCode: EXIT.usage },
     );
   }
   return facts.cores;

@@ -2,6 +2,7 @@
  * The flags of `mnbatch ami bake`, checked and turned into a BakeRequest (pure). Everything a
  * user can get wrong on the command line fails here, before any AWS call.
  */
+import { EXIT } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
 import { parseDuration } from '../spec/units.js';
 import type { BakeRequest } from './bake.js';
@@ -48,6 +49,7 @@ function check(
     throw new MnbatchError(
       'AMI_BAD_FLAG',
       `${flag} '${value}' is not valid (expected something like ${example})`,
+      { exitCode: EXIT.usage },
     );
   }
   return value;
@@ -57,7 +59,8 @@ function check(
 export function parseBakeFlags(flags: BakeFlags): BakeCommandOptions {
   const efs = check(flags.efs, /^fs-[0-9a-f]{8,40}$/, '--efs', 'fs-0123456789abcdef0');
   check(flags.mountPath, /^\/[A-Za-z0-9._/-]+$/, '--mount-path', '/efs');
-  if (flags.efsTls && !efs) throw new MnbatchError('AMI_BAD_FLAG', '--efs-tls needs --efs');
+  if (flags.efsTls && !efs)
+    throw new MnbatchError('AMI_BAD_FLAG', '--efs-tls needs --efs', { exitCode: EXIT.usage });
   check(flags.instanceType, INSTANCE_TYPE, '--instance-type', 'c5n.18xlarge');
   check(flags.builderType, INSTANCE_TYPE, '--builder-type', 'm5.large');
   const subnet = check(flags.subnet, /^subnet-[0-9a-f]+$/, '--subnet', 'subnet-0abc…');
@@ -72,7 +75,9 @@ export function parseBakeFlags(flags: BakeFlags): BakeCommandOptions {
   let base: BaseChoice;
   if (flags.baseAmi !== undefined) {
     if (flags.base !== undefined)
-      throw new MnbatchError('AMI_BAD_FLAG', 'give --base-ami or --base, not both');
+      throw new MnbatchError('AMI_BAD_FLAG', 'give --base-ami or --base, not both', {
+        exitCode: EXIT.usage,
+      });
     base = {
       kind: 'image',
       imageId: check(flags.baseAmi, /^ami-[0-9a-f]{8,17}$/, '--base-ami', 'ami-0abc…')!,
@@ -83,6 +88,7 @@ export function parseBakeFlags(flags: BakeFlags): BakeCommandOptions {
       throw new MnbatchError(
         'AMI_BAD_FLAG',
         `--base '${os}' is not valid (al2023 or al2; or --base-ami ami-…)`,
+        { exitCode: EXIT.usage },
       );
     }
     base = { kind: 'ecs-optimized', os };
@@ -93,6 +99,7 @@ export function parseBakeFlags(flags: BakeFlags): BakeCommandOptions {
     throw new MnbatchError(
       'AMI_BAD_FLAG',
       `--timeout '${flags.timeout}' ${timeout.ok ? 'must be more than 0' : timeout.message}`,
+      { exitCode: EXIT.usage },
     );
   }
 

@@ -2,12 +2,13 @@
  * The bake's bounded waits: src/wait.ts's pollUntil with the bake's backoff growth and its
  * Ctrl-C error, so every wait of a bake ends by its deadline or on Ctrl-C.
  */
+import { EXIT } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
 import { type PollOptions, pollUntil } from '../wait.js';
 
 /** The error of a bake stopped by Ctrl-C / SIGTERM: exit 130 like a shell. */
 export function interrupted(): MnbatchError {
-  return new MnbatchError('AMI_INTERRUPTED', 'interrupted', { exitCode: 130 });
+  return new MnbatchError('AMI_INTERRUPTED', 'interrupted', { exitCode: EXIT.interrupted });
 }
 
 /** Throws `interrupted()` when `signal` is aborted. */

@@ -3,6 +3,7 @@
  * src/aws wrap every call with `awsCall` (or a whole adapter with `withAwsErrors`), so logic and
  * commands only ever see MnbatchError.
  */
+import { EXIT } from '../contract/exit-codes.js';
 import { isMnbatchError, MnbatchError } from '../errors.js';
 
 /**
@@ -11,9 +12,9 @@ import { isMnbatchError, MnbatchError } from '../errors.js';
  */
 export const AWS_EXIT = {
   /** AWS throttled a call even after the SDK's retries (EX_TEMPFAIL): try again later. */
-  throttled: 75,
+  throttled: EXIT.awsThrottled,
   /** AWS credentials expired, missing or not allowed to do the action (EX_NOPERM). */
-  credentials: 77,
+  credentials: EXIT.awsCredentials,
 } as const;
 
 /** Error codes callers look at (the launcher's loops, the bake, infra). */

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { EXIT } from '../contract/exit-codes.js';
 import { isMnbatchError } from '../errors.js';
 import { printable } from '../printable.js';
 import type { CliContext, ForceStop } from '../ui/context.js';
@@ -6,12 +7,13 @@ import type { Output } from '../ui/output.js';
 import { mnbatchVersion } from '../version.js';
 import { commands } from './commands/index.js';
 import { examplesText } from './examples.js';
+import { addOutputOptions, applyOutputFormat, type OutputFlags } from './output-format.js';
 import type { RegisterCommand } from './register.js';
 
 /** Exit code for a bad command line (unknown option, missing argument). */
-export const EXIT_USAGE = 2;
+export const EXIT_USAGE = EXIT.usage;
 /** Exit code for an unexpected internal error (sysexits EX_SOFTWARE). */
-export const EXIT_INTERNAL = 70;
+export const EXIT_INTERNAL = EXIT.internal;
 
 export interface ExecOptions {
   readonly output: Output;
@@ -21,6 +23,8 @@ export interface ExecOptions {
   readonly signal?: AbortSignal;
   /** The second Ctrl-C, for commands that claim it. */
   readonly force?: ForceStop;
+  /** stdin and stdout are a terminal. */
+  readonly interactive?: boolean;
   /** Overrides the registered commands (tests). */
   readonly commands?: readonly RegisterCommand[];
 }
@@ -44,6 +48,7 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
     cwd: options.cwd ?? '.',
     signal: options.signal ?? new AbortController().signal,
     ...(options.force ? { force: options.force } : {}),
+    ...(options.interactive ? { interactive: true } : {}),
     exitCode: 0,
   };
   const program = new Command('mnbatch')
@@ -65,10 +70,14 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
       writeOut: (s) => output.out(s.replace(/\n$/, '')),
       writeErr: (s) => output.err(s.replace(/\n$/, '')),
     });
+  addOutputOptions(program);
   // The global options may come anywhere on the line (`mnbatch submit job.yaml --region x`).
-  program.hook('preAction', () => {
-    const { profile, region } = program.opts<{ profile?: string; region?: string }>();
+  program.hook('preAction', (_program, command) => {
+    const { profile, region, ...format } = program.opts<
+      { profile?: string; region?: string } & OutputFlags
+    >();
     ctx.aws = { profile, region };
+    applyOutputFormat(command, format, ctx.env);
   });
   for (const register of options.commands ?? commands) register(program, ctx);
   for (const sub of program.commands) sub.exitOverride().configureOutput(program.configureOutput());

@@ -16,8 +16,15 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'mnbatch logs 6b1c7d2e-… --node 2 --follow',
     'mnbatch logs hello-mpi --node all --since 10m --timestamps',
     'mnbatch logs hello-mpi --tail 50',
+    'mnbatch logs hello-mpi --node all --follow --timestamps',
   ],
   cancel: ['mnbatch cancel 6b1c7d2e-… --reason "wrong input"'],
+  exec: [
+    'mnbatch exec --local hello-mpi',
+    'mnbatch exec --local 3f2a9c1d --node 1 -- cat /etc/hosts',
+    'mnbatch exec hello-mpi --node 2',
+    'mnbatch exec 6b1c7d2e-… --print -- nvidia-smi',
+  ],
   list: ['mnbatch list', 'mnbatch list --status RUNNABLE --json'],
   run: [
     'mnbatch run --local examples/hello-mpi/job.yaml --nodes 4',

@@ -33,6 +33,7 @@ process.exitCode = await exec(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   signal: interrupt.signal,
+  interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
   force: {
     signal: force.signal,
     claim: () => {

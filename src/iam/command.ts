@@ -4,6 +4,7 @@
  * managed policies and inline policy (job, instance, execution).
  */
 
+import { EXIT } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
 import type { Output } from '../ui/output.js';
 import { combinedPolicy, type Grant } from './policy.js';
@@ -30,13 +31,13 @@ export interface IamPolicyFlags {
 function roleName(flags: IamPolicyFlags): RoleName {
   if (flags.infra && flags.role !== undefined) {
     throw new MnbatchError('IAM_ROLE_UNKNOWN', '--infra and --role cannot be combined: use --role infra', {
-      exitCode: 2,
+      exitCode: EXIT.usage,
     });
   }
   const role = flags.role ?? 'submit';
   if (!(ROLE_NAMES as readonly string[]).includes(role)) {
     throw new MnbatchError('IAM_ROLE_UNKNOWN', `--role ${role}: must be one of ${ROLE_NAMES.join(', ')}`, {
-      exitCode: 2,
+      exitCode: EXIT.usage,
     });
   }
   return role as RoleName;

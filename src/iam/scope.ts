@@ -3,7 +3,9 @@
  * tags it puts on them (src/contract/stack.ts, src/ami/plan.ts, src/plan/plan-job.ts) and the
  * roles the user lets it pass. Pure; `iam-policy --stack/--pass-role` fill it in.
  */
+
 import { AMI_TAG, BUILDER_TAG } from '../ami/plan.js';
+import { EXIT } from '../contract/exit-codes.js';
 import { STACK_TAG } from '../contract/stack.js';
 import { MnbatchError } from '../errors.js';
 import { INSTANCE_ROLE_POLICY } from '../infra/requests.js';
@@ -38,7 +40,7 @@ export function parseScope(flags: {
     throw new MnbatchError(
       'IAM_SCOPE_INVALID',
       `--stack ${flags.stack}: must start with a letter and have at most 40 letters, digits and hyphens`,
-      { exitCode: 2 },
+      { exitCode: EXIT.usage },
     );
   }
   for (const arn of flags.passRole ?? []) {
@@ -46,7 +48,7 @@ export function parseScope(flags: {
       throw new MnbatchError(
         'IAM_SCOPE_INVALID',
         `--pass-role ${arn}: must be one role's ARN, like arn:aws:iam::123456789012:role/my-job-role`,
-        { exitCode: 2 },
+        { exitCode: EXIT.usage },
       );
     }
   }

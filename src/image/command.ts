@@ -1,4 +1,5 @@
 /** The body of `mnbatch image push FILE`: build the job's image and push it to ECR, as `submit` does. */
+import { EXIT } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
 import { loadJobFile } from '../jobs/job-file.js';
 import type { CliContext } from '../ui/context.js';
@@ -19,7 +20,7 @@ export async function imagePushCommand(file: string, flags: PushFlags, ctx: CliC
   const { plan, spec, dir } = await loadJobFile(file, {}, ctx, { requireQueue: false });
   if (!spec.build) {
     throw new MnbatchError('NO_BUILD', `${file} has no build section: there is no image to build and push`, {
-      exitCode: 2,
+      exitCode: EXIT.usage,
       details: ['submit pins its image: by digest as it is'],
     });
   }

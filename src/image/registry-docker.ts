@@ -4,10 +4,12 @@
  * Docker config directory made for one push and removed after it, with the password on stdin,
  * so the password is never on an argv and never left in the user's ~/.docker/config.json.
  */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { EXIT } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
 
 /** What `docker image inspect` says of a local image. */
@@ -100,7 +102,7 @@ export function createRegistryDocker(
               // Nothing half-made: the next run finds the tag missing and pushes again.
               throw new MnbatchError('IMAGE_PUSH_INTERRUPTED', `pushing ${ref} was interrupted`, {
                 origin: 'docker',
-                exitCode: 130,
+                exitCode: EXIT.interrupted,
               });
             }
             const digest = PUSHED_DIGEST.exec(output)?.[1];

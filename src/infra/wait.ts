@@ -3,7 +3,9 @@
  * timeout and Ctrl-C errors, so each wait has a deadline and a clear error, and tests run them
  * on a fake clock.
  */
+
 import type { Clock } from '../clock.js';
+import { EXIT } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
 import { pollUntil } from '../wait.js';
 
@@ -52,11 +54,15 @@ export async function waitFor<T>(
       new MnbatchError(
         'INFRA_WAIT_TIMEOUT',
         `gave up waiting for ${what} after ${Math.round((clock.now() - start) / 1000)} s (still ${state})`,
-        { origin: 'aws', details: ['run `mnbatch infra up` again later: it continues where it stopped'] },
+        {
+          origin: 'aws',
+          exitCode: EXIT.timedOut,
+          details: ['run `mnbatch infra up` again later: it continues where it stopped'],
+        },
       ),
     onInterrupt: () =>
       new MnbatchError('INTERRUPTED', `interrupted while waiting for ${what}`, {
-        exitCode: 130,
+        exitCode: EXIT.interrupted,
         details: ['what was created so far is kept: run the same command again to continue'],
       }),
   });

@@ -1,4 +1,5 @@
 /** `cancel JOB`: TerminateJob, which stops a job in any state from SUBMITTED to RUNNING. */
+import { EXIT } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
 import { resolveJobRef } from './job-ref.js';
 import { isTerminal } from './job-view.js';
@@ -23,7 +24,8 @@ export async function cancelJob(
     return 0;
   }
   const reason = options.reason ?? DEFAULT_CANCEL_REASON;
-  if (reason.length === 0) throw new MnbatchError('USAGE', '--reason must not be empty', { exitCode: 2 });
+  if (reason.length === 0)
+    throw new MnbatchError('USAGE', '--reason must not be empty', { exitCode: EXIT.usage });
   await batch.terminateJob({ jobId, reason });
   output.out(`terminating job ${view.jobName} (${jobId}), which was ${view.status}`);
   return 0;

@@ -3,8 +3,10 @@
  * the wanted queues and statuses are listed and then described (100 per call) to keep only those
  * tagged mnbatch:job.
  */
+
 import type { JobStatus as SdkJobStatus } from '@aws-sdk/client-batch';
 import type { BatchApi } from '../aws/batch.js';
+import { EXIT } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
 import type { Output } from '../ui/output.js';
 import { defaultQueues } from './job-ref.js';
@@ -41,7 +43,7 @@ export async function listJobs(batch: BatchApi, options: ListOptions): Promise<L
   const status = options.status?.toUpperCase();
   if (status !== undefined && !JOB_STATUSES.includes(status as JobStatus)) {
     throw new MnbatchError('USAGE', `--status ${options.status}: must be one of ${JOB_STATUSES.join(', ')}`, {
-      exitCode: 2,
+      exitCode: EXIT.usage,
     });
   }
   const statuses = status ? [status as JobStatus] : ACTIVE_STATUSES;

@@ -1,5 +1,6 @@
 /** The bodies of `mnbatch plan` and `mnbatch validate`: job files in, lines out, no AWS call. */
 import { resolve } from 'node:path';
+import { EXIT } from '../contract/exit-codes.js';
 import type { CliContext } from '../ui/context.js';
 import { loadJobFile, type PlanFlags } from './job-file.js';
 import { formatPlan } from './print-plan.js';
@@ -56,5 +57,5 @@ export async function validateFiles(files: readonly string[], ctx: CliContext): 
     }
   }
   if (files.length > 1 && invalid > 0) ctx.output.err(`${invalid} of ${files.length} files invalid`);
-  return invalid > 0 ? 1 : 0;
+  return invalid > 0 ? EXIT.invalidInput : EXIT.success;
 }

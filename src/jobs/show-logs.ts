@@ -4,12 +4,13 @@
  */
 
 import { AWS_ERROR, isAwsError } from '../aws/errors.js';
+import { EXIT } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
 import { LAUNCHER_EXIT } from './exit-codes.js';
 import { nodeOfJobRef, resolveJobRef } from './job-ref.js';
 import type { JobCommandDeps } from './status.js';
 import { TokenBucket } from './token-bucket.js';
-import { describeJob, jobNotFound, nodeLogSource, waitForJob } from './wait.js';
+import { describeJob, followedLine, jobNotFound, nodeLogSource, waitForJob } from './wait.js';
 
 export interface LogsOptions {
   readonly queue?: string | undefined;
@@ -46,7 +47,7 @@ export async function showLogs(
   const refNode = nodeOfJobRef(ref);
   if (refNode !== undefined && options.node !== undefined && refNode !== options.node) {
     throw new MnbatchError('USAGE', `${ref} is node ${refNode}, but --node says ${options.node}`, {
-      exitCode: 2,
+      exitCode: EXIT.usage,
     });
   }
   const all = options.node === 'all';
@@ -54,30 +55,28 @@ export async function showLogs(
   if (!all && (!Number.isInteger(index) || index < 0 || index >= view.numNodes)) {
     const asked = options.node !== undefined ? `--node ${options.node}` : `node ${index}`;
     throw new MnbatchError('USAGE', `${asked}: the job has nodes 0 to ${view.numNodes - 1}`, {
-      exitCode: 2,
+      exitCode: EXIT.usage,
     });
   }
   if (options.follow) {
-    if (all || options.tail !== undefined || options.since !== undefined)
-      throw new MnbatchError(
-        'USAGE',
-        '--follow follows one node from its start: leave out --node all, --tail and --since',
-        {
-          exitCode: 2,
-        },
-      );
+    if (options.tail !== undefined || options.since !== undefined)
+      throw new MnbatchError('USAGE', '--follow reads the log from its start: leave out --tail and --since', {
+        exitCode: EXIT.usage,
+      });
     // The exit code is the job's, as with `submit --wait`; state lines are left out.
-    return waitForJob(deps, jobId, { follow: index, showProgress: false, numNodes: view.numNodes });
+    return waitForJob(deps, jobId, {
+      follow: all ? 'all' : index,
+      timestamps: options.timestamps ?? false,
+      showProgress: false,
+      numNodes: view.numNodes,
+    });
   }
   const ended = TERMINAL.has(view.status);
   const hint = ended ? '' : '; try --follow';
   const nodes = all ? Array.from({ length: view.numNodes }, (_, i) => i) : [index];
   const events: NodeEvent[] = [];
-  const print = (e: NodeEvent) => {
-    const time = options.timestamps ? `${new Date(e.timestamp).toISOString()} ` : '';
-    const who = all ? `[node ${e.node}] ` : '';
-    output.out(`${time}${who}${e.message.replace(/\n$/, '')}`);
-  };
+  const line = followedLine(all, options.timestamps ?? false);
+  const print = (e: NodeEvent) => output.out(line({ ...e, message: e.message.replace(/\n$/, '') }));
   // One node read forward is printed page by page; otherwise the events are merged first.
   const streaming = !all && options.tail === undefined;
   for (const node of nodes) {

@@ -21,7 +21,7 @@ import {
   jobExitCode,
   jobView,
 } from './job-view.js';
-import { followLog, type LogSource } from './log-follower.js';
+import { followNodes, type LogSource, type NodeLogEvent } from './log-follower.js';
 import { Progress } from './progress.js';
 import { summaryLines } from './render.js';
 import { diagnoseRunnable, jobNeeds } from './runnable-diagnosis.js';
@@ -41,8 +41,10 @@ export interface WaitDeps {
 }
 
 export interface WaitOptions {
-  /** Stream this node's log (the main node when `true`). */
-  readonly follow?: boolean | number;
+  /** Stream this node's log (the main node when `true`), or every node's interleaved by time (`all`). */
+  readonly follow?: boolean | number | 'all';
+  /** Prefix each followed line with its event time (ISO 8601, UTC). */
+  readonly timestamps?: boolean;
   /** On Ctrl-C terminate the job instead of detaching. */
   readonly cancelOnInterrupt?: boolean;
   /** Show state (false for `logs --follow`, which shows only the log). */
@@ -89,6 +91,24 @@ export function nodeLogSource(view: JobView, index: number): LogSource | undefin
   return { logGroupName: node.logGroupName ?? DEFAULT_LOG_GROUP, logStreamName: node.logStreamName };
 }
 
+/** The streams `follow` asks for, by node index: one node's (the main node's for `true`), or every node's. */
+function followedSources(view: JobView, follow: true | number | 'all'): Map<number, LogSource> {
+  const nodes =
+    follow === 'all' ? view.nodes.map((n) => n.index) : [follow === true ? view.mainNode : follow];
+  const sources = new Map<number, LogSource>();
+  for (const node of nodes) {
+    const source = nodeLogSource(view, node);
+    if (source) sources.set(node, source);
+  }
+  return sources;
+}
+
+/** How a followed event is printed: `[node N] ` before it when every node is followed, its time with `timestamps`. */
+export function followedLine(prefixNode: boolean, timestamps: boolean): (e: NodeLogEvent) => string {
+  return (e) =>
+    `${timestamps ? `${new Date(e.timestamp).toISOString()} ` : ''}${prefixNode ? `[node ${e.node}] ` : ''}${e.message}`;
+}
+
 /** Waits for `jobId` to end; returns the job's exit code (see LAUNCHER_EXIT for the launcher's own). */
 export async function waitForJob(deps: WaitDeps, jobId: string, options: WaitOptions = {}): Promise<number> {
   const { batch, output, clock, signal } = deps;
@@ -109,15 +129,16 @@ export async function waitForJob(deps: WaitDeps, jobId: string, options: WaitOpt
   const stop = new AbortController();
   const followSignal = AbortSignal.any([signal, stop.signal]);
   let followError: unknown;
-  const followIndex = typeof options.follow === 'number' ? options.follow : undefined;
+  const follow = options.follow;
+  const line = followedLine(follow === 'all', options.timestamps ?? false);
   const following =
-    options.follow !== undefined && options.follow !== false && deps.logs
-      ? followLog(
+    follow !== undefined && follow !== false && deps.logs
+      ? followNodes(
           { logs: deps.logs, clock, signal: followSignal, bucket: new TokenBucket(clock) },
           {
-            source: () => (latest ? nodeLogSource(latest, followIndex ?? latest.mainNode) : undefined),
+            sources: () => (latest ? followedSources(latest, follow) : new Map()),
             finished: () => latest !== undefined && isTerminal(latest.status),
-            onLines: (lines) => progress.log(lines),
+            onEvents: (events) => progress.log(events.map(line)),
           },
         ).catch((e: unknown) => {
           followError = e;

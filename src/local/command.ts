@@ -1,4 +1,5 @@
 /** The body of `mnbatch run --local FILE` and `run --local --cleanup`. */
+import { EXIT } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
 import type { CliContext } from '../ui/context.js';
 
@@ -24,14 +25,18 @@ export async function runCommand(
   ctx: CliContext,
 ): Promise<number> {
   if (!flags.local) {
-    throw new MnbatchError('RUN_NEEDS_LOCAL', 'run needs --local (to run on AWS Batch, use mnbatch submit)');
+    throw new MnbatchError('RUN_NEEDS_LOCAL', 'run needs --local (to run on AWS Batch, use mnbatch submit)', {
+      exitCode: EXIT.usage,
+    });
   }
   const { cleanupLocal, runLocal } = await import('./run-local.js');
   if (flags.cleanup) {
-    if (file !== undefined) throw new MnbatchError('RUN_CLEANUP_FILE', 'run --cleanup takes no job file');
+    if (file !== undefined)
+      throw new MnbatchError('RUN_CLEANUP_FILE', 'run --cleanup takes no job file', { exitCode: EXIT.usage });
     return cleanupLocal({ output: ctx.output, env: ctx.env });
   }
-  if (file === undefined) throw new MnbatchError('RUN_NO_FILE', 'run --local needs a job file');
+  if (file === undefined)
+    throw new MnbatchError('RUN_NO_FILE', 'run --local needs a job file', { exitCode: EXIT.usage });
   ctx.force?.claim();
   return runLocal({
     file,

@@ -2,7 +2,9 @@
  * The Docker calls the local runner makes, behind one small interface (like the AWS adapters),
  * so the orchestration is tested with a fake and end to end with the real `docker` CLI.
  */
+
 import { execa } from 'execa';
+import { EXIT } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
 import { withEnvFile } from './env-file.js';
 
@@ -122,6 +124,16 @@ function parseLabels(text: string): Labels {
   return labels;
 }
 
+/** The running containers (not the stopped ones) that carry `label`. */
+export async function listRunningContainers(env: Env | undefined, label: string): Promise<LabelledObject[]> {
+  const out = await run(
+    env,
+    ['ps', '--no-trunc', '--filter', `label=${label}`, '--format', '{{.ID}}\t{{.Labels}}'],
+    'docker ps',
+  );
+  return parseListing(out);
+}
+
 /** Rows of `<id or name>\t<labels>` (the --format of ps and network ls) as labelled objects. */
 function parseListing(out: string): LabelledObject[] {
   return out
@@ -182,7 +194,7 @@ export function createDocker(env?: Env): Docker {
       if (r.isCanceled) {
         throw new MnbatchError('IMAGE_BUILD_INTERRUPTED', `building image ${req.tags[0]} was interrupted`, {
           origin: 'docker',
-          exitCode: 130,
+          exitCode: EXIT.interrupted,
         });
       }
       if (r.failed) {

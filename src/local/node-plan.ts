@@ -23,6 +23,12 @@ export const KEEP_LABEL = 'mnbatch.keep';
 export const OWNER_LABEL = 'mnbatch.owner';
 /** Label with the uid of the user who started the run. */
 export const UID_LABEL = 'mnbatch.uid';
+/** Label with the job's name (as a Docker name); `mnbatch exec` finds a run by it. */
+export const JOB_LABEL = 'mnbatch.job';
+/** Label of each node's container with its node index. */
+export const NODE_LABEL = 'mnbatch.node';
+/** Label with the run's main node index (`mnbatch exec` goes there by default). */
+export const MAIN_NODE_LABEL = 'mnbatch.main-node';
 
 /** What `planJob` returns that the local runner reads. */
 export interface PlannedJob {
@@ -185,7 +191,8 @@ export function planLocalRun(input: LocalPlanInput): LocalRunPlan {
     [PID_LABEL]: String(input.pid),
     ...(input.owner !== undefined ? { [OWNER_LABEL]: input.owner } : {}),
     ...(input.uid !== undefined ? { [UID_LABEL]: String(input.uid) } : {}),
-    'mnbatch.job': job,
+    [JOB_LABEL]: job,
+    [MAIN_NODE_LABEL]: String(mainIndex),
     ...(input.keep ? { [KEEP_LABEL]: 'true' } : {}),
   };
   const overrides = plan.submitJob.nodeOverrides?.nodePropertyOverrides ?? [];
@@ -215,7 +222,7 @@ export function planLocalRun(input: LocalPlanInput): LocalRunPlan {
       image: container.image ?? '',
       // Batch's own variables win over anything a job sets with the same name.
       env: mergeEnv(mergeEnv(container.environment ?? [], overrideEnv), batchEnv),
-      options: [...settings.options, '--label', `mnbatch.node=${index}`],
+      options: [...settings.options, '--label', `${NODE_LABEL}=${index}`],
       command: [...(overrideCommand ?? container.command ?? [])],
     });
   }

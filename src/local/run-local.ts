@@ -120,7 +120,7 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
     for (const d of run.sharedDirs) mkdirSync(d, { recursive: true });
   }
   say(
-    `running ${spec.name} on ${run.nodes.length} local nodes (network ${run.network}); ` +
+    `running ${spec.name} (run ${runId}) on ${run.nodes.length} local nodes (network ${run.network}); ` +
       'per-node vCPU and memory are not enforced on one machine',
   );
   let code: number | undefined;

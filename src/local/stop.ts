@@ -4,12 +4,13 @@
  * skips the rest of the grace period. Also what the runner watches while the job runs: the
  * job's timeout and a main node that stopped answering.
  */
+import { EXIT } from '../contract/exit-codes.js';
 import type { Docker } from './docker.js';
 
 /** Exit code of a local run stopped by the job's `timeout` (as timeout(1) exits). */
-export const EXIT_TIMED_OUT = 124;
+export const EXIT_TIMED_OUT = EXIT.timedOut;
 /** Exit code of a local run whose main node stopped answering (frozen, paused, daemon hung). */
-export const EXIT_MAIN_UNRESPONSIVE = 125;
+export const EXIT_MAIN_UNRESPONSIVE = EXIT.mainUnresponsive;
 
 /** Default grace period between SIGTERM and SIGKILL: ECS's default stop timeout, which Batch uses. */
 export const DEFAULT_GRACE_MS = 30_000;

@@ -40,6 +40,8 @@ export function containerProperties(spec: JobSpec, group: GroupSettings): Contai
     ...(ulimits.length > 0 ? { ulimits } : {}),
     ...(volumes.length > 0 ? { volumes, mountPoints } : {}),
     ...(spec.jobRoleArn ? { jobRoleArn: spec.jobRoleArn } : {}),
+    // Only when asked, so that job definitions without it keep their content hash.
+    ...(spec.exec ? { enableExecuteCommand: true } : {}),
     ...(spec.executionRoleArn ? { executionRoleArn: spec.executionRoleArn } : {}),
     ...(spec.logging
       ? { logConfiguration: { logDriver: spec.logging.driver, options: sortedRecord(spec.logging.options) } }

@@ -8,6 +8,7 @@ import type {
   SubmitJobCommandInput,
 } from '@aws-sdk/client-batch';
 import { AGENT_ENV } from '../contract/agent-env.js';
+import { EXIT } from '../contract/exit-codes.js';
 import { stackExecutionRoleName, stackQueueName, stackRendezvousParameter } from '../contract/stack.js';
 import { MnbatchError } from '../errors.js';
 import { BATCH_LIMITS, formatRange, type JobSpec, type NodeRange, type Segment } from '../spec/index.js';
@@ -196,7 +197,7 @@ function nodeGroups(spec: JobSpec): Group[] {
 
 function checkNodesOverride(spec: JobSpec, groups: readonly Group[], nodes: number): void {
   const fail = (why: string) => {
-    throw new MnbatchError('NODES_INVALID', `--nodes ${nodes}: ${why}`, { exitCode: 2 });
+    throw new MnbatchError('NODES_INVALID', `--nodes ${nodes}: ${why}`, { exitCode: EXIT.usage });
   };
   if (!Number.isInteger(nodes) || nodes < BATCH_LIMITS.minNodes || nodes > BATCH_LIMITS.maxNodes) {
     fail(`must be a whole number from ${BATCH_LIMITS.minNodes} to ${BATCH_LIMITS.maxNodes}`);

@@ -1,5 +1,6 @@
 /** job.yaml text → validated JobSpec, or every problem of the file with its position. */
 import { dirname, resolve } from 'node:path';
+import { EXIT } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
 import { printable } from '../printable.js';
 import { crossFieldProblems } from './cross-rules.js';
@@ -47,6 +48,7 @@ export function specInvalid(file: string, lines: readonly string[]): MnbatchErro
     'SPEC_INVALID',
     `${printable(file)}: ${lines.length} problem${lines.length === 1 ? '' : 's'}`,
     {
+      exitCode: EXIT.invalidInput,
       details: lines,
     },
   );

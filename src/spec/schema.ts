@@ -114,6 +114,12 @@ export const jobSpecSchema = z
       .describe(
         'mpirun: main runs mpirun over all nodes; each: every node runs the command; main: only the main node',
       ),
+    exec: z
+      .boolean()
+      .default(false)
+      .describe(
+        'allow `mnbatch exec` into running nodes through ECS Exec (enableExecuteCommand; the job role needs ssmmessages:*)',
+      ),
     efs: efs.optional().describe('EFS file system mounted on every node'),
     volumes: z
       .array(volume)

@@ -14,6 +14,8 @@ export interface CliContext {
    * it (e.g. kills at once what it was stopping gracefully); otherwise the second one exits.
    */
   readonly force?: ForceStop;
+  /** stdin and stdout are a terminal (`mnbatch exec` then asks for one in the container). */
+  readonly interactive?: boolean;
   /** Set by a command's action: what `exec` returns. */
   exitCode: number;
   /** The global `--profile` / `--region`, set by `exec` once the command line is parsed. */

@@ -292,7 +292,7 @@ describe('mnbatch ami bake', () => {
 
     const { code, output, clock } = await bake([...FULL, '--timeout', '20m']);
 
-    expect(code).toBe(1);
+    expect(code).toBe(124); // EXIT.timedOut
     expect(output.stderr.join('\n')).toMatch(
       /error: builder i-0ccccccccccccccc1 did not stop in time \(still running\)/,
     );
@@ -376,7 +376,7 @@ describe('mnbatch ami bake', () => {
 
     const { code, output, clock } = await bake([...FULL, '--timeout', '1h']);
 
-    expect(code).toBe(1);
+    expect(code).toBe(124); // EXIT.timedOut
     expect(clock.elapsed()).toBe(60 * 60_000);
     expect(output.stderr).toContain(`error: image ${BAKED} was not available in time`);
     expect(output.stderr).toContain(`  or remove it: aws ec2 deregister-image --image-id ${BAKED}`);
@@ -458,15 +458,16 @@ describe('mnbatch ami bake refuses before launching anything', () => {
       'is arm64, but the instance type runs x86_64',
     ],
     [['--efs', EFS, '--base-ami', 'ami-0ddddddddddddddd1'], 'base AMI ami-0ddddddddddddddd1 not found'],
-    [['--no-ht'], '--no-ht needs --instance-type'],
-    [[], 'nothing to bake'],
-    [['--efs', 'vol-1'], "--efs 'vol-1' is not valid"],
-    [['--efs', EFS, '--timeout', 'soon'], "--timeout 'soon' must be a duration"],
-    [['--efs', EFS, '--base', 'al2', '--base-ami', BASE], 'give --base-ami or --base, not both'],
-  ])('%j → %s', async (args, message) => {
+    [['--no-ht'], '--no-ht needs --instance-type', 2],
+    [[], 'nothing to bake', 2],
+    [['--efs', 'vol-1'], "--efs 'vol-1' is not valid", 2],
+    [['--efs', EFS, '--timeout', 'soon'], "--timeout 'soon' must be a duration", 2],
+    [['--efs', EFS, '--base', 'al2', '--base-ami', BASE], 'give --base-ami or --base, not both', 2],
+  ])('%j → %s', async (args, message, exitCode = 1) => {
     const { code, output } = await bake(args);
 
-    expect(code).toBe(1);
+    // A bad command line is a usage error (2); what AWS says about the values is an error (1).
+    expect(code).toBe(exitCode);
     expect(output.stderr.join('\n')).toContain(message);
     expect(ec2).not.toHaveReceivedCommand(RunInstancesCommand);
   });

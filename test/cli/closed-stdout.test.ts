@@ -36,6 +36,6 @@ describe('stdout closed by its reader', () => {
   it('keeps the exit code of a command that failed', async () => {
     const r = await runWithClosedStdout(['validate', 'no-such-job.yaml']);
     expect(r.stderr).not.toMatch(/EPIPE|Unhandled 'error' event/);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(65);
   });
 });

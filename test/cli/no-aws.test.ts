@@ -35,7 +35,7 @@ describe('no AWS code in validate and plan', () => {
   it('validate of every broken file reports problems without loading the SDK', () => {
     const r = run('src/cli/main.ts', ['validate', ...broken]);
     expect(r.stderr).not.toContain('BLOCKED_IMPORT');
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(65);
     const problemLines = r.stdout
       .split('\n')
       .filter((l) => /^test\/_fixtures\/spec\/broken\/[\w-]+\.yaml:\d+:\d+: /.test(l));

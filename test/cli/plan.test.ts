@@ -67,7 +67,7 @@ describe('mnbatch plan', () => {
 
   it('fails when no queue is known', async () => {
     const { code, output } = await plan(['test/_fixtures/spec/broken/several-problems.yaml']);
-    expect(code).toBe(1);
+    expect(code).toBe(65);
     expect(output.stderr[0]).toBe('error: test/_fixtures/spec/broken/several-problems.yaml: 4 problems');
     const noQueue = await plan(['test/_fixtures/plan/no-queue.yaml']);
     expect(noQueue.code).toBe(1);

@@ -22,10 +22,10 @@ describe('mnbatch validate', () => {
     expect(output.stderr).toEqual([]);
   });
 
-  it('prints every problem as file:line:col: path: message and exits 1 when any file is invalid', async () => {
+  it('prints every problem as file:line:col: path: message and exits 65 (invalid input) when any file is invalid', async () => {
     const bad = 'test/_fixtures/spec/broken/several-problems.yaml';
     const { code, output } = await validate('examples/gpu.yaml', bad);
-    expect(code).toBe(1);
+    expect(code).toBe(65);
     expect(output.stdout).toEqual([
       'examples/gpu.yaml: ok — 2 nodes × p4d.24xlarge, openmpi, launch mpirun',
       `${bad}:7:8: nodes: must be at least 2`,
@@ -38,13 +38,13 @@ describe('mnbatch validate', () => {
 
   it('reports a file that cannot be read', async () => {
     const { code, output } = await validate('missing.yaml');
-    expect(code).toBe(1);
+    expect(code).toBe(65);
     expect(output.stdout).toEqual(['missing.yaml: cannot read: no such file']);
   });
 
   it('checks the planned job definition too (24 KiB limit)', async () => {
     const { code, output } = await validate('test/_fixtures/spec/broken/job-definition-too-large.yaml');
-    expect(code).toBe(1);
+    expect(code).toBe(65);
     expect(output.stdout[0]).toMatch(
       /job-definition-too-large\.yaml:8:1: environment: the job definition would be \d+\.\d KiB; AWS Batch allows at most 24 KiB/,
     );

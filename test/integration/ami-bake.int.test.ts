@@ -135,7 +135,7 @@ describe('mnbatch ami bake against moto', () => {
 
     const run = await bake('hangs', [...TARGET, '--timeout', '3s']);
 
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(124); // EXIT.timedOut
     expect(run.stderr).toMatch(/error: builder i-[0-9a-f]+ did not stop in time \(still running\)/);
     expect(run.mutating).toEqual(['ec2:RunInstances', 'ec2:TerminateInstances']);
     expect(await images('hangs')).toEqual([]);

@@ -297,13 +297,13 @@ describe('mnbatch logs', () => {
     expect(logsMock).toHaveReceivedCommandWith(GetLogEventsCommand, { startTime: t + 1500 });
   });
 
-  it('does not suggest --follow for a job that has ended, and refuses --follow with --node all', async () => {
+  it('does not suggest --follow for a job that has ended, and refuses --follow with --tail', async () => {
     jobIs({ status: 'FAILED', nodes: [{ status: 'FAILED' }, { status: 'FAILED' }, { status: 'FAILED' }] });
     const ended = await run('logs', JOB_ID);
     expect(ended.output.stderr).toEqual(['node 0 of hello-mpi has no log (job FAILED)']);
-    const both = await run('logs', JOB_ID, '--node', 'all', '--follow');
+    const both = await run('logs', JOB_ID, '--node', 'all', '--follow', '--tail', '5');
     expect(both.code).toBe(2);
-    expect(both.output.stderr.join('\n')).toContain('--follow follows one node');
+    expect(both.output.stderr.join('\n')).toContain('--follow reads the log from its start');
     const bad = await run('logs', JOB_ID, '--since', 'yesterday');
     expect(bad.code).toBe(2);
   });
@@ -429,5 +429,115 @@ describe('mnbatch logs', () => {
     // then the line is printed before the follow ends
     expect(code).toBe(0);
     expect(output.stdout).toContain('last line');
+  });
+});
+
+describe('mnbatch logs --follow --node all', () => {
+  const T0 = Date.UTC(2026, 0, 1, 12);
+  const streamOf = (node: number) => `hello-mpi-abc/default/node${node}`;
+
+  it('follows every node interleaved by time, within the read rate, until the job ends with its code', async () => {
+    // given a 3-node job that runs for a while (node 2's stream appears later) and then fails with 3
+    const clock = new FakeClock(T0);
+    let polls = 0;
+    batchMock.on(DescribeJobsCommand).callsFake((input: DescribeJobsCommandInput) => {
+      polls++;
+      const ended = polls >= 8;
+      const status = ended ? 'FAILED' : 'RUNNING';
+      const state: JobState = {
+        status,
+        nodes: [
+          { status, logStreamName: streamOf(0), ...(ended ? { exitCode: 3 } : {}) },
+          { status, logStreamName: streamOf(1) },
+          { status, ...(polls >= 5 ? { logStreamName: streamOf(2) } : {}) },
+        ],
+      };
+      return { jobs: describeAnswer(input.jobs ?? [], state) };
+    });
+    // and each stream has two pages of events whose times interleave across nodes
+    const pages: Record<string, { timestamp: number; message: string }[][]> = {
+      [streamOf(0)]: [
+        [
+          { timestamp: T0 + 10, message: 'main starts\n' },
+          { timestamp: T0 + 40, message: 'main computes\n' },
+        ],
+        [{ timestamp: T0 + 90, message: 'main fails' }],
+      ],
+      [streamOf(1)]: [
+        [{ timestamp: T0 + 20, message: 'child 1 up' }],
+        [{ timestamp: T0 + 80, message: 'child 1 done' }],
+      ],
+      [streamOf(2)]: [[{ timestamp: T0 + 30, message: 'child 2 up' }]],
+    };
+    const readAt: number[] = [];
+    logsMock.on(GetLogEventsCommand).callsFake((input: GetLogEventsCommandInput) => {
+      readAt.push(clock.now());
+      const stream = input.logStreamName ?? '';
+      const read = Number((input.nextToken ?? 'f/0').split('/')[1]);
+      const page = pages[stream]?.[read];
+      // the token moves on only when there was a page; else it comes back as sent (nothing new)
+      return page
+        ? { events: page, nextForwardToken: `f/${read + 1}` }
+        : { events: [], nextForwardToken: input.nextToken ?? 'f/0' };
+    });
+
+    // when following every node
+    const output = memoryOutput();
+    const code = await showLogs(
+      {
+        batch: createBatch({ region: 'eu-west-1' }),
+        logs: createLogs({ region: 'eu-west-1' }),
+        output,
+        clock,
+        signal: new AbortController().signal,
+      },
+      JOB_ID,
+      { node: 'all', follow: true },
+    );
+
+    // then every line is printed once, prefixed with its node, in time order within each round
+    expect(code).toBe(3);
+    expect(output.stdout.filter((l) => l.startsWith('[node '))).toHaveLength(6);
+    const firstRound = output.stdout.slice(0, 3);
+    expect(firstRound).toEqual(['[node 0] main starts', '[node 1] child 1 up', '[node 0] main computes']);
+    expect(output.stdout).toContain('[node 2] child 2 up');
+    expect(output.stdout.indexOf('[node 1] child 1 done')).toBeLessThan(
+      output.stdout.indexOf('[node 0] main fails'),
+    );
+    // and every node's stream was read, never faster than the token bucket allows (2 a second, burst 2)
+    const streams = logsMock.commandCalls(GetLogEventsCommand).map((c) => c.args[0].input.logStreamName);
+    expect(new Set(streams)).toEqual(new Set([streamOf(0), streamOf(1), streamOf(2)]));
+    // (any run of reads from the i-th to the j-th fits in 2 + 2/s of the time between them)
+    for (let i = 0; i < readAt.length; i++) {
+      for (let j = i; j < readAt.length; j++) {
+        const allowed = 2 + (2 * ((readAt[j] ?? 0) - (readAt[i] ?? 0))) / 1000;
+        expect(j - i + 1, `reads ${i}..${j}`).toBeLessThanOrEqual(allowed);
+      }
+    }
+    expect(readAt.length).toBeGreaterThan(6);
+  });
+
+  it('prints each line with its time with --timestamps', async () => {
+    jobIs({
+      status: 'SUCCEEDED',
+      nodes: [
+        { status: 'SUCCEEDED', exitCode: 0, logStreamName: streamOf(0) },
+        { status: 'SUCCEEDED', logStreamName: streamOf(1) },
+      ],
+    });
+    logsMock.on(GetLogEventsCommand).callsFake((input: GetLogEventsCommandInput) =>
+      input.nextToken
+        ? { events: [], nextForwardToken: input.nextToken }
+        : {
+            events: [{ timestamp: T0 + 1500, message: `from ${input.logStreamName}` }],
+            nextForwardToken: 'f/1',
+          },
+    );
+    const { code, output } = await run('logs', JOB_ID, '--node', 'all', '--follow', '--timestamps');
+    expect(code).toBe(0);
+    expect(output.stdout).toEqual([
+      `2026-01-01T12:00:01.500Z [node 0] from ${streamOf(0)}`,
+      `2026-01-01T12:00:01.500Z [node 1] from ${streamOf(1)}`,
+    ]);
   });
 });

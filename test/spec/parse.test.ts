@@ -24,6 +24,7 @@ describe('parseJobSpec', () => {
       environment: {},
       mpi: { implementation: 'openmpi', slotsPerNode: 'auto', args: [], env: {} },
       launch: 'mpirun',
+      exec: false,
       volumes: [],
       efa: 'off',
       ulimits: {},

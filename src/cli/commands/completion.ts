@@ -1,3 +1,4 @@
+import { EXIT } from '../../contract/exit-codes.js';
 import { MnbatchError } from '../../errors.js';
 import { commandTree, completionScript, SHELLS, type Shell } from '../completion.js';
 import type { RegisterCommand } from '../register.js';
@@ -13,7 +14,7 @@ export const register: RegisterCommand = (program, ctx) => {
       action(ctx, async (shell: string) => {
         if (!(SHELLS as readonly string[]).includes(shell))
           throw new MnbatchError('USAGE', `completion ${shell}: must be one of ${SHELLS.join(', ')}`, {
-            exitCode: 2,
+            exitCode: EXIT.usage,
           });
         ctx.output.out(completionScript(shell as Shell, commandTree(program)).trimEnd());
         return 0;

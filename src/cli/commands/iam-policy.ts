@@ -1,3 +1,4 @@
+import { withJsonOutput } from '../output-format.js';
 import type { RegisterCommand } from '../register.js';
 import { action } from '../register.js';
 
@@ -5,36 +6,37 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 /** `mnbatch iam-policy [--role NAME] [--stack NAME] [--pass-role ARN]... [--json]`: least-privilege IAM. */
 export const register: RegisterCommand = (program, ctx) => {
-  program
-    .command('iam-policy')
-    .description(
-      'print the least-privilege IAM policy of a user (submit, infra) or of a role (job, instance, execution)',
-    )
-    .option('--role <name>', 'job, instance, execution, submit or infra (default submit)')
-    .option('--infra', 'the submit and infra policies together (same as both --role submit and --role infra)')
-    .option('--stack <name>', 'scope to one stack (default: every mnbatch stack)')
-    .option(
-      '--pass-role <arn>',
-      'also allow passing this role: your job role or instance role (repeatable)',
-      collect,
-    )
-    .option(
-      '--json',
-      'print the JSON document to attach (for a role: trust, managed policies, inline policy)',
-    )
-    .action(
-      action(
-        ctx,
-        async (flags: {
-          role?: string;
-          infra?: boolean;
-          stack?: string;
-          passRole?: string[];
-          json?: boolean;
-        }) => {
-          const { iamPolicyCommand } = await import('../../iam/command.js');
-          return iamPolicyCommand(ctx.output, flags);
-        },
+  withJsonOutput(
+    program
+      .command('iam-policy')
+      .description(
+        'print the least-privilege IAM policy of a user (submit, infra) or of a role (job, instance, execution)',
+      )
+      .option('--role <name>', 'job, instance, execution, submit or infra (default submit)')
+      .option(
+        '--infra',
+        'the submit and infra policies together (same as both --role submit and --role infra)',
+      )
+      .option('--stack <name>', 'scope to one stack (default: every mnbatch stack)')
+      .option(
+        '--pass-role <arn>',
+        'also allow passing this role: your job role or instance role (repeatable)',
+        collect,
       ),
-    );
+    'the document to attach (for a role: trust, managed policies, inline policy)',
+  ).action(
+    action(
+      ctx,
+      async (flags: {
+        role?: string;
+        infra?: boolean;
+        stack?: string;
+        passRole?: string[];
+        json?: boolean;
+      }) => {
+        const { iamPolicyCommand } = await import('../../iam/command.js');
+        return iamPolicyCommand(ctx.output, flags);
+      },
+    ),
+  );
 };

@@ -3,6 +3,7 @@ import { register as ami } from './ami.js';
 import { register as cancel } from './cancel.js';
 import { register as completion } from './completion.js';
 import { register as doctor } from './doctor.js';
+import { register as execCommand } from './exec.js';
 import { register as iamPolicy } from './iam-policy.js';
 import { register as image } from './image.js';
 import { register as infra } from './infra.js';
@@ -26,6 +27,7 @@ export const commands: readonly RegisterCommand[] = [
   status,
   logs,
   cancel,
+  execCommand,
   list,
   run,
   image,

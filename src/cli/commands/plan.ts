@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import type { PlanFlags } from '../../jobs/job-file.js';
+import { withJsonOutput } from '../output-format.js';
 import type { RegisterCommand } from '../register.js';
 import { action } from '../register.js';
 
@@ -14,17 +15,18 @@ export function parseNodes(value: string): number {
 
 /** `mnbatch plan FILE`: prints the RegisterJobDefinition and SubmitJob requests `submit` would send. */
 export const register: RegisterCommand = (program, ctx) => {
-  program
-    .command('plan')
-    .description('print the AWS Batch requests submit would send, without calling AWS')
-    .argument('<file>', 'job file')
-    .option('--nodes <n>', 'override the number of nodes (nodeOverrides.numNodes)', parseNodes)
-    .option('--queue <queue>', 'job queue (instead of queue/stack in the job file)')
-    .option('--json', 'print {"registerJobDefinition", "submitJob"} as JSON only')
-    .action(
-      action(ctx, async (file: string, flags: PlanFlags) => {
-        const { printPlan } = await import('../../jobs/offline-commands.js');
-        return printPlan(file, flags, ctx);
-      }),
-    );
+  withJsonOutput(
+    program
+      .command('plan')
+      .description('print the AWS Batch requests submit would send, without calling AWS')
+      .argument('<file>', 'job file')
+      .option('--nodes <n>', 'override the number of nodes (nodeOverrides.numNodes)', parseNodes)
+      .option('--queue <queue>', 'job queue (instead of queue/stack in the job file)'),
+    '{"registerJobDefinition", "submitJob"} only',
+  ).action(
+    action(ctx, async (file: string, flags: PlanFlags) => {
+      const { printPlan } = await import('../../jobs/offline-commands.js');
+      return printPlan(file, flags, ctx);
+    }),
+  );
 };
