@@ -33,7 +33,7 @@ async function push(file: string, flags: PushFlags, ctx: CliContext): Promise<nu
   }
   const aws = await jobAwsOptions(ctx, 'image push');
   const result = await images.pushImage(
-    { aws, env: ctx.env, say: (line) => ctx.output.err(line), signal: ctx.signal },
+    { aws, env: ctx.env, say: (line) => ctx.output.err(line), signal: ctx.signal, tty: ctx.output.isTty },
     {
       image: spec.image,
       build: spec.build,

@@ -59,7 +59,13 @@ async function submit(file: string, flags: SubmitFlags, ctx: CliContext): Promis
   ]);
   const { plan, spec, dir } = await loadJobFile(file, flags, ctx, jobs.newToken());
   const aws = await jobAwsOptions(ctx, 'submit');
-  const imageContext = { aws, env: ctx.env, say: (line: string) => ctx.output.err(line), signal: ctx.signal };
+  const imageContext = {
+    aws,
+    env: ctx.env,
+    say: (line: string) => ctx.output.err(line),
+    signal: ctx.signal,
+    tty: ctx.output.isTty,
+  };
   return jobs.submitPlan(
     {
       batch: batch.createBatch(aws),
