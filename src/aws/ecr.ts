@@ -1,7 +1,7 @@
 /**
  * The Amazon ECR calls mnbatch makes, and nothing else: find or create the job's repository, ask
- * whether an image tag is already there (and its digest), and get a registry login for `docker
- * push`. Every error comes out as MnbatchError (see errors.ts); "not found" answers come out as
+ * whether an image tag is already there (and its digest), read and set the repository's lifecycle
+ * policy, and get a registry login for `docker push`. Every error comes out as MnbatchError (see errors.ts); "not found" answers come out as
  * `undefined`.
  */
 
@@ -12,6 +12,8 @@ import {
   DescribeRepositoriesCommand,
   ECRClient,
   GetAuthorizationTokenCommand,
+  GetLifecyclePolicyCommand,
+  PutLifecyclePolicyCommand,
   type Repository,
 } from '@aws-sdk/client-ecr';
 import { MnbatchError } from '../errors.js';
@@ -36,6 +38,10 @@ export interface EcrApi {
   imageDigest(repository: string, tag: string, registryId?: string): Promise<string | undefined>;
   /** A login to the caller's registry, valid for 12 hours. */
   authorization(): Promise<RegistryLogin>;
+  /** The lifecycle policy text of repository `name`, or undefined when it has none. */
+  lifecyclePolicy(name: string): Promise<string | undefined>;
+  /** Sets (replaces) the lifecycle policy of repository `name`. */
+  putLifecyclePolicy(name: string, text: string): Promise<void>;
 }
 
 /** An EcrApi over the real service (or over an ECRClient mocked with aws-sdk-client-mock). */
@@ -43,7 +49,11 @@ export function createEcr(options: AwsOptions): EcrApi {
   return ecrApi(awsClient(ECRClient, options), options);
 }
 
-const NOT_FOUND = new Set(['RepositoryNotFoundException', 'ImageNotFoundException']);
+const NOT_FOUND = new Set([
+  'RepositoryNotFoundException',
+  'ImageNotFoundException',
+  'LifecyclePolicyNotFoundException',
+]);
 
 /** An EcrApi over an existing client. */
 export function ecrApi(client: ECRClient, context: AwsErrorContext = {}): EcrApi {
@@ -94,6 +104,17 @@ export function ecrApi(client: ECRClient, context: AwsErrorContext = {}): EcrApi
           ),
         );
         return out?.imageDetails?.[0]?.imageDigest;
+      }),
+    lifecyclePolicy: (name) =>
+      call('GetLifecyclePolicy', async () => {
+        const out = await unlessMissing(() =>
+          client.send(new GetLifecyclePolicyCommand({ repositoryName: name })),
+        );
+        return out?.lifecyclePolicyText;
+      }),
+    putLifecyclePolicy: (name, text) =>
+      call('PutLifecyclePolicy', async () => {
+        await client.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: text }));
       }),
     authorization: () =>
       call('GetAuthorizationToken', async () => {

@@ -74,6 +74,7 @@ export const IAM_POLICY_VARIANT: Readonly<Record<string, string>> = {
   logs: 'mnbatch iam-policy --role submit',
   cancel: 'mnbatch iam-policy --role submit',
   list: 'mnbatch iam-policy --role submit',
+  'image push': 'mnbatch iam-policy --role submit',
   'infra up': 'mnbatch iam-policy --role infra',
   'infra down': 'mnbatch iam-policy --role infra',
   'infra status': 'mnbatch iam-policy --role infra',

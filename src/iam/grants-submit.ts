@@ -119,9 +119,15 @@ export function submitGrants(scope: PolicyScope): Grant[] {
     {
       Sid: 'MnbatchRepositories',
       Effect: 'Allow',
-      Action: ['ecr:CreateRepository', 'ecr:DescribeRepositories', 'ecr:TagResource'],
+      Action: [
+        'ecr:CreateRepository',
+        'ecr:DescribeRepositories',
+        'ecr:GetLifecyclePolicy',
+        'ecr:PutLifecyclePolicy',
+        'ecr:TagResource',
+      ],
       Resource: MNBATCH_REPOSITORIES,
-      why: 'create the job image repository on first use (tagged, scanned on push) — only repositories named mnbatch/…',
+      why: 'create the job image repository on first use (tagged, scanned on push) and keep its lifecycle rule (build.keepImages) — only repositories named mnbatch/…',
     },
     {
       Sid: 'ResolveImageDigests',

@@ -26,7 +26,7 @@ export async function imagePushCommand(file: string, flags: PushFlags, ctx: CliC
   }
   const aws = await jobAwsOptions(ctx, 'image push');
   const result = await images.pushImage(
-    { aws, env: ctx.env, say: (line) => ctx.output.err(line), signal: ctx.signal },
+    { aws, env: ctx.env, say: (line) => ctx.output.err(line), signal: ctx.signal, tty: ctx.output.isTty },
     {
       image: spec.image,
       build: spec.build,

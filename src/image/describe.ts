@@ -16,6 +16,11 @@ export function describeImages(job: JobImage, images: readonly string[]): string
         `${image}: built from ${job.build.context} (build:), pushed to ECR repository ${repositoryName(job.job, job.stack)}`,
         `  tag mnbatch-<first 16 hex digits of the built image's id>; not pushed when the repository has that tag`,
         '  registered as <registry>/<repository>@<digest of the pushed image> (known after the push)',
+        ...(job.build.keepImages !== undefined
+          ? [
+              `  repository keeps the newest ${job.build.keepImages} images (ECR lifecycle policy, put when the repository's differs)`,
+            ]
+          : []),
       );
     } else if (ref.digest) {
       lines.push(`${image}: pinned by digest ${ref.digest}`);

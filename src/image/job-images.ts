@@ -27,6 +27,8 @@ export interface ImageContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly say: (line: string) => void;
   readonly signal: AbortSignal;
+  /** The user watches a terminal: push progress is one line redrawn in place. */
+  readonly tty?: boolean;
 }
 
 function deps(ctx: ImageContext) {
@@ -38,7 +40,7 @@ function deps(ctx: ImageContext) {
     return api;
   };
   const docker = createDocker(ctx.env);
-  const registry = createRegistryDocker(ctx.say, ctx.env, ctx.signal);
+  const registry = createRegistryDocker(ctx.say, ctx.env, ctx.signal, ctx.tty ?? false);
   const push = (request: Parameters<typeof pushJobImage>[1]): Promise<PushResult> =>
     pushJobImage(
       {

@@ -38,7 +38,8 @@ export function checkPlatform(
     `image ${image} is ${platform.os}/${platform.architecture}, but instance type ${refused.join(', ')} runs ${wanted.join(', ')}: the job could not start there`,
     {
       details: [
-        `build it for ${wanted.join(', ')} (e.g. DOCKER_DEFAULT_PLATFORM=${wanted[0]} with QEMU binfmt), or choose an instance type of its architecture`,
+        `build it for ${wanted.join(', ')}: run \`mnbatch image push\` (or submit) on a ${wanted.join(', ')} machine, or choose an instance type of the image's architecture`,
+        "mnbatch builds for the machine it runs on: the image is built FROM the agent image, whose executable is made for this machine's CPU, and Docker's classic builder keeps a local base image's architecture whatever --platform says (docs/launcher.md, Architectures)",
         'nothing was pushed, registered or submitted',
       ],
     },

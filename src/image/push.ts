@@ -10,7 +10,13 @@ import { ensureAgentImage, ensureJobImage, type JobBuild } from '../local/images
 import { checkPlatform } from './platform.js';
 import { parseImageRef, pinnedRef, registryHost } from './reference.js';
 import type { RegistryDocker } from './registry-docker.js';
-import { contentTag, createRepositoryRequest, repositoryName } from './repository.js';
+import {
+  contentTag,
+  createRepositoryRequest,
+  lifecyclePolicyDiffers,
+  lifecyclePolicyText,
+  repositoryName,
+} from './repository.js';
 
 /** The I/O a push goes through. */
 export interface PushDeps {
@@ -44,6 +50,21 @@ export interface PushResult {
   readonly digest: string;
   readonly pushed: boolean;
   readonly repositoryCreated: boolean;
+  /** true when the repository's lifecycle policy was set now (`build.keepImages` differed from it). */
+  readonly lifecyclePolicySet: boolean;
+}
+
+/** Puts the keep-last-`keep` lifecycle policy on `name` unless it has it already; true when it put it. */
+async function ensureLifecyclePolicy(
+  deps: Pick<PushDeps, 'ecr' | 'say'>,
+  name: string,
+  keep: number,
+): Promise<boolean> {
+  const wanted = lifecyclePolicyText(keep);
+  if (!lifecyclePolicyDiffers(await deps.ecr.lifecyclePolicy(name), wanted)) return false;
+  deps.say(`ECR repository ${name}: keeping the newest ${keep} images (lifecycle policy)`);
+  await deps.ecr.putLifecyclePolicy(name, wanted);
+  return true;
 }
 
 /** Builds, pushes when needed, and returns the pinned reference of the job's image. */
@@ -81,6 +102,8 @@ export async function pushJobImage(deps: PushDeps, request: PushRequest): Promis
     say(`creating ECR repository ${name}`);
     repository = await ecr.createRepository(createRepositoryRequest(name, request.job, request.stack));
   }
+  const keep = request.build.keepImages;
+  const lifecyclePolicySet = keep !== undefined && (await ensureLifecyclePolicy(deps, name, keep));
   const uri = parseImageRef(repository.repositoryUri ?? '');
   const done = (digest: string, pushed: boolean): PushResult => ({
     pinned: pinnedRef(uri.registry, name, digest),
@@ -89,6 +112,7 @@ export async function pushJobImage(deps: PushDeps, request: PushRequest): Promis
     digest,
     pushed,
     repositoryCreated,
+    lifecyclePolicySet,
   });
 
   const existing = await ecr.imageDigest(name, tag);

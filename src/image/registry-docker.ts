@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { EXIT } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
+import { pushDisplay } from './push-progress.js';
 
 /** What `docker image inspect` says of a local image. */
 export interface LocalImage {
@@ -49,11 +50,15 @@ function failed(code: string, message: string, output: string): MnbatchError {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** RegistryDocker through the `docker` CLI; `say` gets the push's progress lines; `signal` stops a push. */
+/**
+ * RegistryDocker through the `docker` CLI; `say` gets the push's progress (`tty`: one line redrawn
+ * in place, else a line per layer change, see push-progress.ts); `signal` stops a push.
+ */
 export function createRegistryDocker(
   say: (line: string) => void,
   env?: Env,
   signal?: AbortSignal,
+  tty = false,
 ): RegistryDocker {
   const opts = {
     ...(env ? { env } : {}),
@@ -92,10 +97,12 @@ export function createRegistryDocker(
               buffer: false,
             });
             const lines: string[] = [];
+            const display = pushDisplay({ tty, write: say }, ref);
             for await (const line of push.iterable({ from: 'all' })) {
               lines.push(String(line));
-              if (String(line).trim()) say(`  ${line}`);
+              display.line(String(line));
             }
+            display.end();
             const done = await push;
             const output = lines.join('\n');
             if (done.isCanceled) {

@@ -7,6 +7,7 @@
  */
 import type { CreateRepositoryCommandInput } from '@aws-sdk/client-ecr';
 import { STACK_TAG } from '../contract/stack.js';
+import { canonicalJson } from '../plan/hash.js';
 
 /** First path component of every repository mnbatch creates (the IAM scope). */
 export const REPOSITORY_PREFIX = 'mnbatch';
@@ -43,4 +44,31 @@ export function createRepositoryRequest(
     imageScanningConfiguration: { scanOnPush: true },
     tags: [...(stack ? [{ Key: STACK_TAG, Value: stack }] : []), { Key: 'mnbatch:job', Value: job }],
   };
+}
+
+/**
+ * The ECR lifecycle policy of `build.keepImages`: images (any tag or none) beyond the newest
+ * `keep` are expired. One rule, so the policy mnbatch puts is the whole policy.
+ */
+export function lifecyclePolicyText(keep: number): string {
+  return JSON.stringify({
+    rules: [
+      {
+        rulePriority: 1,
+        description: `mnbatch: keep the last ${keep} images`,
+        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keep },
+        action: { type: 'expire' },
+      },
+    ],
+  });
+}
+
+/** Whether the repository's policy (undefined: none) is not `wanted`; compared as JSON, not as text. */
+export function lifecyclePolicyDiffers(current: string | undefined, wanted: string): boolean {
+  if (current === undefined) return true;
+  try {
+    return canonicalJson(JSON.parse(current)) !== canonicalJson(JSON.parse(wanted));
+  } catch {
+    return true;
+  }
 }

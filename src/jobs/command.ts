@@ -101,7 +101,13 @@ export async function submitCommand(file: string, flags: SubmitFlags, ctx: CliCo
     },
   });
   aws ??= await jobAwsOptions(ctx, 'submit');
-  const imageContext = { aws, env: ctx.env, say: (line: string) => ctx.output.err(line), signal: ctx.signal };
+  const imageContext = {
+    aws,
+    env: ctx.env,
+    say: (line: string) => ctx.output.err(line),
+    signal: ctx.signal,
+    tty: ctx.output.isTty,
+  };
   return jobs.submitPlan(
     {
       ...(await jobDeps(ctx, aws)),

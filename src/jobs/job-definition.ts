@@ -41,8 +41,10 @@ export type JobDefinitionChoice =
       readonly kind: 'registered';
       readonly jobDefinition: string;
       readonly revision: number;
-      /** ACTIVE revisions of the same name whose content hash differed or was missing. */
-      readonly differing: readonly number[];
+      /** ACTIVE revisions of the same name that mnbatch registered with other content (an edit, a rebuilt image). */
+      readonly changed: readonly number[];
+      /** ACTIVE revisions of the same name without a content tag: registered outside mnbatch. */
+      readonly untagged: readonly number[];
     };
 
 /** The newest ACTIVE revision tagged with `hash`, if any; pure. */
@@ -66,13 +68,13 @@ export async function ensureJobDefinition(
     return { kind: 'reused', jobDefinition: `${name}:${reusable.revision}`, revision: reusable.revision };
   }
   const registered = await batch.registerJobDefinition(tagged);
+  const active = revisions.filter((d) => isState(d.status, 'ACTIVE'));
+  const numbers = (list: readonly JobDefinition[]) => list.map((d) => d.revision ?? 0).sort((a, b) => a - b);
   return {
     kind: 'registered',
     jobDefinition: `${registered.jobDefinitionName}:${registered.revision}`,
     revision: registered.revision,
-    differing: revisions
-      .filter((d) => isState(d.status, 'ACTIVE'))
-      .map((d) => d.revision ?? 0)
-      .sort((a, b) => a - b),
+    changed: numbers(active.filter((d) => d.tags?.[CONTENT_TAG] !== undefined)),
+    untagged: numbers(active.filter((d) => d.tags?.[CONTENT_TAG] === undefined)),
   };
 }

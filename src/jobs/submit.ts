@@ -8,7 +8,7 @@ import type { LogsApi } from '../aws/logs.js';
 import type { Clock } from '../clock.js';
 import type { Output } from '../ui/output.js';
 import type { InstanceFactsLookup } from './instance-types.js';
-import { CONTENT_TAG, ensureJobDefinition } from './job-definition.js';
+import { CONTENT_TAG, ensureJobDefinition, type JobDefinitionChoice } from './job-definition.js';
 import { checkQueue } from './preflight.js';
 import { consoleUrl } from './render.js';
 import { type WaitOptions, waitForJob } from './wait.js';
@@ -50,6 +50,28 @@ export interface SubmitResult {
   readonly consoleUrl: string;
 }
 
+/**
+ * What submit says after registering a revision: an older revision with other content (an edited
+ * job.yaml, a rebuilt image) is the everyday case and gets a short note; a revision without the
+ * content tag was registered outside mnbatch, which the user may want to know. Pure.
+ */
+export function registeredLines(
+  name: string,
+  choice: Extract<JobDefinitionChoice, { kind: 'registered' }>,
+): string[] {
+  const latest = choice.changed.at(-1);
+  const lines = [
+    `registered job definition ${choice.jobDefinition}${latest !== undefined ? ` (content changed since revision ${latest})` : ''}`,
+  ];
+  if (choice.untagged.length > 0) {
+    const many = choice.untagged.length > 1;
+    lines.push(
+      `  (ACTIVE revision${many ? 's' : ''} ${choice.untagged.join(', ')} of ${name} ${many ? 'have' : 'has'} no ${CONTENT_TAG} tag — registered outside mnbatch? — so ${many ? 'none was' : 'it was not'} reused)`,
+    );
+  }
+  return lines;
+}
+
 /** Submits `plan` (planned with its stack's rendezvous key: src/jobs/rendezvous.ts); returns the launcher's exit code. */
 export async function submitPlan(
   deps: SubmitDeps,
@@ -66,13 +88,7 @@ export async function submitPlan(
   if (choice.kind === 'reused') {
     output.err(`job definition ${choice.jobDefinition} unchanged: reused`);
   } else {
-    output.err(`registered job definition ${choice.jobDefinition}`);
-    if (choice.differing.length > 0) {
-      const many = choice.differing.length > 1;
-      output.err(
-        `  (ACTIVE revision${many ? 's' : ''} ${choice.differing.join(', ')} of ${plan.jobDefinitionName} ${many ? 'lack' : 'lacks'} this content's ${CONTENT_TAG} tag — registered outside mnbatch or by another version? — so none was reused)`,
-      );
-    }
+    for (const line of registeredLines(plan.jobDefinitionName, choice)) output.err(line);
   }
   const submitted = await batch.submitJob({ ...plan.submitJob, jobDefinition: choice.jobDefinition });
   const link = consoleUrl(await batch.region(), submitted.jobId);

@@ -75,6 +75,8 @@ export interface JobBuild {
   readonly context: string;
   readonly dockerfile?: string;
   readonly args: Readonly<Record<string, string>>;
+  /** How many images the job's ECR repository keeps (submit and `image push` only). */
+  readonly keepImages?: number | undefined;
 }
 
 export interface JobImageOptions {

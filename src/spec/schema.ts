@@ -59,6 +59,15 @@ export const jobSpecSchema = z
           .optional()
           .describe('Dockerfile, relative to the context (default Dockerfile)'),
         args: z.record(z.string(), scalarText).default({}).describe('build arguments'),
+        keepImages: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .optional()
+          .describe(
+            "keep only the newest N images in the job's ECR repository (a lifecycle rule that expires older ones); unset: images are kept",
+          ),
       })
       .strict()
       .optional()

@@ -60,6 +60,10 @@ describe('awsError', () => {
     expect(submit.details).toEqual([
       '`mnbatch iam-policy --role submit` prints the policy that grants batch:SubmitJob to `mnbatch submit`',
     ]);
+    const push = awsError(denied, { service: 'ecr', operation: 'CreateRepository', command: 'image push' });
+    expect(push.details).toEqual([
+      '`mnbatch iam-policy --role submit` prints the policy that grants ecr:CreateRepository to `mnbatch image push`',
+    ]);
   });
 
   it('tells throttling (by name or HTTP 429) to try later, exit 75', () => {
@@ -139,6 +143,7 @@ describe('IAM_POLICY_VARIANT', () => {
       logs: 'logs:GetLogEvents',
       cancel: 'batch:TerminateJob',
       list: 'batch:ListJobs',
+      'image push': 'ecr:CompleteLayerUpload',
       'infra up': 'ec2:CreatePlacementGroup',
       'infra down': 'batch:DeleteComputeEnvironment',
       'infra status': 'elasticfilesystem:DescribeFileSystems',

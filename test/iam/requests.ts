@@ -91,6 +91,8 @@ export const SUBMIT_REQUESTS: readonly SimRequest[] = [
   { what: 'create it', action: 'ecr:CreateRepository', resource: jobRepository },
   { what: 'tag it on create', action: 'ecr:TagResource', resource: jobRepository },
   { what: 'is the image already pushed', action: 'ecr:DescribeImages', resource: jobRepository },
+  { what: 'read its lifecycle policy', action: 'ecr:GetLifecyclePolicy', resource: jobRepository },
+  { what: 'keep the last N images in it', action: 'ecr:PutLifecyclePolicy', resource: jobRepository },
   {
     what: "resolve an image: tag of the user's own repository",
     action: 'ecr:DescribeImages',
@@ -153,6 +155,11 @@ export const SUBMIT_DENIED: readonly SimRequest[] = [
   {
     what: 'create a repository not named mnbatch/…',
     action: 'ecr:CreateRepository',
+    resource: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/team/app`,
+  },
+  {
+    what: 'set the lifecycle policy of a repository not named mnbatch/… (could expire its images)',
+    action: 'ecr:PutLifecyclePolicy',
     resource: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/team/app`,
   },
   {

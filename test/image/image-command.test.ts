@@ -70,4 +70,26 @@ describe('plan: the Images section', () => {
     ).toBe(0);
     expect(noPush.stdout.at(-1)).toBe('hello:dev: not in ECR: registered by tag, as it is');
   });
+
+  it('shows the lifecycle rule of build.keepImages in plan and submit --dry-run', async () => {
+    const cwd = jobDir(['image: hello:dev', 'build: {context: src, keepImages: 20}']);
+    const rule =
+      "  repository keeps the newest 20 images (ECR lifecycle policy, put when the repository's differs)";
+    for (const args of [
+      ['plan', 'job.yaml'],
+      ['submit', 'job.yaml', '--dry-run'],
+    ]) {
+      const output = memoryOutput();
+      expect(await exec(args, { output, cwd, env: {} })).toBe(0);
+      expect(output.stdout, args.join(' ')).toContain(rule);
+    }
+    expect(ecrMock.calls()).toHaveLength(0);
+  });
+
+  it('refuses a keepImages that ECR cannot keep, naming where', async () => {
+    const cwd = jobDir(['image: hello:dev', 'build: {context: src, keepImages: 0}']);
+    const output = memoryOutput();
+    expect(await exec(['plan', 'job.yaml'], { output, cwd, env: {} })).not.toBe(0);
+    expect(output.stderr.join('\n')).toMatch(/build\.keepImages/);
+  });
 });

@@ -40,7 +40,13 @@ describe('checkPlatform', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toMatchObject({ code: 'IMAGE_PLATFORM_MISMATCH' });
-      expect((e as { details: string[] }).details[0]).toMatch(/^build it for linux\/arm64/);
+      const details = (e as { details: string[] }).details;
+      expect(details[0]).toBe(
+        "build it for linux/arm64: run `mnbatch image push` (or submit) on a linux/arm64 machine, or choose an instance type of the image's architecture",
+      );
+      // no advice that cannot work (DOCKER_DEFAULT_PLATFORM with the classic builder builds this machine's arch)
+      expect(details.join('\n')).not.toMatch(/DOCKER_DEFAULT_PLATFORM/);
+      expect(details.at(-1)).toBe('nothing was pushed, registered or submitted');
     }
   });
 

@@ -5,12 +5,15 @@ import {
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   GetAuthorizationTokenCommand,
+  GetLifecyclePolicyCommand,
+  PutLifecyclePolicyCommand,
 } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
 import { createEcr } from '../../src/aws/ecr.js';
 import { type JobImage, pinImages } from '../../src/image/pin.js';
 import { type PushRequest, pushJobImage } from '../../src/image/push.js';
 import type { LocalImage, RegistryDocker } from '../../src/image/registry-docker.js';
+import { lifecyclePolicyDiffers, lifecyclePolicyText } from '../../src/image/repository.js';
 import { sdkError } from '../_helpers/fake-batch/mock-sdk.js';
 import { fakeDocker } from '../local/fake-docker.js';
 import { ACCOUNT, ecrMock } from './_fake-ecr.js';
@@ -90,7 +93,11 @@ describe('pushJobImage', () => {
       digest: DIGEST,
       pushed: true,
       repositoryCreated: true,
+      lifecyclePolicySet: false,
     });
+    // no build.keepImages: the repository's lifecycle policy is not touched
+    expect(ecrMock.commandCalls(GetLifecyclePolicyCommand)).toHaveLength(0);
+    expect(ecrMock.commandCalls(PutLifecyclePolicyCommand)).toHaveLength(0);
     expect(docker.calls).toEqual(['build hello:latest', `tag hello:latest ${HOST}/${REPO}:${TAG}`]);
     expect(events).toEqual([`login ${HOST} AWS s3cret:with:colons`, `push ${HOST}/${REPO}:${TAG}`]);
     expect(ecrMock.commandCalls(CreateRepositoryCommand)[0]?.args[0].input).toEqual({
@@ -156,6 +163,68 @@ describe('pushJobImage', () => {
   });
 });
 
+describe('build.keepImages: the repository lifecycle policy', () => {
+  const keep20 = { ...REQUEST, build: { ...REQUEST.build, keepImages: 20 } };
+  const push = () =>
+    pushJobImage(
+      {
+        ecr: createEcr({ region: REGION }),
+        docker: fakeDocker().docker,
+        registry: fakeRegistry().registry,
+        say: () => {},
+      },
+      keep20,
+    );
+
+  it('the policy keeps the newest N images of any tag and expires the rest', () => {
+    expect(JSON.parse(lifecyclePolicyText(20))).toEqual({
+      rules: [
+        {
+          rulePriority: 1,
+          description: 'mnbatch: keep the last 20 images',
+          selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 20 },
+          action: { type: 'expire' },
+        },
+      ],
+    });
+  });
+
+  it('compares policies as JSON: ECR may hand the text back reformatted', () => {
+    const wanted = lifecyclePolicyText(20);
+    expect(lifecyclePolicyDiffers(JSON.stringify(JSON.parse(wanted), null, 4), wanted)).toBe(false);
+    expect(lifecyclePolicyDiffers(lifecyclePolicyText(30), wanted)).toBe(true);
+    expect(lifecyclePolicyDiffers(undefined, wanted)).toBe(true);
+    expect(lifecyclePolicyDiffers('not json', wanted)).toBe(true);
+  });
+
+  it('puts the policy on a repository that has none', async () => {
+    repositoryExists();
+    ecrMock.on(GetLifecyclePolicyCommand).rejects(sdkError('LifecyclePolicyNotFoundException'));
+    ecrMock.on(PutLifecyclePolicyCommand).resolves({ repositoryName: REPO });
+    ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST }] });
+    expect(await push()).toMatchObject({ lifecyclePolicySet: true, pushed: false });
+    expect(ecrMock).toHaveReceivedCommandWith(GetLifecyclePolicyCommand, { repositoryName: REPO });
+    expect(ecrMock).toHaveReceivedCommandExactlyOnceWith(PutLifecyclePolicyCommand, {
+      repositoryName: REPO,
+      lifecyclePolicyText: lifecyclePolicyText(20),
+    });
+  });
+
+  it('leaves an equal policy alone, and replaces one that keeps another number', async () => {
+    repositoryExists();
+    ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST }] });
+    ecrMock
+      .on(GetLifecyclePolicyCommand)
+      .resolvesOnce({ repositoryName: REPO, lifecyclePolicyText: ` ${lifecyclePolicyText(20)}\n` })
+      .resolves({ repositoryName: REPO, lifecyclePolicyText: lifecyclePolicyText(5) });
+    ecrMock.on(PutLifecyclePolicyCommand).resolves({ repositoryName: REPO });
+    expect(await push()).toMatchObject({ lifecyclePolicySet: false });
+    expect(ecrMock.commandCalls(PutLifecyclePolicyCommand)).toHaveLength(0);
+    expect(await push()).toMatchObject({ lifecyclePolicySet: true });
+    expect(ecrMock.commandCalls(PutLifecyclePolicyCommand)).toHaveLength(1);
+  });
+});
+
 function definition(...images: string[]): RegisterJobDefinitionCommandInput {
   return {
     jobDefinitionName: 'hello-x',
@@ -203,6 +272,7 @@ describe('pinImages', () => {
             digest: DIGEST,
             pushed: true,
             repositoryCreated: false,
+            lifecyclePolicySet: false,
           };
         },
         ecr: (region: string) => {

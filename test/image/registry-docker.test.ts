@@ -50,6 +50,16 @@ describe('createRegistryDocker', () => {
     expect(said).toContain('  abc: Pushed');
   });
 
+  it('on a terminal the push shows as one progress line redrawn in place', async () => {
+    const layers = ['5d86b0b89c90: Preparing', '5d86b0b89c90: Pushed'];
+    const docker = standIn([...layers, `mnbatch-1: digest: ${DIGEST} size: 528`].join('\n'));
+    const said: string[] = [];
+    const registry = createRegistryDocker((l) => said.push(l), docker.env, undefined, true);
+    await registry.withLogin({ host: 'h', username: 'AWS', password: 'x' }, (s) => s.push('h/r:t'));
+    expect(said).toContain('\x1b[1A\x1b[2Kpushing h/r:t: 1/1 layers done (1 pushed)');
+    expect(said).not.toContain('  5d86b0b89c90: Pushed');
+  });
+
   it('a failed push is an error with Docker’s last lines, and the login is forgotten too', async () => {
     const docker = standIn('denied: not allowed to push', 1);
     const registry = createRegistryDocker(() => {}, docker.env);

@@ -126,7 +126,7 @@ describe('jobs on a stack made by infra up', () => {
     expect(r.code, r.text).toBe(0);
     expect(r.stderr).toContain(`registered job definition ${request.jobDefinitionName}:2`);
     expect(r.stderr).toContain(
-      `(ACTIVE revision 1 of ${request.jobDefinitionName} lacks this content's mnbatch:content tag`,
+      `(ACTIVE revision 1 of ${request.jobDefinitionName} has no mnbatch:content tag — registered outside mnbatch?`,
     );
     expect(r.mutating).toEqual(['batch:RegisterJobDefinition', 'batch:SubmitJob']);
     const again = await run(['submit', 'by-hand.yaml']);

@@ -81,6 +81,19 @@ function jobGoesThrough(states: JobState[], plan = plannedJob(), fail: Error[] =
   });
 }
 
+/** Submits `plan` (the queue and revisions mocked before); RegisterJobDefinition answers `revision`. */
+async function registersAs(plan: ReturnType<typeof plannedJob>, revision: number) {
+  batchMock.on(RegisterJobDefinitionCommand).resolves({
+    jobDefinitionName: plan.jobDefinitionName,
+    jobDefinitionArn: `arn:${revision}`,
+    revision,
+  });
+  batchMock.on(SubmitJobCommand).resolves({ jobId: JOB_ID, jobName: 'hello-mpi' });
+  const { deps: d, output } = deps();
+  await submitPlan(d, plan);
+  return output;
+}
+
 describe('submit at the SDK boundary', () => {
   it('reuses an ACTIVE revision with the same content: no RegisterJobDefinition', async () => {
     const plan = plannedJob();
@@ -112,24 +125,35 @@ describe('submit at the SDK boundary', () => {
     edited.tags = { ...edited.tags, [CONTENT_TAG]: '0123456789abcdef' }; // registered by another mnbatch
     queueReady();
     batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [edited] });
-    batchMock.on(RegisterJobDefinitionCommand).resolves({
-      jobDefinitionName: plan.jobDefinitionName,
-      jobDefinitionArn: 'arn:2',
-      revision: 2,
-    });
-    batchMock.on(SubmitJobCommand).resolves({ jobId: JOB_ID, jobName: 'hello-mpi' });
-    const { deps: d, output } = deps();
-    await submitPlan(d, plan);
+    const output = await registersAs(plan, 2);
     expect(batchMock).toHaveReceivedCommandExactlyOnceWith(RegisterJobDefinitionCommand, {
       ...withContentTag(plan.registerJobDefinition),
     });
     expect(batchMock).toHaveReceivedCommandWith(SubmitJobCommand, {
       jobDefinition: `${plan.jobDefinitionName}:2`,
     });
-    expect(output.stderr).toContain(`registered job definition ${plan.jobDefinitionName}:2`);
-    expect(
-      output.stderr.some((l) => l.includes('ACTIVE revision 1 of') && l.includes('so none was reused')),
-    ).toBe(true);
+    // older content (an edit, a rebuilt image) is the everyday case: no talk of "outside mnbatch"
+    expect(output.stderr).toContain(
+      `registered job definition ${plan.jobDefinitionName}:2 (content changed since revision 1)`,
+    );
+    expect(output.stderr.join('\n')).not.toMatch(/outside mnbatch|content tag/);
+  });
+
+  it('names revisions without the content tag as registered outside mnbatch, apart from older content', async () => {
+    const plan = plannedJob();
+    const older = described(plan, 1);
+    older.tags = { ...older.tags, [CONTENT_TAG]: '0123456789abcdef' };
+    const byHand = described(plan, 2);
+    byHand.tags = { team: 'hpc' };
+    queueReady();
+    batchMock.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [byHand, older] });
+    const output = await registersAs(plan, 3);
+    expect(output.stderr).toContain(
+      `registered job definition ${plan.jobDefinitionName}:3 (content changed since revision 1)`,
+    );
+    expect(output.stderr).toContain(
+      `  (ACTIVE revision 2 of ${plan.jobDefinitionName} has no mnbatch:content tag — registered outside mnbatch? — so it was not reused)`,
+    );
   });
 
   it('sends no secret: the job definition names the stack key and execution role, SubmitJob carries no token', async () => {
