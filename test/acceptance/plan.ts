@@ -107,8 +107,8 @@ export const COST_ASSUMPTIONS = {
   /** Nodes of the largest job: the compute environment's instances at most. */
   instances: 2,
   /**
-   * Hours each instance may run: the suite's own limit (45 min of jobs) plus the compute
-   * environment scaling to zero after it (Batch ends idle instances within minutes): 1 h.
+   * Hours each instance runs, assumed: three tiny jobs (each with `timeout: 20m`), stuck RUNNABLE
+   * jobs cancelled after 30 min, and the compute environment scaling to zero when idle.
    */
   hours: 1,
   /** Root volume of each instance (launch template default) and gp3's price per GiB-month. */
@@ -164,7 +164,7 @@ export function estimateCost(
 /** The estimate as printed before a run. */
 export function costText(estimate: ReturnType<typeof estimateCost>): string[] {
   return [
-    'estimated cost (upper bound):',
+    `estimated cost (each instance running at most ${COST_ASSUMPTIONS.hours} h):`,
     ...estimate.lines.map((l) => `  $${l.usd.toFixed(3)}  ${l.what}`),
     `  $${estimate.totalUsd.toFixed(2)}  total`,
     ...estimate.notes.map((n) => `  (${n})`),
