@@ -3,11 +3,9 @@
  * (route to a NAT gateway), the environment that points the built CLI at it, and a way to run
  * the CLI. Every test file gets its own (`useTestAccount()` in a describe block).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   AssociateRouteTableCommand,
   CreateNatGatewayCommand,
@@ -24,21 +22,12 @@ import {
   IAMClient,
 } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll } from 'vitest';
+import { type CliResult, runCli } from '../cli-process.js';
 import { type MotoServer, startMoto } from './moto-server.js';
 import { type MotoShim, startShim } from './shim.js';
 
-export const REPO = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
-export const CLI = join(REPO, 'dist', 'cli', 'main.js');
+export { CLI, type CliResult, REPO } from '../cli-process.js';
 export const REGION = 'us-east-1';
-
-/** What a CLI run printed and how it ended. */
-export interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  /** The child's pid, for tests that kill it. */
-  readonly pid: number;
-}
 
 /** One network for a stack: VPC, a private subnet with its route table. */
 export interface TestNetwork {
@@ -104,23 +93,7 @@ export function useTestAccount(): TestAccount {
       dir,
       sdk,
       cli: (args, options = {}) =>
-        new Promise<CliResult>((resolve) => {
-          const child = execFile(
-            process.execPath,
-            [CLI, ...args],
-            { cwd: options.cwd ?? dir, env: { ...env, ...options.env }, maxBuffer: 64 * 1024 * 1024 },
-            (error, stdout, stderr) => {
-              const code =
-                error && typeof (error as { code?: unknown }).code === 'number'
-                  ? (error as { code: number }).code
-                  : error
-                    ? ((child.signalCode ? 128 : 1) as number)
-                    : 0;
-              resolve({ code, stdout, stderr, pid: child.pid ?? 0 });
-            },
-          );
-          if (child.pid) options.onSpawn?.(child.pid);
-        }),
+        runCli(args, { ...options, cwd: options.cwd ?? dir, env: { ...env, ...options.env } }),
       network: async () => {
         const ec2 = new EC2Client(sdk);
         try {

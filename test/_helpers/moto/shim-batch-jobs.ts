@@ -13,6 +13,10 @@
  *   oldest first (first-in-first-out).
  * - DescribeJobDefinitions leaves out `nodeProperties` of multinode definitions; AWS returns them.
  *   The shim adds what was registered.
+ * - moto runs no container (without Docker every job SUCCEEDS). A test can give the containers'
+ *   behaviour (`JobBehaviour`, ShimHooks.jobs): the main node's exit code decides the job's end
+ *   (non-zero: FAILED, "Essential container in task exited"), and each node's lines are written to
+ *   its CloudWatch log stream when the job ends.
  */
 import { createHash } from 'node:crypto';
 import type { Correction, CorrectionContext, ShimAnswer } from './shim.js';
@@ -37,11 +41,26 @@ interface MotoJob {
   [k: string]: unknown;
 }
 
+/** What a simulated job's containers do, given the job's name and its main node's command. */
+export type JobBehaviour = (job: { readonly jobName: string; readonly command: readonly string[] }) => {
+  /** The main node's exit code. */
+  readonly exitCode: number;
+  /** What node `index` writes to its log. */
+  readonly logs?: (index: number) => readonly string[];
+};
+
+/** The nodeProperties of a registered definition (the part the shim reads). */
+interface RegisteredNodes {
+  readonly nodeRangeProperties?: readonly { readonly container?: { readonly command?: string[] } }[];
+}
+
 /** What the shim shows of one submitted job. */
 interface ShownJob {
   /** Index into LIFE, or LIFE.length once it shows moto's final status. */
   step: number;
   terminated?: string;
+  /** How its containers ended, decided when it ends (a JobBehaviour was given). */
+  outcome?: ReturnType<JobBehaviour>;
 }
 
 const lastSegment = (nameOrArn: string) => nameOrArn.split('/').at(-1) ?? nameOrArn;
@@ -58,9 +77,9 @@ function jsonAnswer(body: unknown): ShimAnswer {
 }
 
 /** The Batch job corrections, with their own memory of the jobs submitted through the shim. */
-export function batchJobCorrections(): Correction {
+export function batchJobCorrections(behaviour: () => JobBehaviour | undefined = () => undefined): Correction {
   const shown = new Map<string, ShownJob>();
-  const registered = new Map<string, unknown>();
+  const registered = new Map<string, RegisteredNodes>();
 
   /** `job` as AWS would show it now (status, reason, times). */
   const present = (job: MotoJob): MotoJob => {
@@ -69,6 +88,8 @@ export function batchJobCorrections(): Correction {
     if (s.terminated !== undefined) {
       return { ...job, status: 'FAILED', statusReason: s.terminated, container: {} };
     }
+    if (s.step >= LIFE.length && s.outcome && s.outcome.exitCode !== 0)
+      return { ...job, status: 'FAILED', statusReason: 'Essential container in task exited' };
     if (s.step >= LIFE.length) return job;
     const status = LIFE[s.step]!;
     const started = s.step >= LIFE.indexOf('RUNNING');
@@ -103,7 +124,9 @@ export function batchJobCorrections(): Correction {
         jobDefinition: parent.jobDefinition ?? '',
         nodeDetails: { nodeIndex: i, isMainNode: i === mainNode },
         container: {
-          ...(status === 'SUCCEEDED' && terminated === undefined ? { exitCode: 0 } : {}),
+          ...(ENDED.has(status) && terminated === undefined && (s?.outcome || status === 'SUCCEEDED')
+            ? { exitCode: i === mainNode ? (s?.outcome?.exitCode ?? 0) : 0 }
+            : {}),
           ...(running && terminated === undefined
             ? { logStreamName: `${definitionName}/default/${taskId(jobId)}` }
             : {}),
@@ -111,6 +134,31 @@ export function batchJobCorrections(): Correction {
       });
     }
     return out;
+  };
+
+  /** The job ends as the behaviour says: its outcome is kept and each node's lines are logged. */
+  const end = async (job: MotoJob, s: ShownJob, ctx: CorrectionContext): Promise<void> => {
+    const given = behaviour();
+    if (!given) return;
+    const definition = registered.get(job.jobDefinition ?? '');
+    const command = definition?.nodeRangeProperties?.[0]?.container?.command ?? [];
+    s.outcome = given({ jobName: job.jobName ?? '', command });
+    const definitionName = lastSegment(job.jobDefinition ?? '').split(':')[0] ?? '';
+    const logs = (operation: string, body: unknown) =>
+      ctx.moto('logs', { json: body, target: `Logs_20140328.${operation}` });
+    await logs('CreateLogGroup', { logGroupName: '/aws/batch/job' });
+    for (let i = 0; i < (job.nodeProperties?.numNodes ?? 0); i++) {
+      const lines = s.outcome.logs?.(i) ?? [];
+      if (lines.length === 0) continue;
+      const logStreamName = `${definitionName}/default/${taskId(`${job.jobId}#${i}`)}`;
+      await logs('CreateLogStream', { logGroupName: '/aws/batch/job', logStreamName });
+      const at = Date.now();
+      await logs('PutLogEvents', {
+        logGroupName: '/aws/batch/job',
+        logStreamName,
+        logEvents: lines.map((message, k) => ({ timestamp: at + k, message })),
+      });
+    }
   };
 
   const describeJobs = async (ids: readonly string[], ctx: CorrectionContext): Promise<ShimAnswer> => {
@@ -121,7 +169,10 @@ export function batchJobCorrections(): Correction {
     const jobs: MotoJob[] = [];
     for (const job of (json(answer).jobs ?? []) as MotoJob[]) {
       const s = shown.get(job.jobId);
-      if (s && wanted.has(job.jobId) && s.step < LIFE.length) s.step++;
+      if (s && wanted.has(job.jobId) && s.step < LIFE.length) {
+        s.step++;
+        if (s.step === LIFE.length && s.terminated === undefined) await end(job, s, ctx);
+      }
       const now = present(job);
       if (wanted.has(job.jobId) || wanted.has(job.jobArn ?? '')) jobs.push(now);
       jobs.push(...nodeJobs(now, wanted));
@@ -194,7 +245,8 @@ export function batchJobCorrections(): Correction {
         return {
           reply: (answer) => {
             const arn = (json(answer) as { jobDefinitionArn?: string }).jobDefinitionArn;
-            if (answer.status === 200 && arn && p.nodeProperties) registered.set(arn, p.nodeProperties);
+            if (answer.status === 200 && arn && p.nodeProperties)
+              registered.set(arn, p.nodeProperties as RegisteredNodes);
             return answer;
           },
         };

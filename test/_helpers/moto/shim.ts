@@ -8,8 +8,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { loadServiceModel } from '../aws-model.js';
 import { amiBuilders, type BuilderBehaviour, type SimulatedBuilder } from './shim-ami-builder.js';
 import { batchCorrections } from './shim-batch.js';
-import { batchJobCorrections } from './shim-batch-jobs.js';
+import { batchJobCorrections, type JobBehaviour } from './shim-batch-jobs.js';
 import { createImageSnapshotTags } from './shim-create-image.js';
+import { describeTagsOfExisting } from './shim-describe-tags.js';
 import { doctorCorrections } from './shim-doctor.js';
 import { placementGroups } from './shim-placement-groups.js';
 
@@ -74,6 +75,8 @@ export interface ShimHooks {
   afterCall?: (call: ShimCall) => 'send' | 'drop' | Promise<'send' | 'drop'>;
   /** How a simulated `ami bake` builder behaves (shim-ami-builder.ts). */
   builder?: BuilderBehaviour;
+  /** How simulated jobs' containers end and what they log (shim-batch-jobs.ts); unset: moto's SUCCEEDED. */
+  jobs?: JobBehaviour;
 }
 
 /** A running shim. */
@@ -181,9 +184,10 @@ export async function startShim(motoUrl: string, given?: () => readonly Correcti
     (() => [
       placementGroups(),
       batchCorrections(),
-      batchJobCorrections(),
+      batchJobCorrections(() => shim.hooks.jobs),
       doctorCorrections(),
       createImageSnapshotTags(),
+      describeTagsOfExisting(),
       amiBuilders(() => shim.hooks.builder, builders),
     ]);
   let corrections = makeCorrections();

@@ -1,0 +1,266 @@
+/**
+ * The acceptance suite: mnbatch's whole flow on one account, run against moto in the integration
+ * tier (every step exercised in CI) and against a real AWS account with `npm run test:aws`
+ * (opt-in, scripts/test-aws.ts; docs/aws-acceptance.md). The steps are the same on both targets:
+ * doctor → infra up → submit a 2-node hello-mpi built and pushed to ECR, --wait → a failing job
+ * exits with its code → logs --node all → cancel → infra down → nothing of the run is left.
+ * Steps that moto cannot do for real name what stands in for them (target.ts, MOTO_SIMULATED).
+ * Teardown (cleanup.ts) runs after the last step whatever happened, and reports what is left.
+ */
+import { cpSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BatchClient, DescribeJobDefinitionsCommand } from '@aws-sdk/client-batch';
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO } from '../_helpers/moto/aws-test-account.js';
+import type { JobBehaviour } from '../_helpers/moto/shim-batch-jobs.js';
+import { cleanupRun } from './cleanup.js';
+import { describeLeftovers, inventory } from './inventory.js';
+import { jobNames } from './plan.js';
+import { useTarget } from './target.js';
+
+/** What the moto run's containers do: hello-mpi succeeds on 2 ranks, `exit N` exits N. */
+const containers: JobBehaviour = ({ command }) => {
+  const exit = /exit (\d+)/.exec(command.join(' '));
+  if (exit) return { exitCode: Number(exit[1]), logs: (i) => (i === 0 ? ['failing on purpose'] : []) };
+  return {
+    exitCode: 0,
+    logs: (i) =>
+      i === 0
+        ? [
+            'hello-mpi: size=2 allreduce=3 expected=3 OK',
+            'hello-mpi: rank 0 on ip-10-0-1-10',
+            'hello-mpi: rank 1 on ip-10-0-1-11',
+          ]
+        : ['(simulated) node 1 served its rank and exited when the main node was done'],
+  };
+};
+
+const target = useTarget(containers);
+const moto = target.kind === 'moto';
+/** How long a step may take: moto answers at once; on AWS instances start and pull the image. */
+const minutes = (aws: number) => (moto ? 120_000 : aws * 60_000);
+/** The step's name, with what stands in for it on moto. */
+const step = (name: string, ...simulated: string[]) =>
+  moto && simulated.length > 0 ? `${name} [moto-simulated: ${simulated.join(', ')}]` : name;
+
+function say(line: string): void {
+  process.stderr.write(`[acceptance ${target.runId}] ${line}\n`);
+}
+
+/** Runs the CLI; fails with everything it printed when the exit code is not `code`. */
+async function cli(args: readonly string[], code = 0) {
+  const r = await target.cli(args);
+  const text = `${r.stdout}${r.stderr}`;
+  expect(r.code, `mnbatch ${args.join(' ')} exited ${r.code}:\n${text}`).toBe(code);
+  return { ...r, text };
+}
+
+interface DoctorReport {
+  readonly checks: readonly { check: string; status: string; detail: string }[];
+}
+
+const failing = (report: DoctorReport) =>
+  report.checks.filter((c) => c.status === 'fail').map((c) => `${c.check}: ${c.detail}`);
+
+describe(`acceptance on ${target.kind}`, () => {
+  const names = { ...jobNames(target.runId), queue: `mnbatch-${target.runId}` };
+  const path = (name: string) => join(target.dir, name);
+  let helloJobId = '';
+  const write = (name: string, lines: readonly string[]) =>
+    writeFileSync(path(name), `${lines.join('\n')}\n`);
+  /** The lines every job of the run has: 2 nodes of the instance type on the run's stack. */
+  const jobYaml = (name: string, image: string) => [
+    `name: ${name}`,
+    `image: ${image}`,
+    'nodes: 2',
+    `instanceType: ${target.instanceType}`,
+    `stack: ${target.runId}`,
+    'resources:',
+    '  vcpus: 2',
+    '  memory: 2GiB',
+    'timeout: 20m',
+  ];
+  /** A job on hello-mpi's pushed image (pinned, nothing built) that runs `command` on the main node only. */
+  const mainOnly = async (file: string, name: string, command: string) =>
+    write(file, [
+      ...jobYaml(name, await registeredImage(names.hello)),
+      'launch: main',
+      `command: ["sh", "-c", "${command}"]`,
+    ]);
+
+  beforeAll(async () => {
+    say(`run ${target.runId} in ${target.region} (${target.kind})`);
+    for (const [what, how] of Object.entries(target.simulated)) say(`simulated on moto: ${what}: ${how}`);
+    const net = await target.network();
+    write('infra.yaml', [
+      `stack: ${target.runId}`,
+      `region: ${target.region}`,
+      `vpcId: ${net.vpcId}`,
+      `subnetId: ${net.subnetId}`,
+      `instanceTypes: [${target.instanceType}]`,
+      'maxVcpus: 4',
+      'efs: none',
+      'runnableTimeLimit:',
+      '  maxTimeSeconds: 1800',
+      'roles:',
+      '  create: true',
+    ]);
+    // The example's build context: its Dockerfile builds on the agent image, as submit does.
+    for (const file of ['Dockerfile', 'hello.c'])
+      cpSync(join(REPO, 'examples', 'hello-mpi', file), path(file));
+    write('hello.yaml', [
+      ...jobYaml(names.hello, 'mnbatch-acceptance/hello-mpi:latest'),
+      'build:',
+      '  context: .',
+      'command: ["/usr/local/bin/hello-mpi"]',
+    ]);
+  }, minutes(5));
+
+  afterAll(async () => {
+    const left = await cleanupRun({ sdk: target.sdk, cli: (a) => target.cli(a), say }, target.runId);
+    if (left.length > 0) {
+      for (const line of describeLeftovers(left)) say(`LEFT: ${line}`);
+      throw new Error(
+        `acceptance run ${target.runId} left ${left.length} resource(s); remove them with npm run test:aws -- --cleanup ${target.runId}`,
+      );
+    }
+    say('nothing of the run is left');
+  }, minutes(30));
+
+  it(
+    'starts in an account without anything of the run',
+    async () => {
+      expect(describeLeftovers(await inventory(target.sdk, target.runId))).toEqual([]);
+    },
+    minutes(2),
+  );
+
+  it(
+    step('doctor, before the stack exists: only the stack is missing'),
+    async () => {
+      const r = await target.cli(['doctor', '-f', path('infra.yaml'), '--json']);
+      const report = JSON.parse(r.stdout) as DoctorReport;
+      expect(
+        failing(report).filter((f) => !f.startsWith('stack:')),
+        r.stdout,
+      ).toEqual([]);
+    },
+    minutes(2),
+  );
+
+  it(
+    step('infra up makes the stack, and it shows in the inventory'),
+    async () => {
+      const up = await cli(['infra', 'up', '-f', path('infra.yaml'), '--yes']);
+      expect(up.text).toContain(`stack ${target.runId} is ready: job queue ${names.queue}`);
+      const made = describeLeftovers(await inventory(target.sdk, target.runId));
+      expect(made).toEqual(
+        expect.arrayContaining([
+          `batch compute-environment ${names.queue}`,
+          `batch job-queue ${names.queue}`,
+          `iam role mnbatch-${target.runId}-instance`,
+        ]),
+      );
+    },
+    minutes(30),
+  );
+
+  it(
+    step('doctor with the stack and the job: every check passes'),
+    async () => {
+      const r = await target.cli(['doctor', '-f', path('infra.yaml'), path('hello.yaml'), '--json']);
+      const report = JSON.parse(r.stdout) as DoctorReport;
+      expect(failing(report), r.stdout).toEqual([]);
+      expect(r.code, r.stderr).toBe(0);
+    },
+    minutes(2),
+  );
+
+  it(
+    step('submit --wait of a 2-node hello-mpi built and pushed to ECR: exit 0', 'image push', 'containers'),
+    async () => {
+      const r = await cli(['submit', path('hello.yaml'), '--wait']);
+      expect(r.stderr).toContain(`creating ECR repository mnbatch/${target.runId}/${names.hello}`);
+      expect(r.stderr).toMatch(/^pushed \S+ \(sha256:[0-9a-f]{64}\)$/m);
+      expect(r.stderr).toMatch(/node 0 \(main\): SUCCEEDED, exit 0/);
+      helloJobId = /\((\w{8}-[\w-]+)\)/.exec(r.stderr)?.[1] ?? '';
+      // The definition runs the pushed image by digest, and ECR holds it.
+      const image = await registeredImage(names.hello);
+      const [, repository = '', digest = ''] = /\/(mnbatch\/[^@]+)@(sha256:[0-9a-f]{64})$/.exec(image) ?? [];
+      expect(repository).toBe(`mnbatch/${target.runId}/${names.hello}`);
+      const ecr = new ECRClient(target.sdk);
+      const found = await ecr.send(
+        new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageDigest: digest }] }),
+      );
+      ecr.destroy();
+      expect(found.imageDetails?.[0]?.imageDigest).toBe(digest);
+    },
+    minutes(45),
+  );
+
+  it(
+    step('a job whose program exits 3 makes submit --wait exit 3', 'containers'),
+    async () => {
+      await mainOnly('fail.yaml', names.fail, 'echo failing on purpose; exit 3');
+      const r = await cli(['submit', path('fail.yaml'), '--wait'], 3);
+      expect(r.stderr).toMatch(/node 0 \(main\): FAILED, exit 3/);
+    },
+    minutes(45),
+  );
+
+  it(
+    step('logs --node all shows every rank of hello-mpi from the main node', 'containers'),
+    async () => {
+      expect(helloJobId).not.toBe('');
+      const r = await cli(['logs', helloJobId, '--node', 'all']);
+      expect(r.stdout).toContain('[node 0] hello-mpi: size=2 allreduce=3 expected=3 OK');
+      expect(r.stdout).toMatch(/^\[node 0\] hello-mpi: rank 1 on \S+$/m);
+    },
+    minutes(2),
+  );
+
+  it(
+    step('cancel terminates a job that has not ended', 'containers'),
+    async () => {
+      await mainOnly('cancel.yaml', names.cancel, 'sleep 3600');
+      const submitted = await cli(['submit', path('cancel.yaml'), '--json']);
+      const jobId = (JSON.parse(submitted.stdout) as { jobId: string }).jobId;
+      const cancel = await cli(['cancel', jobId]);
+      expect(cancel.stdout).toMatch(
+        new RegExp(`^terminating job ${names.cancel} \\(${jobId}\\), which was [A-Z]+$`, 'm'),
+      );
+      await target.cli(['status', jobId, '--wait']);
+      const status = await cli(['status', jobId]);
+      expect(status.stdout).toMatch(/^status\s+FAILED/m);
+      expect(status.text).toContain('Cancelled with mnbatch cancel');
+    },
+    minutes(20),
+  );
+
+  it(
+    step('infra down removes the stack; teardown removes the rest; nothing is left'),
+    async () => {
+      await cli(['infra', 'down', '-f', path('infra.yaml'), '--yes']);
+      const afterDown = describeLeftovers(await inventory(target.sdk, target.runId));
+      // What infra down does not own: the job's image repository, job definitions, log streams.
+      expect(afterDown.filter((l) => !/^(ecr repository|batch job-definition|logs stream) /.test(l))).toEqual(
+        [],
+      );
+      const left = await cleanupRun({ sdk: target.sdk, cli: (a) => target.cli(a), say }, target.runId);
+      expect(describeLeftovers(left)).toEqual([]);
+    },
+    minutes(30),
+  );
+
+  async function registeredImage(jobName: string): Promise<string> {
+    const batch = new BatchClient(target.sdk);
+    try {
+      const defs = await batch.send(new DescribeJobDefinitionsCommand({ status: 'ACTIVE' }));
+      const def = defs.jobDefinitions?.find((d) => d.jobDefinitionName?.startsWith(`${jobName}-`));
+      return def?.nodeProperties?.nodeRangeProperties?.[0]?.container?.image ?? '';
+    } finally {
+      batch.destroy();
+    }
+  }
+});
