@@ -14,12 +14,15 @@ import { AGENT_ENV } from '../src/contract/agent-env.js';
 import { LOOPBACK_MPIRUN_ARGS } from '../test/_helpers/loopback-mpi.js';
 import { childPids, commOf, median, sample, startJob, stopJob, sum, waitForLine } from './loopback.js';
 import type { BenchSection } from './section.js';
+import { sshCost } from './ssh-cost.js';
 
 const BUNDLE = 'dist/agent-bundle/mnbatch-agent.cjs';
 const SIZES = [2, 16, 64, 128, 256];
 const RUNS = 3;
 /** Seconds each rank holds the job open after MPI_Init, while the fan-out is sampled. */
 const HOLD_S = 3;
+/** OpenSSH 9.0–9.8's first default key exchange. */
+const SNTRUP = 'sntrup761x25519-sha512@openssh.com';
 
 interface Run {
   /** Last node spawned → last rank past MPI_Init, s. */
@@ -139,6 +142,19 @@ export async function benchMpiInit(options: MpiInitOptions = {}): Promise<BenchS
     const program = join(root, 'mpi-init');
     execFileSync('mpicc', ['-O1', '-o', program, 'bench/mpi-init.c'], { stdio: 'pipe' });
     const mpiVersion = execFileSync('mpirun', ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? '';
+    const sshVersion = execFileSync('ssh', ['-V'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
+    const kex = execFileSync('ssh', ['-Q', 'kex'], { encoding: 'utf8' }).split('\n');
+    const costs: string[] = [];
+    const cost = async (label: string, args: readonly string[]) => {
+      const c = await sshCost(BUNDLE, root, args);
+      costs.push(`| ${label} | ${c.client.toFixed(0)} | ${c.server.toFixed(0)} |`);
+    };
+    await cost("the job's ssh_config as the agent writes it", []);
+    if (kex.includes(SNTRUP))
+      await cost(`the same with \`-o KexAlgorithms=${SNTRUP}\``, ['-o', `KexAlgorithms=${SNTRUP}`]);
     for (const n of sizes) {
       const results: Run[] = [];
       const failures: string[] = [];
@@ -169,6 +185,12 @@ export async function benchMpiInit(options: MpiInitOptions = {}): Promise<BenchS
         '| nodes | end to end (s) | runs (s) | bring-up (s) | mpirun → last MPI_Init (s) | most ssh clients at once on the main node | most mpirun fds | load avg (1 min) |',
         '|---:|---:|---|---:|---:|---:|---:|---|',
         ...rows,
+        '',
+        `CPU of one ssh connection over the job's ssh_config (${sshVersion}; 20 connections, main node to one child; client = the main node's share of the flat launch per node, server = the target node's sshd):`,
+        '',
+        '| ssh | client CPU per connection (ms) | server CPU per connection (ms) |',
+        '|---|---:|---:|',
+        ...costs,
       ].join('\n'),
     };
   } finally {
