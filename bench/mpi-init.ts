@@ -5,7 +5,7 @@
  * (→ launch line) and mpirun (launch → last MPI_Init), and what the fan-out costs the main node
  * (mpirun's ssh clients and file descriptors). Runs the single-file bundle images ship.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -50,8 +50,10 @@ async function once(agent: string, program: string, n: number, root: string, run
   let launch: Promise<string> | undefined;
   const ranks = new Map<number, number>();
   let allInit: (() => void) | undefined;
-  const initialized = new Promise<void>((r) => {
-    allInit = r;
+  let failed: ((e: Error) => void) | undefined;
+  const initialized = new Promise<void>((resolve, reject) => {
+    allInit = resolve;
+    failed = reject;
   });
   const job = await startJob(
     {
@@ -65,6 +67,17 @@ async function once(agent: string, program: string, n: number, root: string, run
     },
     (main) => {
       launch = waitForLine(main, 'stderr', (l) => parseLaunchLine(l) !== undefined, 60_000 + n * 1000);
+      // The main node's log tail says why, when it ends before every rank got past MPI_Init.
+      let log = '';
+      main.stderr?.on('data', (chunk: Buffer) => {
+        log = (log + chunk.toString('utf8')).slice(-600);
+      });
+      main.on('exit', (code) => {
+        const tail = log.trim().split('\n').slice(-3).join(' / ');
+        failed?.(
+          new Error(`the main node exited ${code} with ${ranks.size}/${n} ranks past MPI_Init: ${tail}`),
+        );
+      });
       let pending = '';
       main.stdout?.on('data', (chunk: Buffer) => {
         pending += chunk.toString('utf8');
@@ -142,10 +155,8 @@ export async function benchMpiInit(options: MpiInitOptions = {}): Promise<BenchS
     const program = join(root, 'mpi-init');
     execFileSync('mpicc', ['-O1', '-o', program, 'bench/mpi-init.c'], { stdio: 'pipe' });
     const mpiVersion = execFileSync('mpirun', ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? '';
-    const sshVersion = execFileSync('ssh', ['-V'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }).trim();
+    // ssh -V writes to stderr.
+    const sshVersion = spawnSync('ssh', ['-V'], { encoding: 'utf8' }).stderr.trim();
     const kex = execFileSync('ssh', ['-Q', 'kex'], { encoding: 'utf8' }).split('\n');
     const costs: string[] = [];
     const cost = async (label: string, args: readonly string[]) => {
