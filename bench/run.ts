@@ -5,16 +5,26 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { benchBringUp } from './bringup.js';
+import { type BringUpOptions, benchBringUp } from './bringup.js';
 import { benchCliStartup } from './cli-startup.js';
+import { benchMpiInit } from './mpi-init.js';
 import type { BenchSection } from './section.js';
 import { benchSpecKeys } from './spec-keys.js';
 
 const benchmarks: Record<string, () => Promise<BenchSection>> = {
   cliStartup: benchCliStartup,
-  bringup: () => benchBringUp(),
+  bringup: () => benchBringUp(sizeOptions()),
+  mpiInit: () => benchMpiInit(sizeOptions()),
   specKeys: benchSpecKeys,
 };
+
+/** MNBATCH_BENCH_SIZES=2,16 and MNBATCH_BENCH_RUNS=1 narrow the node benchmarks for a quick look. */
+function sizeOptions(): BringUpOptions {
+  const sizes = process.env.MNBATCH_BENCH_SIZES?.split(',').map(Number);
+  const runs =
+    process.env.MNBATCH_BENCH_RUNS === undefined ? undefined : Number(process.env.MNBATCH_BENCH_RUNS);
+  return { ...(sizes === undefined ? {} : { sizes }), ...(runs === undefined ? {} : { runs }) };
+}
 
 const only = process.argv.slice(2);
 const names = only.length > 0 ? only : Object.keys(benchmarks);

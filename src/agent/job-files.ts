@@ -1,9 +1,10 @@
 /** The files that describe the whole job (hostfiles, known_hosts, SSH client config), written once bring-up is done. */
+import { execFileSync } from 'node:child_process';
 import { COMMAND_ENV, SECRET_AGENT_ENV } from '../contract/agent-env.js';
 import { type Hostfiles, type NodeInfo, renderHostfiles } from './cluster.js';
 import { renderSshWrapper } from './launch-argv.js';
 import type { NodeContext } from './node-setup.js';
-import { renderKnownHosts, renderSshConfig } from './ssh-config.js';
+import { jobKexAlgorithms, renderKnownHosts, renderSshConfig } from './ssh-config.js';
 import { installUserSsh, type StatePaths, writeFile } from './state-dir.js';
 
 /** What a node needs to write the job files; the main node has it all, children get it in `run`. */
@@ -30,6 +31,7 @@ export function writeJobFiles(ctx: NodeContext, view: JobView, privateKey: strin
   writeFile(paths.hostfileIntelMpi, view.hostfiles['hostfile.intelmpi'], 0o644);
   writeFile(paths.hosts, view.hostfiles.hosts, 0o644);
   writeFile(paths.knownHosts, view.knownHosts, 0o644);
+  const kexAlgorithms = jobKexAlgorithms(supportedKex());
   const clientConfig = (identityFile: string, knownHostsFile: string) =>
     renderSshConfig({
       hosts: view.ips,
@@ -37,6 +39,7 @@ export function writeJobFiles(ctx: NodeContext, view: JobView, privateKey: strin
       user: ctx.user,
       identityFile,
       knownHostsFile,
+      ...(kexAlgorithms === undefined ? {} : { kexAlgorithms }),
     });
   writeFile(paths.sshConfig, clientConfig(paths.userKey, paths.knownHosts), 0o644);
   writeFile(paths.sshWrapper, renderSshWrapper(paths.sshConfig), 0o755);
@@ -49,6 +52,21 @@ export function writeJobFiles(ctx: NodeContext, view: JobView, privateKey: strin
     });
     for (const path of skipped)
       log.warn(`left ${path} alone (not written by mnbatch-agent); use ${paths.sshConfig}`);
+  }
+}
+
+/** The key exchange algorithms this image's ssh supports (`ssh -Q kex`); none when ssh cannot say. */
+function supportedKex(): string[] {
+  try {
+    return execFileSync('ssh', ['-Q', 'kex'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5_000,
+    })
+      .split('\n')
+      .filter((k) => k !== '');
+  } catch {
+    return [];
   }
 }
 

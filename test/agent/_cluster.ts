@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { AGENT_DEFAULTS, AGENT_ENV, BATCH_ENV } from '../../src/contract/agent-env.js';
+import { LOOPBACK_MPIRUN_ARGS } from '../_helpers/loopback-mpi.js';
 
 /** Builds the agent bundle once into `dir`; returns its path and the files it was built from. */
 export async function bundleAgent(dir: string): Promise<{ file: string; inputs: string[] }> {
@@ -110,18 +111,7 @@ export class Cluster {
       [AGENT_ENV.sshPort]: String(this.sshPort),
       [AGENT_ENV.slots]: '2',
       [AGENT_ENV.rendezvousTimeout]: '60',
-      // Open MPI leaves loopback out by default; these nodes live on it.
-      [AGENT_ENV.mpirunArgs]: JSON.stringify([
-        '--mca',
-        'btl',
-        'self,tcp',
-        '--mca',
-        'btl_tcp_if_include',
-        'lo',
-        '--mca',
-        'oob_tcp_if_include',
-        'lo',
-      ]),
+      [AGENT_ENV.mpirunArgs]: JSON.stringify(LOOPBACK_MPIRUN_ARGS),
       ...this.options.env,
       ...this.options.nodeEnv?.(index),
     };

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type NodeInfo, orderNodes, renderHostfiles, totalSlots } from '../../src/agent/cluster.js';
 import { commandEnv } from '../../src/agent/job-files.js';
 import {
+  jobKexAlgorithms,
   renderKnownHosts,
   renderSshConfig,
   renderSshdConfig,
@@ -77,6 +78,43 @@ describe('ssh_config', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('given a key exchange preference, when rendered, then the Host block carries it before the timeouts', () => {
+    const text = renderSshConfig({
+      hosts: ['10.0.0.11'],
+      port: 2222,
+      user: 'root',
+      identityFile: '/k',
+      knownHostsFile: '/kh',
+      kexAlgorithms: '^curve25519-sha256',
+    });
+    expect(text).toContain('  BatchMode yes\n  KexAlgorithms ^curve25519-sha256\n  ConnectTimeout 10\n');
+  });
+});
+
+describe('the job ssh key exchange (jobKexAlgorithms)', () => {
+  // `ssh -Q kex` of Debian bookworm's OpenSSH 9.2, whose default leads with sntrup761x25519.
+  const openssh92 = [
+    'diffie-hellman-group14-sha256',
+    'ecdh-sha2-nistp256',
+    'curve25519-sha256',
+    'curve25519-sha256@libssh.org',
+    'sntrup761x25519-sha512',
+    'sntrup761x25519-sha512@openssh.com',
+  ];
+
+  it('given an OpenSSH that leads with sntrup761x25519, when choosing, then curve25519 goes first (the rest of the defaults stay)', () => {
+    expect(jobKexAlgorithms(openssh92)).toBe('^curve25519-sha256');
+  });
+
+  it('given an OpenSSH with mlkem768x25519 (9.9+), when choosing, then its default is kept', () => {
+    expect(jobKexAlgorithms([...openssh92, 'mlkem768x25519-sha256'])).toBeUndefined();
+  });
+
+  it('given ssh that could not say, or has no curve25519, when choosing, then nothing is set', () => {
+    expect(jobKexAlgorithms([])).toBeUndefined();
+    expect(jobKexAlgorithms(['ecdh-sha2-nistp256', 'diffie-hellman-group14-sha256'])).toBeUndefined();
   });
 });
 
