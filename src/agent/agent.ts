@@ -1,6 +1,7 @@
 /** The agent from start to exit code, with its I/O passed in (main.ts wires the real process). */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, hostname, networkInterfaces, userInfo } from 'node:os';
+import { plural } from '../printable.js';
 import { type AgentConfig, parseConfig } from './config.js';
 import { AgentError, errorMessage } from './errors.js';
 import { resolveSlots, selectIp } from './host.js';
@@ -80,7 +81,7 @@ export async function runAgent(io: AgentIo): Promise<number> {
       onSignal: io.onSignal,
     };
     log.info(
-      `${config.jobName} attempt ${config.attempt}: ${ip}, ${slots} slots, launch ${config.launch}${config.role === 'child' ? `, main node ${config.mainIp}` : ''}`,
+      `${config.jobName} attempt ${config.attempt}: ${ip}, ${plural(slots, 'slot')}, launch ${config.launch}${config.role === 'child' ? `, main node ${config.mainIp}` : ''}`,
     );
     // Each role loads only its own code: children are many, and their start-up time is bring-up time.
     if (config.role === 'main') return await (await import('./main-node.js')).runMain(ctx);

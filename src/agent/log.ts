@@ -1,5 +1,6 @@
 /** The agent's stderr log: one prefix per line, a level filter, and the launch line others parse. */
 import type { LaunchMode } from '../contract/agent-env.js';
+import { plural } from '../printable.js';
 import type { LogLevel } from './config.js';
 
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
@@ -52,12 +53,12 @@ export interface LaunchLine {
 
 /** The one line the main node logs when it starts the command. */
 export function formatLaunchLine(l: LaunchLine): string {
-  return `launching ${l.mode}: ${l.nodes} nodes, ${l.slots} slots, bring-up ${l.bringUpSeconds.toFixed(3)}s, t=${l.t}`;
+  return `launching ${l.mode}: ${plural(l.nodes, 'node')}, ${plural(l.slots, 'slot')}, bring-up ${l.bringUpSeconds.toFixed(3)}s, t=${l.t}`;
 }
 
 /** Matches the launch line anywhere in a log line (whatever prefix the log shipper adds). */
 export const LAUNCH_LINE_RE =
-  /launching (mpirun|each|main): (\d+) nodes, (\d+) slots, bring-up (\d+\.\d{3})s, t=(\d+)/;
+  /launching (mpirun|each|main): (\d+) nodes?, (\d+) slots?, bring-up (\d+\.\d{3})s, t=(\d+)/;
 
 /** Parses a launch line, or undefined when `line` is not one. */
 export function parseLaunchLine(line: string): LaunchLine | undefined {

@@ -4,6 +4,7 @@
  */
 import { AGENT_ENV } from '../contract/agent-env.js';
 import { AGENT_EXIT, describeExitCode, signalExitCode } from '../contract/exit-codes.js';
+import { plural } from '../printable.js';
 import { type NodeInfo, orderNodes } from './cluster.js';
 import { AgentError, errorMessage } from './errors.js';
 import { jobView, writeJobFiles } from './job-files.js';
@@ -45,7 +46,9 @@ export async function runMain(ctx: NodeContext): Promise<number> {
           server.end(index);
           return;
         }
-        log.debug(`node ${index} registered from ${body.ip} (${body.slots} slots, host ${body.hostname})`);
+        log.debug(
+          `node ${index} registered from ${body.ip} (${plural(body.slots, 'slot')}, host ${body.hostname})`,
+        );
         registered.set(index, body);
         if (userPublicKey === undefined) waitingForKey.push(index);
         else server.send(index, 'welcome', { userPublicKey });
@@ -87,7 +90,7 @@ export async function runMain(ctx: NodeContext): Promise<number> {
     );
   }
   log.info(
-    `waiting for ${numChildren} children on ${ctx.ip}:${config.rendezvousPort} (deadline ${config.rendezvousTimeoutSeconds}s)`,
+    `waiting for ${plural(numChildren, 'child', 'children')} on ${ctx.ip}:${config.rendezvousPort} (deadline ${config.rendezvousTimeoutSeconds}s)`,
   );
 
   let sshd: Sshd | undefined;

@@ -1,4 +1,5 @@
 /** Text of sshd_config, ssh_config, known_hosts and authorized_keys (pure). */
+import { AGENT_ENV } from '../contract/agent-env.js';
 import type { NodeInfo } from './cluster.js';
 
 /** Paths and settings that sshd_config refers to. */
@@ -25,7 +26,10 @@ const NOT_FORWARDED = new Set([
   'MAIL',
   '_',
   'HOSTNAME',
-  'MNBATCH_TOKEN',
+  AGENT_ENV.token,
+  // The agent's own JSON settings: mpirun applies them (-x/-genv), sessions have no use for them.
+  AGENT_ENV.mpiEnv,
+  AGENT_ENV.mpirunArgs,
 ]);
 
 type Env = Readonly<Record<string, string | undefined>>;
