@@ -11,6 +11,7 @@ import { jobView, writeJobFiles } from './job-files.js';
 import { generateSshKeyPair } from './keys.js';
 import { Events } from './main-events.js';
 import { launch } from './main-launch.js';
+import { chooseMpi, type MpiChoice, probeMpirun } from './mpi-detect.js';
 import { launchSshd, type NodeContext, prepareSshd } from './node-setup.js';
 import type { Bodies } from './protocol.js';
 import { RendezvousServer } from './rendezvous-server.js';
@@ -107,6 +108,22 @@ export async function runMain(ctx: NodeContext): Promise<number> {
     return code;
   };
 
+  // The image's MPI against job.yaml's, before anyone waits for bring-up.
+  let mpi: MpiChoice | undefined;
+  if (config.launch === 'mpirun') {
+    try {
+      mpi = chooseMpi(config.mpi, await probeMpirun({ ...ctx.env }));
+    } catch (e) {
+      log.error(errorMessage(e));
+      return finish(
+        e instanceof AgentError ? e.exitCode : AGENT_EXIT.mpiMismatch,
+        "the image's MPI does not fit the job",
+      );
+    }
+    if (mpi.warning !== undefined) log.warn(mpi.warning);
+    else log.info(`MPI: ${mpi.detected?.label ?? mpi.mpi}${config.mpi === 'auto' ? ' (auto)' : ''}`);
+  }
+
   // SSH setup for the whole job: the user key, this node's host key and sshd.
   let userKey: ReturnType<typeof generateSshKeyPair>;
   let hostKey: ReturnType<typeof generateSshKeyPair>;
@@ -185,5 +202,5 @@ export async function runMain(ctx: NodeContext): Promise<number> {
   }
   const view = jobView(participants, config.sshPort);
   writeJobFiles(ctx, view, userKey.privateKey);
-  return finish(...(await launch(ctx, server, events, participants, view)));
+  return finish(...(await launch(ctx, server, events, participants, view, mpi)));
 }

@@ -4,6 +4,7 @@
  */
 
 import { AWS_ERROR, isAwsError } from '../aws/errors.js';
+import { displayLine } from '../contract/output-tags.js';
 import { MnbatchError } from '../errors.js';
 import { LAUNCHER_EXIT } from './exit-codes.js';
 import { nodeOfJobRef, resolveJobRef } from './job-ref.js';
@@ -22,6 +23,8 @@ export interface LogsOptions {
   readonly tail?: number | undefined;
   /** Each line prefixed with its event time (ISO 8601, UTC). */
   readonly timestamps?: boolean;
+  /** Lines as the programs printed them: no `[node i]`, no agent `[node i rank r]` tags. */
+  readonly raw?: boolean;
 }
 
 /** One event of one node. */
@@ -67,7 +70,12 @@ export async function showLogs(
         },
       );
     // The exit code is the job's, as with `submit --wait`; state lines are left out.
-    return waitForJob(deps, jobId, { follow: index, showProgress: false, numNodes: view.numNodes });
+    return waitForJob(deps, jobId, {
+      follow: index,
+      showProgress: false,
+      numNodes: view.numNodes,
+      ...(options.raw ? { raw: true } : {}),
+    });
   }
   const ended = TERMINAL.has(view.status);
   const hint = ended ? '' : '; try --follow';
@@ -75,8 +83,10 @@ export async function showLogs(
   const events: NodeEvent[] = [];
   const print = (e: NodeEvent) => {
     const time = options.timestamps ? `${new Date(e.timestamp).toISOString()} ` : '';
-    const who = all ? `[node ${e.node}] ` : '';
-    output.out(`${time}${who}${e.message.replace(/\n$/, '')}`);
+    const message = e.message.replace(/\n$/, '');
+    // One node's log needs no `[node i]`; with every node, lines tagged with their rank's node keep theirs.
+    const line = all || options.raw ? displayLine(message, e.node, options.raw === true) : message;
+    output.out(`${time}${line}`);
   };
   // One node read forward is printed page by page; otherwise the events are merged first.
   const streaming = !all && options.tail === undefined;

@@ -10,6 +10,7 @@ import { AWS_ERROR, isAwsError } from '../aws/errors.js';
 import type { LogsApi } from '../aws/logs.js';
 import type { Output } from '../cli/output.js';
 import type { Clock } from '../clock.js';
+import { stripRankTag } from '../contract/output-tags.js';
 import { MnbatchError } from '../errors.js';
 import { LAUNCHER_EXIT } from './exit-codes.js';
 import {
@@ -50,6 +51,8 @@ export interface WaitOptions {
   readonly pollMaxMs?: number;
   /** Nodes of the job when known (saves the first poll a second call). */
   readonly numNodes?: number;
+  /** Log lines without the agent's `[node i rank r]` tags (`logs --raw`). */
+  readonly raw?: boolean;
 }
 
 /** Defaults of WaitOptions. */
@@ -114,7 +117,7 @@ export async function waitForJob(deps: WaitDeps, jobId: string, options: WaitOpt
           {
             source: () => (latest ? nodeLogSource(latest, followIndex ?? latest.mainNode) : undefined),
             finished: () => latest !== undefined && isTerminal(latest.status),
-            onLines: (lines) => progress.log(lines),
+            onLines: (lines) => progress.log(options.raw ? lines.map(stripRankTag) : lines),
           },
         ).catch((e: unknown) => {
           followError = e;

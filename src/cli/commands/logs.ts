@@ -10,6 +10,7 @@ interface LogsFlags extends AwsFlags {
   readonly since?: number;
   readonly tail?: number;
   readonly timestamps?: boolean;
+  readonly raw?: boolean;
 }
 
 function parseNode(value: string): number | 'all' {
@@ -55,6 +56,7 @@ export const register: RegisterCommand = (program, ctx) => {
       )
       .option('--tail <lines>', 'only the last lines (of all nodes together with --node all)', parseTail)
       .option('--timestamps', 'prefix each line with its time (ISO 8601, UTC)')
+      .option('--raw', 'lines as the programs printed them: no [node i] or [node i rank r] prefixes')
       .option('--follow', 'keep printing until the job ends; exit with its exit code')
       .option('--queue <queue>', 'queue to look for a job name in'),
   ).action(action(ctx, (job: string, flags: LogsFlags) => logs(job, flags, ctx)));
@@ -84,6 +86,7 @@ async function logs(job: string, flags: LogsFlags, ctx: CliContext): Promise<num
       since: flags.since,
       tail: flags.tail,
       timestamps: flags.timestamps ?? false,
+      raw: flags.raw ?? false,
     },
   );
 }

@@ -15,6 +15,7 @@ interface RunFlags {
   /** --grace in seconds. */
   readonly grace?: number;
   readonly cleanup?: boolean;
+  readonly raw?: boolean;
 }
 
 /** Longest --grace: a stop that waits longer than an hour is not a stop. */
@@ -54,6 +55,7 @@ export const register: RegisterCommand = (program, ctx) => {
       'on Ctrl-C or timeout: time between SIGTERM and SIGKILL for every node (default 30s)',
       parseGrace,
     )
+    .option('--raw', 'output as the programs print it: no [node i] or [node i rank r] prefixes')
     .option('--cleanup', 'remove what dead local runs left (containers, networks, directories); no job runs')
     .addOption(
       // Fault drills: run as if Batch never started these nodes.
@@ -92,6 +94,7 @@ async function run(
     ...(flags.grace !== undefined ? { graceMs: flags.grace * 1000 } : {}),
     ...(flags.nodes !== undefined ? { nodes: flags.nodes } : {}),
     ...(flags.keep ? { keep: true } : {}),
+    ...(flags.raw ? { raw: true } : {}),
     ...(flags.baseImage ? { baseImage: flags.baseImage } : {}),
     ...(flags.skipNode ? { skipNodes: flags.skipNode } : {}),
   });
