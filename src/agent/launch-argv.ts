@@ -120,7 +120,6 @@ export function launcherEnv(
   mpi: MpiImplementation,
   sshConfig: string,
   env: Readonly<Record<string, string | undefined>>,
-  version = '',
 ): Record<string, string> {
   const wanted: Record<string, string> =
     mpi === 'openmpi'
@@ -132,19 +131,8 @@ export function launcherEnv(
         }
       : mpi === 'intelmpi'
         ? { I_MPI_HYDRA_BRANCH_COUNT: '-1' }
-        : mpichDefaults(version);
+        : {};
   return Object.fromEntries(Object.entries(wanted).filter(([k]) => env[k] === undefined));
-}
-
-/**
- * MPICH 4.0 (Debian bookworm's 4.0.2, ch4:ucx with UCX 1.13) hangs in MPI_Finalize once several
- * nodes each run several ranks (4 nodes × 2 ranks: every rank alive in MPI_Finalize for good);
- * with MPIR_CVAR_NOLOCAL=1, ranks of one node talk through the netmod (UCX, which has its own
- * shared memory transports) instead of MPICH's shared memory, and the job ends. Hydra passes
- * mpiexec's environment to every rank.
- */
-function mpichDefaults(version: string): Record<string, string> {
-  return /^4\.0(\.|$)/.test(version) ? { MPIR_CVAR_NOLOCAL: '1' } : {};
 }
 
 /** The `sh` wrapper that runs ssh with the job's client config. */

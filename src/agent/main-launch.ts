@@ -46,14 +46,7 @@ export async function launch(
   const mpi = config.launch === 'mpirun' ? choice : undefined;
   const tagged = mpi !== undefined && config.output === 'tagged';
   const added =
-    mpi !== undefined
-      ? launcherEnv(mpi.mpi, paths.sshConfig, { ...jobEnv, ...config.mpiEnv }, mpi.detected?.version ?? '')
-      : {};
-  if (added.MPIR_CVAR_NOLOCAL !== undefined) {
-    log.info(
-      `${mpi?.detected?.label}: MPIR_CVAR_NOLOCAL=1 (MPICH 4.0's shared memory hangs in MPI_Finalize; set it in mpi.env to choose yourself)`,
-    );
-  }
+    mpi !== undefined ? launcherEnv(mpi.mpi, paths.sshConfig, { ...jobEnv, ...config.mpiEnv }) : {};
   const env = { ...added, ...jobEnv };
   const argv =
     mpi !== undefined

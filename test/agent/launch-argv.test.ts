@@ -147,14 +147,6 @@ describe('mpirun argv', () => {
     expect(launcherEnv('mpich', '/s/ssh_config', {})).toEqual({});
   });
 
-  it('given MPICH 4.0 (whose shared memory hangs in MPI_Finalize), when the launcher environment is made, then ranks of a node talk over the netmod unless the job chose; other versions get nothing', () => {
-    expect(launcherEnv('mpich', '/s/ssh_config', {}, '4.0.2')).toEqual({ MPIR_CVAR_NOLOCAL: '1' });
-    expect(launcherEnv('mpich', '/s/ssh_config', { MPIR_CVAR_NOLOCAL: '0' }, '4.0.2')).toEqual({});
-    expect(launcherEnv('mpich', '/s/ssh_config', {}, '4.1.2')).toEqual({});
-    expect(launcherEnv('mpich', '/s/ssh_config', {}, '4.0')).toEqual({ MPIR_CVAR_NOLOCAL: '1' });
-    expect(launcherEnv('mpich', '/s/ssh_config', {}, '4.00')).toEqual({});
-  });
-
   it('given a config path with a quote, when the wrapper is rendered, then it is shell-quoted', () => {
     expect(renderSshWrapper("/a'b/ssh_config")).toBe(`#!/bin/sh\nexec ssh -F '/a'\\''b/ssh_config' "$@"\n`);
   });

@@ -72,7 +72,11 @@ describe('runContainers', () => {
         run,
         options({
           raw,
-          hooks: { afterChildrenStarted: () => ['node1', 'node2', 'node0'].forEach((n) => fake.exit(n, 0)) },
+          hooks: {
+            afterChildrenStarted: () => {
+              for (const n of ['node1', 'node2', 'node0']) fake.exit(n, 0);
+            },
+          },
         }),
       );
       expect(output.stdout).toEqual(
