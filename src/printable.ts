@@ -32,8 +32,3 @@ export function firstControl(text: string, allowNewline: boolean): string | unde
   }
   return undefined;
 }
-
-/** `1 slot`, `2 slots`, `0 children`: a count with its noun in the right number. */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}

@@ -9,7 +9,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Output } from '../cli/output.js';
 import { loadPlannedJob } from '../plan/index.js';
-import { plural } from '../printable.js';
 import { mnbatchVersion } from '../version.js';
 import { OWNER_FILE, removeLeftoverDirs, removeLeftovers, removeStaleEnvDirs } from './cleanup.js';
 import { createDocker, type Docker } from './docker.js';
@@ -126,7 +125,7 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
     for (const d of run.sharedDirs) mkdirSync(d, { recursive: true });
   }
   say(
-    `running ${spec.name} on ${plural(run.nodes.length, 'local node')} (network ${run.network}); ` +
+    `running ${spec.name} on ${run.nodes.length} local node${run.nodes.length === 1 ? '' : 's'} (network ${run.network}); ` +
       'per-node vCPU and memory are not enforced on one machine',
   );
   let code: number | undefined;
