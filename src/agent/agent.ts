@@ -4,7 +4,7 @@ import { availableParallelism, cpus, hostname, networkInterfaces, userInfo } fro
 import { type AgentConfig, parseConfig } from './config.js';
 import { AgentError, errorMessage } from './errors.js';
 import { resolveSlots, selectIp } from './host.js';
-import { createLogger, type Logger, logPrefix } from './log.js';
+import { createLogger, type Logger, logPrefix, plural } from './log.js';
 import { statePaths } from './state-dir.js';
 
 /** What the agent needs from its process. */
@@ -80,7 +80,7 @@ export async function runAgent(io: AgentIo): Promise<number> {
       onSignal: io.onSignal,
     };
     log.info(
-      `${config.jobName} attempt ${config.attempt}: ${ip}, ${slots} slots, launch ${config.launch}${config.role === 'child' ? `, main node ${config.mainIp}` : ''}`,
+      `${config.jobName} attempt ${config.attempt}: ${ip}, ${plural(slots, 'slot')}, launch ${config.launch}${config.role === 'child' ? `, main node ${config.mainIp}` : ''}`,
     );
     // Each role loads only its own code: children are many, and their start-up time is bring-up time.
     if (config.role === 'main') return await (await import('./main-node.js')).runMain(ctx);

@@ -1,6 +1,8 @@
 /** The user's command (or mpirun) as a child process: started, signalled as a group, awaited. */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { AgentError, errorMessage } from './errors.js';
 
 /** How long a command may take to stop after SIGTERM before SIGKILL. */
@@ -24,14 +26,53 @@ export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): 
   return 128 + (n ?? 15);
 }
 
+/** Receives the command's output line by line (without the line break). */
+export type LineSink = (line: string, stream: 'stdout' | 'stderr') => void;
+
+/** How long after the command's exit its output may still arrive (a grandchild may hold the pipe). */
+const OUTPUT_DRAIN_MS = 2_000;
+
+/** Calls `sink` for each line of `stream`, and for a last line without a break; resolves when it closes. */
+function splitLines(stream: Readable, name: 'stdout' | 'stderr', sink: LineSink): Promise<void> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  const emit = (text: string) => {
+    const lines = (rest + text).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) sink(line, name);
+  };
+  return new Promise((resolve) => {
+    stream.on('data', (chunk: Buffer) => emit(decoder.write(chunk)));
+    stream.once('close', () => {
+      emit(decoder.end());
+      if (rest !== '') sink(rest, name);
+      rest = '';
+      resolve();
+    });
+  });
+}
+
 /**
- * Starts `argv` with inherited stdio in its own process group (so signals reach the whole
- * tree, e.g. a shell and its children). Throws AgentError('launchFailed') when it cannot start.
+ * Starts `argv` in its own process group (so signals reach the whole tree, e.g. a shell and its
+ * children), with inherited stdio, or with its stdout and stderr line by line to `lines`.
+ * Throws AgentError('launchFailed') when it cannot start.
  */
-export async function startCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<RunningCommand> {
+export async function startCommand(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  lines?: LineSink,
+): Promise<RunningCommand> {
   const [file, ...args] = argv;
   if (file === undefined) throw new AgentError('launchFailed', 'empty command');
-  const child = spawn(file, args, { stdio: 'inherit', env, detached: true });
+  const child = spawn(file, args, {
+    stdio: lines === undefined ? 'inherit' : ['inherit', 'pipe', 'pipe'],
+    env,
+    detached: true,
+  });
+  const output =
+    lines !== undefined && child.stdout !== null && child.stderr !== null
+      ? Promise.all([splitLines(child.stdout, 'stdout', lines), splitLines(child.stderr, 'stderr', lines)])
+      : Promise.resolve();
   const started = await new Promise<Error | undefined>((resolve) => {
     child.once('spawn', () => resolve(undefined));
     child.once('error', (e) => resolve(e));
@@ -42,11 +83,18 @@ export async function startCommand(argv: readonly string[], env: NodeJS.ProcessE
     });
   }
   const pid = child.pid ?? -1;
-  const exited = new Promise<number>((resolve) => {
+  const exitCode = new Promise<number>((resolve) => {
     child.on('exit', (code, signal) => resolve(exitCodeOf(code, signal)));
   });
+  // The exit counts once the output has been passed on (or has had its time).
+  const exited = exitCode.then(async (code) => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([output, new Promise((r) => (timer = setTimeout(r, OUTPUT_DRAIN_MS)))]);
+    clearTimeout(timer);
+    return code;
+  });
   let done = false;
-  void exited.then(() => {
+  void exitCode.then(() => {
     done = true;
   });
   const signal = (s: NodeJS.Signals) => {

@@ -2,9 +2,10 @@
  * The agent's configuration: AWS_BATCH_* and MNBATCH_* variables plus the command (argv),
  * validated by hand so that the agent's import graph stays tiny. Pure: no I/O here.
  */
-import type { LaunchMode, MpiImplementation } from '../contract/agent-env.js';
-import { AGENT_DEFAULTS, AGENT_ENV, BATCH_ENV } from '../contract/agent-env.js';
+import type { LaunchMode, MpiSetting } from '../contract/agent-env.js';
+import { AGENT_DEFAULTS, AGENT_ENV, BATCH_ENV, MPI_SETTINGS } from '../contract/agent-env.js';
 import { LIMITS } from '../contract/limits.js';
+import { OUTPUT_MODES, type OutputMode } from '../contract/output-tags.js';
 import { AgentError } from './errors.js';
 import { deriveJobToken } from './job-token.js';
 
@@ -26,11 +27,14 @@ export interface AgentConfig {
   readonly protocol: string;
   readonly jobName: string;
   readonly launch: LaunchMode;
-  readonly mpi: MpiImplementation;
+  /** As job.yaml says; `auto` and the check against the image happen on the main node before the launch. */
+  readonly mpi: MpiSetting;
   readonly slots: number | 'auto';
   readonly gpus: number;
   readonly mpirunArgs: readonly string[];
   readonly mpiEnv: Readonly<Record<string, string>>;
+  /** `tagged`: mpirun's lines as `[node i rank r] text`; `raw`: as mpirun prints them. */
+  readonly output: OutputMode;
   readonly rendezvousPort: number;
   readonly rendezvousTimeoutSeconds: number;
   readonly minNodes: number;
@@ -183,11 +187,11 @@ export function parseConfig(env: Env, argv: readonly string[], user: RunAs = ROO
     optional(env, AGENT_ENV.launch) ?? AGENT_DEFAULTS.launch,
     ['mpirun', 'each', 'main'],
   );
-  const mpi = oneOf<MpiImplementation>(AGENT_ENV.mpi, optional(env, AGENT_ENV.mpi) ?? AGENT_DEFAULTS.mpi, [
-    'openmpi',
-    'mpich',
-    'intelmpi',
-  ]);
+  const mpi = oneOf<MpiSetting>(
+    AGENT_ENV.mpi,
+    optional(env, AGENT_ENV.mpi) ?? AGENT_DEFAULTS.mpi,
+    MPI_SETTINGS,
+  );
   const slotsText = optional(env, AGENT_ENV.slots) ?? AGENT_DEFAULTS.slots;
   const slots = slotsText === 'auto' ? 'auto' : integer(AGENT_ENV.slots, slotsText, 1, LIMITS.agent.maxSlots);
   const gpus = integer(AGENT_ENV.gpus, optional(env, AGENT_ENV.gpus) ?? '0', 0, LIMITS.agent.maxGpus);
@@ -242,6 +246,7 @@ export function parseConfig(env: Env, argv: readonly string[], user: RunAs = ROO
     gpus,
     mpirunArgs: jsonArgs(AGENT_ENV.mpirunArgs, optional(env, AGENT_ENV.mpirunArgs)),
     mpiEnv: jsonEnv(AGENT_ENV.mpiEnv, optional(env, AGENT_ENV.mpiEnv)),
+    output: oneOf<OutputMode>(AGENT_ENV.output, optional(env, AGENT_ENV.output) ?? 'tagged', OUTPUT_MODES),
     rendezvousPort,
     rendezvousTimeoutSeconds,
     minNodes,

@@ -16,6 +16,11 @@ export interface Logger {
   readonly prefix: string;
 }
 
+/** `1 slot`, `2 slots`, `0 children`: a count with its noun in the right number. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /** `[mnbatch-agent node 1/4 child]` */
 export function logPrefix(nodeIndex: number, numNodes: number, role: 'main' | 'child'): string {
   return `[mnbatch-agent node ${nodeIndex}/${numNodes} ${role}]`;
@@ -52,12 +57,12 @@ export interface LaunchLine {
 
 /** The one line the main node logs when it starts the command. */
 export function formatLaunchLine(l: LaunchLine): string {
-  return `launching ${l.mode}: ${l.nodes} nodes, ${l.slots} slots, bring-up ${l.bringUpSeconds.toFixed(3)}s, t=${l.t}`;
+  return `launching ${l.mode}: ${plural(l.nodes, 'node')}, ${plural(l.slots, 'slot')}, bring-up ${l.bringUpSeconds.toFixed(3)}s, t=${l.t}`;
 }
 
 /** Matches the launch line anywhere in a log line (whatever prefix the log shipper adds). */
 export const LAUNCH_LINE_RE =
-  /launching (mpirun|each|main): (\d+) nodes, (\d+) slots, bring-up (\d+\.\d{3})s, t=(\d+)/;
+  /launching (mpirun|each|main): (\d+) nodes?, (\d+) slots?, bring-up (\d+\.\d{3})s, t=(\d+)/;
 
 /** Parses a launch line, or undefined when `line` is not one. */
 export function parseLaunchLine(line: string): LaunchLine | undefined {

@@ -1,35 +1,57 @@
 /** The main node's launch: the command (mpirun, alone, or on every node) until it ends, a node is lost or a signal. */
 import { AGENT_EXIT, signalExitCode } from '../contract/exit-codes.js';
 import { type NodeInfo, totalSlots } from './cluster.js';
-import { type RunningCommand, STOP_GRACE_MS, startCommand } from './command.js';
+import { type LineSink, type RunningCommand, STOP_GRACE_MS, startCommand } from './command.js';
 import { AgentError, errorMessage } from './errors.js';
 import { commandEnv, type JobView } from './job-files.js';
 import { launcherEnv, mpirunArgv } from './launch-argv.js';
 import { formatLaunchLine } from './log.js';
 import type { Events } from './main-events.js';
+import type { MpiChoice } from './mpi-detect.js';
 import type { NodeContext } from './node-setup.js';
+import { normalizeLine, rankNodes, rankTagArgs } from './rank-output.js';
 import type { RendezvousServer } from './rendezvous-server.js';
 
-/** Runs the job's command; resolves with the exit code and why. */
+/** Writes mpirun's output as `[node i rank r] text` lines (see output-tags.ts). */
+function rankLineSink(
+  ctx: NodeContext,
+  choice: MpiChoice,
+  participants: readonly NodeInfo[],
+  env: Readonly<Record<string, string | undefined>>,
+): LineSink {
+  const nodes = rankNodes(participants, ctx.config.mpirunArgs, env);
+  const major = Number(/^\d+/.exec(choice.detected?.version ?? '')?.[0] ?? 4);
+  return (line, stream) => {
+    const text = `${normalizeLine(line, choice.mpi, nodes, major)}\n`;
+    (stream === 'stdout' ? process.stdout : process.stderr).write(text);
+  };
+}
+
+/**
+ * Runs the job's command; resolves with the exit code and why. `choice` is the MPI to launch
+ * with (launch: mpirun only), as the image's mpirun and job.yaml agreed.
+ */
 export async function launch(
   ctx: NodeContext,
   server: RendezvousServer,
   events: Events,
   participants: readonly NodeInfo[],
   view: JobView,
+  choice: MpiChoice | undefined,
 ): Promise<[number, string]> {
   const { config, log, paths } = ctx;
   const nodes = participants.length;
   const slots = totalSlots(participants);
   const jobEnv = commandEnv(ctx.env, paths, 0, nodes, ctx.ip);
-  const env =
-    config.launch === 'mpirun'
-      ? { ...launcherEnv(config.mpi, paths.sshConfig, { ...jobEnv, ...config.mpiEnv }), ...jobEnv }
-      : jobEnv;
+  const mpi = config.launch === 'mpirun' ? choice : undefined;
+  const tagged = mpi !== undefined && config.output === 'tagged';
+  const added =
+    mpi !== undefined ? launcherEnv(mpi.mpi, paths.sshConfig, { ...jobEnv, ...config.mpiEnv }) : {};
+  const env = { ...added, ...jobEnv };
   const argv =
-    config.launch === 'mpirun'
+    mpi !== undefined
       ? mpirunArgv({
-          mpi: config.mpi,
+          mpi: mpi.mpi,
           np: slots,
           hostfiles: {
             openmpi: paths.hostfile,
@@ -40,7 +62,7 @@ export async function launch(
           sshWrapper: paths.sshWrapper,
           env: config.mpiEnv,
           runAsRoot: ctx.isRoot,
-          extraArgs: config.mpirunArgs,
+          extraArgs: [...(tagged ? rankTagArgs(mpi.mpi) : []), ...config.mpirunArgs],
           command: config.command,
           launcherEnv: jobEnv,
         })
@@ -60,7 +82,8 @@ export async function launch(
   const t = Date.now();
   let command: RunningCommand;
   try {
-    command = await startCommand(argv, env);
+    const sink = tagged ? rankLineSink(ctx, mpi, participants, { ...env, ...config.mpiEnv }) : undefined;
+    command = await startCommand(argv, env, sink);
   } catch (e) {
     log.error(errorMessage(e));
     return [

@@ -8,8 +8,10 @@ import { type NodeInfo, orderNodes } from './cluster.js';
 import { AgentError, errorMessage } from './errors.js';
 import { jobView, writeJobFiles } from './job-files.js';
 import { generateSshKeyPair } from './keys.js';
+import { plural } from './log.js';
 import { Events } from './main-events.js';
 import { launch } from './main-launch.js';
+import { chooseMpi, type MpiChoice, probeMpirun } from './mpi-detect.js';
 import { launchSshd, type NodeContext, prepareSshd } from './node-setup.js';
 import type { Bodies } from './protocol.js';
 import { RendezvousServer } from './rendezvous-server.js';
@@ -45,7 +47,9 @@ export async function runMain(ctx: NodeContext): Promise<number> {
           server.end(index);
           return;
         }
-        log.debug(`node ${index} registered from ${body.ip} (${body.slots} slots, host ${body.hostname})`);
+        log.debug(
+          `node ${index} registered from ${body.ip} (${plural(body.slots, 'slot')}, host ${body.hostname})`,
+        );
         registered.set(index, body);
         if (userPublicKey === undefined) waitingForKey.push(index);
         else server.send(index, 'welcome', { userPublicKey });
@@ -87,7 +91,7 @@ export async function runMain(ctx: NodeContext): Promise<number> {
     );
   }
   log.info(
-    `waiting for ${numChildren} children on ${ctx.ip}:${config.rendezvousPort} (deadline ${config.rendezvousTimeoutSeconds}s)`,
+    `waiting for ${plural(numChildren, 'child', 'children')} on ${ctx.ip}:${config.rendezvousPort} (deadline ${config.rendezvousTimeoutSeconds}s)`,
   );
 
   let sshd: Sshd | undefined;
@@ -103,6 +107,22 @@ export async function runMain(ctx: NodeContext): Promise<number> {
     await sshd?.stop();
     return code;
   };
+
+  // The image's MPI against job.yaml's, before anyone waits for bring-up.
+  let mpi: MpiChoice | undefined;
+  if (config.launch === 'mpirun') {
+    try {
+      mpi = chooseMpi(config.mpi, await probeMpirun({ ...ctx.env }));
+    } catch (e) {
+      log.error(errorMessage(e));
+      return finish(
+        e instanceof AgentError ? e.exitCode : AGENT_EXIT.mpiMismatch,
+        "the image's MPI does not fit the job",
+      );
+    }
+    if (mpi.warning !== undefined) log.warn(mpi.warning);
+    else log.info(`MPI: ${mpi.detected?.label ?? mpi.mpi}${config.mpi === 'auto' ? ' (auto)' : ''}`);
+  }
 
   // SSH setup for the whole job: the user key, this node's host key and sshd.
   let userKey: ReturnType<typeof generateSshKeyPair>;
@@ -182,5 +202,5 @@ export async function runMain(ctx: NodeContext): Promise<number> {
   }
   const view = jobView(participants, config.sshPort);
   writeJobFiles(ctx, view, userKey.privateKey);
-  return finish(...(await launch(ctx, server, events, participants, view)));
+  return finish(...(await launch(ctx, server, events, participants, view, mpi)));
 }

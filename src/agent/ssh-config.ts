@@ -1,5 +1,5 @@
 /** Text of sshd_config, ssh_config, known_hosts and authorized_keys (pure). */
-import { SECRET_AGENT_ENV } from '../contract/agent-env.js';
+import { AGENT_ENV, SECRET_AGENT_ENV } from '../contract/agent-env.js';
 import type { NodeInfo } from './cluster.js';
 
 /** Paths and settings that sshd_config refers to. */
@@ -27,6 +27,9 @@ const NOT_FORWARDED = new Set([
   '_',
   'HOSTNAME',
   ...SECRET_AGENT_ENV,
+  // The agent's own JSON settings: mpirun applies them (-x/-genv), sessions have no use for them.
+  AGENT_ENV.mpiEnv,
+  AGENT_ENV.mpirunArgs,
 ]);
 
 type Env = Readonly<Record<string, string | undefined>>;

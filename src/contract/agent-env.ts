@@ -17,7 +17,7 @@ export const AGENT_ENV = {
   jobName: 'MNBATCH_JOB_NAME',
   /** `mpirun` (main node runs mpirun over all nodes), `each` (every node runs the command), `main` (main node runs the command, e.g. the user's own mpirun/pdsh/deepspeed). */
   launch: 'MNBATCH_LAUNCH',
-  /** MPI implementation: `openmpi` | `mpich` | `intelmpi`. */
+  /** MPI implementation: `auto` (whatever the image's `mpirun --version` says) | `openmpi` | `mpich` | `intelmpi`. */
   mpi: 'MNBATCH_MPI',
   /** Slots per node: `auto` (GPUs when MNBATCH_GPUS > 0, else physical cores) or a positive integer. */
   slots: 'MNBATCH_SLOTS',
@@ -45,6 +45,8 @@ export const AGENT_ENV = {
   logLevel: 'MNBATCH_LOG_LEVEL',
   /** `auto` (default: only when the state dir is the default, i.e. in a container) | `yes` | `no`: also install the SSH client config, key and known_hosts into `$HOME/.ssh` so plain `ssh`/`pdsh` work. */
   installSsh: 'MNBATCH_INSTALL_SSH',
+  /** `tagged` (default: each line of mpirun's output as `[node i rank r] text`, see output-tags.ts) | `raw` (mpirun's output as it is). */
+  output: 'MNBATCH_OUTPUT',
 } as const;
 
 /** The agent's secrets: read once, then kept out of every process it starts (sshd, the command, ranks). */
@@ -73,7 +75,7 @@ export const BATCH_ENV = {
 export const AGENT_DEFAULTS = {
   protocol: '1',
   launch: 'mpirun',
-  mpi: 'openmpi',
+  mpi: 'auto',
   slots: 'auto',
   rendezvousPort: 7070,
   rendezvousTimeoutSeconds: 600,
@@ -94,3 +96,6 @@ export const RENDEZVOUS_TIMING = {
 
 export type LaunchMode = 'mpirun' | 'each' | 'main';
 export type MpiImplementation = 'openmpi' | 'mpich' | 'intelmpi';
+/** What job.yaml may say: an implementation, or `auto` for the image's own. */
+export type MpiSetting = MpiImplementation | 'auto';
+export const MPI_SETTINGS: readonly MpiSetting[] = ['auto', 'openmpi', 'mpich', 'intelmpi'];

@@ -16,6 +16,8 @@ export const AGENT_EXIT = {
   mainLost: 205,
   /** The launcher (mpirun, or the command with `launch: main|each`) could not be started. */
   launchFailed: 206,
+  /** The image's MPI is not the one job.yaml names (mpi.implementation), or the image has no mpirun. Not worth a retry. */
+  mpiMismatch: 207,
 } as const;
 
 export type AgentExitName = keyof typeof AGENT_EXIT;
@@ -105,6 +107,12 @@ export const EXIT_CODE_TABLE: readonly ExitCodeRow[] = [
     meaning: "(children only, never the job's) the main node went away without saying `exit`",
   },
   { code: 206, who: 'agent', meaning: 'the command or the MPI launcher could not be started' },
+  {
+    code: 207,
+    who: 'agent',
+    meaning:
+      "the image's MPI is not the one job.yaml names (mpi.implementation), or it has no mpirun; the message names both",
+  },
   {
     code: 210,
     who: 'launcher',
@@ -196,6 +204,7 @@ export function describeExitCode(code: number): string {
     nodeLost: 'a child node was lost mid-run',
     mainLost: 'the main node went away',
     launchFailed: 'the command could not be started',
+    mpiMismatch: "the image's MPI is not the one job.yaml names, or it has none",
   };
   if (agent) return words[agent];
   const known: Record<number, string> = {

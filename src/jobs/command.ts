@@ -34,6 +34,7 @@ export interface LogsFlags {
   readonly since?: number;
   readonly tail?: number;
   readonly timestamps?: boolean;
+  readonly raw?: boolean;
 }
 
 /** Flags of `mnbatch list`. */
@@ -143,6 +144,7 @@ export async function logsCommand(job: string, flags: LogsFlags, ctx: CliContext
     since: flags.since,
     tail: flags.tail,
     timestamps: flags.timestamps ?? false,
+    raw: flags.raw ?? false,
   });
 }
 

@@ -23,6 +23,8 @@ export interface LogsOptions {
   readonly tail?: number | undefined;
   /** Each line prefixed with its event time (ISO 8601, UTC). */
   readonly timestamps?: boolean;
+  /** Lines as the programs printed them: no `[node i]`, no agent `[node i rank r]` tags. */
+  readonly raw?: boolean;
 }
 
 /** One event of one node. */
@@ -69,13 +71,14 @@ export async function showLogs(
       timestamps: options.timestamps ?? false,
       showProgress: false,
       numNodes: view.numNodes,
+      ...(options.raw ? { raw: true } : {}),
     });
   }
   const ended = TERMINAL.has(view.status);
   const hint = ended ? '' : '; try --follow';
   const nodes = all ? Array.from({ length: view.numNodes }, (_, i) => i) : [index];
   const events: NodeEvent[] = [];
-  const line = followedLine(all, options.timestamps ?? false);
+  const line = followedLine(all, options.timestamps ?? false, options.raw ?? false);
   const print = (e: NodeEvent) => output.out(line({ ...e, message: e.message.replace(/\n$/, '') }));
   // One node read forward is printed page by page; otherwise the events are merged first.
   const streaming = !all && options.tail === undefined;

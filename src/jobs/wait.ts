@@ -9,6 +9,7 @@ import type { BatchApi } from '../aws/batch.js';
 import { AWS_ERROR, isAwsError } from '../aws/errors.js';
 import type { LogsApi } from '../aws/logs.js';
 import type { Clock } from '../clock.js';
+import { displayLine } from '../contract/output-tags.js';
 import { MnbatchError } from '../errors.js';
 import type { Output } from '../ui/output.js';
 import { LAUNCHER_EXIT } from './exit-codes.js';
@@ -55,6 +56,8 @@ export interface WaitOptions {
   readonly pollMaxMs?: number;
   /** Nodes of the job when known (saves the first poll a second call). */
   readonly numNodes?: number;
+  /** Log lines without the agent's `[node i rank r]` tags (`logs --raw`). */
+  readonly raw?: boolean;
 }
 
 /** Defaults of WaitOptions. */
@@ -103,10 +106,17 @@ function followedSources(view: JobView, follow: true | number | 'all'): Map<numb
   return sources;
 }
 
-/** How a followed event is printed: `[node N] ` before it when every node is followed, its time with `timestamps`. */
-export function followedLine(prefixNode: boolean, timestamps: boolean): (e: NodeLogEvent) => string {
-  return (e) =>
-    `${timestamps ? `${new Date(e.timestamp).toISOString()} ` : ''}${prefixNode ? `[node ${e.node}] ` : ''}${e.message}`;
+/** How a followed event is printed: `[node N] ` before it (unless rank-tagged) when every node is followed, its time with `timestamps`, no tags with `raw`. */
+export function followedLine(
+  prefixNode: boolean,
+  timestamps: boolean,
+  raw = false,
+): (e: NodeLogEvent) => string {
+  return (e) => {
+    const time = timestamps ? `${new Date(e.timestamp).toISOString()} ` : '';
+    // One node's log needs no `[node i]`; with every node, lines tagged with their rank's node keep theirs.
+    return `${time}${prefixNode || raw ? displayLine(e.message, e.node, raw) : e.message}`;
+  };
 }
 
 /** Waits for `jobId` to end; returns the job's exit code (see LAUNCHER_EXIT for the launcher's own). */
@@ -130,7 +140,7 @@ export async function waitForJob(deps: WaitDeps, jobId: string, options: WaitOpt
   const followSignal = AbortSignal.any([signal, stop.signal]);
   let followError: unknown;
   const follow = options.follow;
-  const line = followedLine(follow === 'all', options.timestamps ?? false);
+  const line = followedLine(follow === 'all', options.timestamps ?? false, options.raw ?? false);
   const following =
     follow !== undefined && follow !== false && deps.logs
       ? followNodes(

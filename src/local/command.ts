@@ -14,6 +14,8 @@ export interface RunFlags {
   /** --grace in seconds. */
   readonly grace?: number;
   readonly cleanup?: boolean;
+  /** --raw: no [node i] or [node i rank r] prefixes. */
+  readonly raw?: boolean;
   /** Fault drills (hidden --skip-node): run as if Batch never started these nodes. */
   readonly skipNode?: number[];
 }
@@ -49,6 +51,7 @@ export async function runCommand(
     ...(flags.grace !== undefined ? { graceMs: flags.grace * 1000 } : {}),
     ...(flags.nodes !== undefined ? { nodes: flags.nodes } : {}),
     ...(flags.keep ? { keep: true } : {}),
+    ...(flags.raw ? { raw: true } : {}),
     ...(flags.baseImage ? { baseImage: flags.baseImage } : {}),
     ...(flags.skipNode ? { skipNodes: flags.skipNode } : {}),
   });

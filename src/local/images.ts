@@ -7,6 +7,8 @@ import type { Docker } from './docker.js';
 
 /** Repository of the agent base image; tagged with mnbatch's version and `latest`. */
 export const AGENT_IMAGE = 'mnbatch/agent';
+/** The same with MPICH instead of Open MPI (container/Dockerfile's MPI=mpich). */
+export const AGENT_IMAGE_MPICH = 'mnbatch/agent-mpich';
 /** The registry-free Debian image made by container/make-base-image.sh, preferred when present. */
 export const LOCAL_BASE_IMAGE = 'mnbatch/debian:bookworm';
 /**
@@ -31,6 +33,8 @@ export interface AgentImageOptions {
   readonly baseImage?: string;
   readonly say: (line: string) => void;
   readonly signal?: AbortSignal;
+  /** The image's MPI (default openmpi: mnbatch/agent; mpich: mnbatch/agent-mpich). */
+  readonly mpi?: 'openmpi' | 'mpich';
 }
 
 /**
@@ -47,12 +51,14 @@ export async function ensureAgentImage(docker: Docker, options: AgentImageOption
     });
   }
   const dockerfile = join(options.packageRoot, 'container', 'Dockerfile');
-  const tag = `${AGENT_IMAGE}:${options.version}`;
-  const latest = `${AGENT_IMAGE}:latest`;
+  const mpich = options.mpi === 'mpich';
+  const repository = mpich ? AGENT_IMAGE_MPICH : AGENT_IMAGE;
+  const tag = `${repository}:${options.version}`;
+  const latest = `${repository}:latest`;
   const baseImage =
     options.baseImage ??
     ((await docker.imageLabels(LOCAL_BASE_IMAGE)) !== undefined ? LOCAL_BASE_IMAGE : PUBLIC_BASE_IMAGE);
-  const inputs = `${await sha256(executable)} ${await sha256(dockerfile)} ${baseImage}`;
+  const inputs = `${await sha256(executable)} ${await sha256(dockerfile)} ${baseImage}${mpich ? ' mpich' : ''}`;
   const [current, latestLabels] = await Promise.all([docker.imageLabels(tag), docker.imageLabels(latest)]);
   if (current?.[AGENT_INPUTS_LABEL] === inputs) {
     if (latestLabels?.[AGENT_INPUTS_LABEL] !== inputs) await docker.tag(tag, latest);
@@ -63,7 +69,7 @@ export async function ensureAgentImage(docker: Docker, options: AgentImageOption
     context: bundleDir,
     dockerfile,
     tags: [tag, latest],
-    args: { BASE_IMAGE: baseImage },
+    args: { BASE_IMAGE: baseImage, ...(mpich ? { MPI: 'mpich' } : {}) },
     labels: { [AGENT_INPUTS_LABEL]: inputs },
     ...(options.signal ? { signal: options.signal } : {}),
   });

@@ -52,6 +52,8 @@ export interface LocalPlanInput {
   /** Whether a host path exists (host volumes are mounted only when they do). */
   readonly hostPathExists: (path: string) => boolean;
   readonly keep?: boolean;
+  /** --raw: the agent leaves mpirun's output untagged (MNBATCH_OUTPUT=raw). */
+  readonly raw?: boolean;
 }
 
 /** One node's container, before the main node's address is known. */
@@ -196,6 +198,7 @@ export function planLocalRun(input: LocalPlanInput): LocalRunPlan {
     ...(input.keep ? { [KEEP_LABEL]: 'true' } : {}),
   };
   const overrides = plan.submitJob.nodeOverrides?.nodePropertyOverrides ?? [];
+  const rawEnv: KeyValuePair[] = input.raw ? [{ name: AGENT_ENV.output, value: 'raw' }] : [];
   const sharedDirs: string[] = [];
   const warnings = new Set<string>();
   const nodes: NodeContainer[] = [];
@@ -221,7 +224,7 @@ export function planLocalRun(input: LocalPlanInput): LocalRunPlan {
       hostname: `${job.slice(0, 50)}-node${index}`,
       image: container.image ?? '',
       // Batch's own variables win over anything a job sets with the same name.
-      env: mergeEnv(mergeEnv(container.environment ?? [], overrideEnv), batchEnv),
+      env: mergeEnv(mergeEnv(container.environment ?? [], [...overrideEnv, ...rawEnv]), batchEnv),
       options: [...settings.options, '--label', `${NODE_LABEL}=${index}`],
       command: [...(overrideCommand ?? container.command ?? [])],
     });

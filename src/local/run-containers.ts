@@ -7,6 +7,7 @@
  */
 
 import { describeExitCode, signalExitCode } from '../contract/exit-codes.js';
+import { displayLine } from '../contract/output-tags.js';
 import { MnbatchError } from '../errors.js';
 import type { Output } from '../ui/output.js';
 import { removeRun } from './cleanup.js';
@@ -60,6 +61,8 @@ export interface RunContainersOptions {
   readonly childGraceMs?: number;
   /** How long to wait for the main node's address after it started. */
   readonly mainStartTimeoutMs?: number;
+  /** --raw: every line as the container printed it, without `[node i]`. */
+  readonly raw?: boolean;
 }
 
 /** Thrown inside the run when the signal aborts, to unwind to the cleanup. */
@@ -90,9 +93,11 @@ export async function runContainers(run: LocalRunPlan, options: RunContainersOpt
   };
   const logsEnded = new Map<number, Promise<void>>();
   const follow = (node: NodeContainer, id: string) => {
-    const prefix = `[node ${node.index}] `;
+    const raw = options.raw === true;
     const done = docker
-      .followLogs(id, (line, stream) => (stream === 'stdout' ? output.out : output.err)(prefix + line))
+      .followLogs(id, (line, stream) =>
+        (stream === 'stdout' ? output.out : output.err)(displayLine(line, node.index, raw)),
+      )
       .catch(() => undefined);
     logs.push(done);
     logsEnded.set(node.index, done);

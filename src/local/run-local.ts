@@ -34,6 +34,8 @@ export interface RunLocalOptions {
   readonly nodes?: number;
   /** --keep: leave containers, network and the EFS directory, on every path. */
   readonly keep?: boolean;
+  /** --raw: output as the programs print it: no `[node i]`, no `[node i rank r]`. */
+  readonly raw?: boolean;
   /** false with --no-build: use the images as they are. */
   readonly build?: boolean;
   /** BASE_IMAGE of the agent image (default: mnbatch/debian:bookworm when present, else debian:bookworm-slim). */
@@ -78,6 +80,8 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
       say,
       signal: options.signal,
       ...(options.baseImage ? { baseImage: options.baseImage } : {}),
+      // A job that names MPICH builds FROM the MPICH agent image (examples/mpich-hello).
+      ...(spec.mpi.implementation === 'mpich' ? { mpi: 'mpich' as const } : {}),
     });
   }
   await ensureJobImage(docker, {
@@ -103,6 +107,7 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
     sharedDir,
     hostPathExists: existsSync,
     keep: options.keep === true,
+    raw: options.raw === true,
   });
   // Node groups may name their own images: they must be here too.
   for (const image of new Set(run.nodes.map((n) => n.image))) {
@@ -120,7 +125,7 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
     for (const d of run.sharedDirs) mkdirSync(d, { recursive: true });
   }
   say(
-    `running ${spec.name} (run ${runId}) on ${run.nodes.length} local nodes (network ${run.network}); ` +
+    `running ${spec.name} (run ${runId}) on ${run.nodes.length} local node${run.nodes.length === 1 ? '' : 's'} (network ${run.network}); ` +
       'per-node vCPU and memory are not enforced on one machine',
   );
   let code: number | undefined;
@@ -131,6 +136,7 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
       signal: options.signal,
       ...(options.force ? { force: options.force } : {}),
       ...(options.keep !== undefined ? { keep: options.keep } : {}),
+      ...(options.raw !== undefined ? { raw: options.raw } : {}),
       ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
       ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
       ...(options.unresponsiveAfterMs !== undefined

@@ -102,9 +102,11 @@ export const jobSpecSchema = z
     mpi: z
       .object({
         implementation: z
-          .enum(['openmpi', 'mpich', 'intelmpi'])
-          .default('openmpi')
-          .describe('MPI flavour of mpirun'),
+          .enum(['auto', 'openmpi', 'mpich', 'intelmpi'])
+          .default('auto')
+          .describe(
+            "MPI of the image's mpirun: auto = whatever `mpirun --version` says; a named one that the image does not have fails the job at once (exit 207)",
+          ),
         slotsPerNode: z
           .union([z.literal('auto'), z.number().int().min(1).max(LIMITS.agent.maxSlots)], {
             error: `must be "auto" or a whole number from 1 to ${LIMITS.agent.maxSlots}`,

@@ -37,7 +37,8 @@ describe('parseConfig', () => {
       nodeIndex: 0,
       numNodes: 4,
       launch: 'mpirun',
-      mpi: 'openmpi',
+      mpi: 'auto',
+      output: 'tagged',
       slots: 'auto',
       rendezvousPort: AGENT_DEFAULTS.rendezvousPort,
       rendezvousTimeoutSeconds: AGENT_DEFAULTS.rendezvousTimeoutSeconds,
@@ -49,6 +50,17 @@ describe('parseConfig', () => {
       mainIp: undefined,
       command: ['./a.out', '-x'],
     });
+  });
+
+  it('given MNBATCH_MPI and MNBATCH_OUTPUT, when parsed, then every documented value is taken and anything else is named', () => {
+    for (const mpi of ['auto', 'openmpi', 'mpich', 'intelmpi']) {
+      expect(parseConfig({ ...base, MNBATCH_MPI: mpi }, ['x']).mpi).toBe(mpi);
+    }
+    expect(parseConfig({ ...base, MNBATCH_OUTPUT: 'raw' }, ['x']).output).toBe('raw');
+    expect(configError({ ...base, MNBATCH_MPI: 'lam' }).message).toContain('MNBATCH_MPI must be one of auto');
+    expect(configError({ ...base, MNBATCH_OUTPUT: 'pretty' }).message).toContain(
+      'MNBATCH_OUTPUT must be one of tagged, raw',
+    );
   });
 
   it('given the node job ids Batch sets (<job id>#<node index>), when parsed, then every node has the same job id', () => {

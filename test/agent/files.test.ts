@@ -171,6 +171,17 @@ describe('sshd_config', () => {
       }),
     ).toEqual(['WEIRD', 'WIN', 'LONG']);
   });
+
+  it("given mpi.env and mpi.args (the agent's own JSON settings), when checked, then they are neither forwarded nor warned about", () => {
+    // JSON always holds '"': these were the spurious "not passed to SSH sessions" warning of every job with mpi.env.
+    const env = {
+      PATH: '/usr/bin',
+      MNBATCH_MPI_ENV: '{"OMP_NUM_THREADS":"2"}',
+      MNBATCH_MPIRUN_ARGS: '["-v"]',
+    };
+    expect(unforwardable(env)).toEqual([]);
+    expect(sessionEnv(env)).toEqual({ PATH: '/usr/bin' });
+  });
 });
 
 describe('the command environment', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../src/agent/backoff.js';
 import { launcherEnv, mpirunArgv, renderSshWrapper } from '../../src/agent/launch-argv.js';
-import { formatLaunchLine, parseLaunchLine } from '../../src/agent/log.js';
+import { formatLaunchLine, parseLaunchLine, plural } from '../../src/agent/log.js';
 
 const settings = {
   np: 12,
@@ -178,5 +178,18 @@ describe('launch line', () => {
       t: 1_763_700_000_123,
     });
     expect(parseLaunchLine('[mnbatch-agent node 0/4 main] waiting for 3 children')).toBeUndefined();
+  });
+
+  it('given one node with one slot, when formatted, then the nouns are singular and the line still parses', () => {
+    const line = formatLaunchLine({ mode: 'main', nodes: 1, slots: 1, bringUpSeconds: 0.5, t: 1 });
+    expect(line).toBe('launching main: 1 node, 1 slot, bring-up 0.500s, t=1');
+    expect(parseLaunchLine(line)).toMatchObject({ mode: 'main', nodes: 1, slots: 1 });
+  });
+});
+
+describe('plural', () => {
+  it('given counts of 0, 1 and 2, when worded, then only 1 takes the singular (irregular plurals too)', () => {
+    expect([0, 1, 2].map((n) => plural(n, 'slot'))).toEqual(['0 slots', '1 slot', '2 slots']);
+    expect([1, 3].map((n) => plural(n, 'child', 'children'))).toEqual(['1 child', '3 children']);
   });
 });

@@ -40,7 +40,7 @@ function sendRaw(host: string, port: number, data: string | undefined): Promise<
   });
 }
 
-const waitListening = (main: AgentProcess) => main.waitFor(/waiting for \d+ children/, 30_000);
+const waitListening = (main: AgentProcess) => main.waitFor(/waiting for \d+ child(ren)?\b/, 30_000);
 
 describe('bring-up', { timeout: 120_000 }, () => {
   it('given a child that never starts, when the deadline passes, then the main node fails with the missing index and 202', async () => {

@@ -17,7 +17,7 @@ describe('mnbatch validate', () => {
     expect(code).toBe(0);
     expect(output.stdout).toEqual([
       'examples/hello-mpi/job.yaml: ok — 4 nodes × c5.large, openmpi, launch mpirun',
-      'examples/torchrun-each.yaml: ok — 4 nodes × g5.12xlarge, openmpi, launch each',
+      'examples/torchrun-each.yaml: ok — 4 nodes × g5.12xlarge, auto, launch each',
     ]);
     expect(output.stderr).toEqual([]);
   });
@@ -27,7 +27,7 @@ describe('mnbatch validate', () => {
     const { code, output } = await validate('examples/gpu.yaml', bad);
     expect(code).toBe(65);
     expect(output.stdout).toEqual([
-      'examples/gpu.yaml: ok — 2 nodes × p4d.24xlarge, openmpi, launch mpirun',
+      'examples/gpu.yaml: ok — 2 nodes × p4d.24xlarge, auto, launch mpirun',
       `${bad}:7:8: nodes: must be at least 2`,
       `${bad}:8:1: resources.vcpus: is required`,
       `${bad}:9:3: resources.cpus: unknown key "cpus"; did you mean "vcpus"?`,

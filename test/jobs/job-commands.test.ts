@@ -297,6 +297,39 @@ describe('mnbatch logs', () => {
     expect(logsMock).toHaveReceivedCommandWith(GetLogEventsCommand, { startTime: t + 1500 });
   });
 
+  it("shows the agent's [node i rank r] lines as they are (no [node i] on top with --node all), and --raw strips every prefix", async () => {
+    // Given a finished job whose main node logged one rank-tagged line of mpirun and one of its own
+    jobIs({
+      status: 'SUCCEEDED',
+      nodes: [0, 1].map((i) => ({ status: 'SUCCEEDED', exitCode: 0, logStreamName: `${STREAM}-${i}` })),
+    });
+    const byStream: Record<string, { timestamp: number; message: string }[]> = {
+      [`${STREAM}-0`]: [
+        { timestamp: 1, message: '[node 1 rank 3] result 42' },
+        { timestamp: 3, message: 'agent line' },
+      ],
+      [`${STREAM}-1`]: [{ timestamp: 2, message: 'child line' }],
+    };
+    logsMock.on(GetLogEventsCommand).callsFake((input: GetLogEventsCommandInput) => ({
+      events: input.nextToken === undefined ? (byStream[input.logStreamName ?? ''] ?? []) : [],
+      nextForwardToken: 'f/end',
+    }));
+    // Then one node's log shows the tags, every node's adds [node i] only where no tag is
+    expect((await run('logs', JOB_ID)).output.stdout).toEqual(['[node 1 rank 3] result 42', 'agent line']);
+    expect((await run('logs', JOB_ID, '--node', 'all')).output.stdout).toEqual([
+      '[node 1 rank 3] result 42',
+      '[node 1] child line',
+      '[node 0] agent line',
+    ]);
+    // And --raw shows the programs' text alone
+    expect((await run('logs', JOB_ID, '--node', 'all', '--raw')).output.stdout).toEqual([
+      'result 42',
+      'child line',
+      'agent line',
+    ]);
+    expect((await run('logs', JOB_ID, '--raw')).output.stdout).toEqual(['result 42', 'agent line']);
+  });
+
   it('does not suggest --follow for a job that has ended, and refuses --follow with --tail', async () => {
     jobIs({ status: 'FAILED', nodes: [{ status: 'FAILED' }, { status: 'FAILED' }, { status: 'FAILED' }] });
     const ended = await run('logs', JOB_ID);

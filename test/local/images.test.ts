@@ -55,6 +55,19 @@ describe('ensureAgentImage', () => {
     ]);
   });
 
+  it('builds mnbatch/agent-mpich:<version> and :latest with MPI=mpich when the job names MPICH, apart from the Open MPI image', async () => {
+    const { root, inputs } = packageWithAgent();
+    const fake = fakeDocker({ images: { [LOCAL_BASE_IMAGE]: {} } });
+    await ensureAgentImage(fake.docker, { packageRoot: root, version: '1.2.3', say, mpi: 'mpich' });
+    expect(fake.builds).toEqual([
+      expect.objectContaining({
+        tags: ['mnbatch/agent-mpich:1.2.3', 'mnbatch/agent-mpich:latest'],
+        args: { BASE_IMAGE: LOCAL_BASE_IMAGE, MPI: 'mpich' },
+        labels: { [AGENT_INPUTS_LABEL]: `${inputs(LOCAL_BASE_IMAGE)} mpich` },
+      }),
+    ]);
+  });
+
   it('does not rebuild when the image holds the same agent', async () => {
     const { root, inputs } = packageWithAgent();
     const fake = fakeDocker({

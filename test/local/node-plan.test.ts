@@ -93,6 +93,18 @@ describe('planLocalRun', () => {
     );
   });
 
+  it("with --raw tells every node's agent to leave output untagged (MNBATCH_OUTPUT=raw), and without it says nothing", async () => {
+    const { plan } = await loadPlannedJob('test/_fixtures/local/settings.yaml', {
+      rendezvous: { kind: 'token', token: TOKEN },
+      version: '0',
+    });
+    const input = { plan, runId: 'r1', jobId: 'j', pid: 1, sharedDir: '/tmp/x', hostPathExists: () => false };
+    const raw = planLocalRun({ ...input, raw: true });
+    for (const n of raw.nodes) expect(n.env).toContainEqual({ name: AGENT_ENV.output, value: 'raw' });
+    for (const n of planLocalRun(input).nodes)
+      expect(n.env.map((e) => e.name)).not.toContain(AGENT_ENV.output);
+  });
+
   it('follows --nodes through the plan', async () => {
     const run = await settingsRun({ nodes: 5 });
     expect(run.nodes).toHaveLength(5);

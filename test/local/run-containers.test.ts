@@ -67,6 +67,33 @@ describe('runContainers', () => {
     );
   });
 
+  it('shows rank-tagged lines as the agent wrote them, [node i] before the others, and with raw neither', async () => {
+    const lines = () => ['[node 1 rank 3] from a rank', 'from the agent'];
+    for (const raw of [false, true]) {
+      const { fake, output, options } = setup(fakeDocker({ linesOf: lines }));
+      const run = await plannedRun();
+      await runContainers(
+        run,
+        options({
+          raw,
+          hooks: {
+            afterChildrenStarted: () => {
+              for (const n of ['node1', 'node2', 'node0']) fake.exit(n, 0);
+            },
+          },
+        }),
+      );
+      expect(output.stdout).toEqual(
+        expect.arrayContaining(
+          raw
+            ? ['from a rank', 'from the agent']
+            : ['[node 1 rank 3] from a rank', '[node 0] from the agent'],
+        ),
+      );
+      if (raw) expect(output.stdout.filter((l) => l.startsWith('['))).toEqual([]);
+    }
+  });
+
   it('gives children the main node address and the main node none', async () => {
     const { fake, options } = setup();
     const run = await plannedRun();

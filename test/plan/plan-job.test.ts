@@ -59,7 +59,7 @@ describe('planJob', () => {
       [AGENT_ENV.protocol]: '1',
       [AGENT_ENV.jobName]: 'demo',
       [AGENT_ENV.launch]: 'mpirun',
-      [AGENT_ENV.mpi]: 'openmpi',
+      [AGENT_ENV.mpi]: 'auto',
       [AGENT_ENV.slots]: 'auto',
       [AGENT_ENV.gpus]: '0',
       [AGENT_ENV.mpirunArgs]: '["-x","A"]',

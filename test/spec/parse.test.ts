@@ -22,7 +22,7 @@ describe('parseJobSpec', () => {
       mainNode: 0,
       resources: { vcpus: 2, memory: 2048, gpus: 0 },
       environment: {},
-      mpi: { implementation: 'openmpi', slotsPerNode: 'auto', args: [], env: {} },
+      mpi: { implementation: 'auto', slotsPerNode: 'auto', args: [], env: {} },
       launch: 'mpirun',
       exec: false,
       volumes: [],

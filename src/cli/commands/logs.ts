@@ -47,6 +47,7 @@ export const register: RegisterCommand = (program, ctx) => {
       )
       .option('--tail <lines>', 'only the last lines (of all nodes together with --node all)', parseTail)
       .option('--timestamps', 'prefix each line with its time (ISO 8601, UTC)')
+      .option('--raw', 'lines as the programs printed them: no [node i] or [node i rank r] prefixes')
       .option('--follow', 'keep printing until the job ends; exit with its exit code')
       .option('--queue <queue>', 'queue to look for a job name in'),
   ).action(

@@ -43,6 +43,7 @@ export const register: RegisterCommand = (program, ctx) => {
       `on Ctrl-C or timeout: time between SIGTERM and SIGKILL for every node (default ${DEFAULT_GRACE_MS / 1000}s)`,
       parseGrace,
     )
+    .option('--raw', 'output as the programs print it: no [node i] or [node i rank r] prefixes')
     .option('--cleanup', 'remove what dead local runs left (containers, networks, directories); no job runs')
     .addOption(
       // Fault drills: run as if Batch never started these nodes.
