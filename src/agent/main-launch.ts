@@ -24,7 +24,10 @@ export async function launch(
   const jobEnv = commandEnv(ctx.env, paths, 0, nodes, ctx.ip);
   const env =
     config.launch === 'mpirun'
-      ? { ...launcherEnv(config.mpi, paths.sshConfig, { ...jobEnv, ...config.mpiEnv }), ...jobEnv }
+      ? {
+          ...launcherEnv(config.mpi, paths.sshConfig, { ...jobEnv, ...config.mpiEnv }, config.yieldWhenIdle),
+          ...jobEnv,
+        }
       : jobEnv;
   const argv =
     config.launch === 'mpirun'

@@ -103,6 +103,7 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
     sharedDir,
     hostPathExists: existsSync,
     keep: options.keep === true,
+    cpus: await docker.cpus(),
   });
   // Node groups may name their own images: they must be here too.
   for (const image of new Set(run.nodes.map((n) => n.image))) {
@@ -123,6 +124,7 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
     `running ${spec.name} on ${run.nodes.length} local nodes (network ${run.network}); ` +
       'per-node vCPU and memory are not enforced on one machine',
   );
+  if (run.note !== undefined) say(run.note);
   let code: number | undefined;
   try {
     code = await runContainers(run, {
