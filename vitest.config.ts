@@ -1,12 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three tiers (README "Tests"):
+ * Four tiers (README "Development"):
  * - unit: no root, no Docker, no Python, no network but loopback — `npm test`;
  * - integration: the built CLI against moto, an independent AWS implementation (needs Python
  *   with moto) — `npm run test:integration`, files `*.int.test.ts`;
  * - e2e: real Docker, sshd, mpirun and containers (needs root and a Docker engine) —
- *   `npm run test:e2e`, files `*.e2e.test.ts`.
+ *   `npm run test:e2e`, files `*.e2e.test.ts`;
+ * - slow: the real programs of examples/ through the built CLI's `run --local` (Docker, and
+ *   Debian's apt mirror for the example images) — `npm run test:slow`, files `*.slow.test.ts`.
  */
 const shared = {
   testTimeout: 30_000,
@@ -22,11 +24,17 @@ export default defineConfig({
           ...shared,
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['**/node_modules/**', 'test/**/*.int.test.ts', 'test/**/*.e2e.test.ts'],
+          exclude: [
+            '**/node_modules/**',
+            'test/**/*.int.test.ts',
+            'test/**/*.e2e.test.ts',
+            'test/**/*.slow.test.ts',
+          ],
         },
       },
       { test: { ...shared, name: 'integration', include: ['test/**/*.int.test.ts'] } },
       { test: { ...shared, name: 'e2e', include: ['test/**/*.e2e.test.ts'] } },
+      { test: { ...shared, name: 'slow', include: ['test/**/*.slow.test.ts'] } },
     ],
   },
 });

@@ -31,6 +31,8 @@ export interface AgentConfig {
   readonly mpi: MpiSetting;
   readonly slots: number | 'auto';
   readonly gpus: number;
+  /** Ranks share CPUs: ask the MPI to yield when idle (MNBATCH_YIELD_WHEN_IDLE=1). */
+  readonly yieldWhenIdle: boolean;
   readonly mpirunArgs: readonly string[];
   readonly mpiEnv: Readonly<Record<string, string>>;
   /** `tagged`: mpirun's lines as `[node i rank r] text`; `raw`: as mpirun prints them. */
@@ -195,6 +197,8 @@ export function parseConfig(env: Env, argv: readonly string[], user: RunAs = ROO
   const slotsText = optional(env, AGENT_ENV.slots) ?? AGENT_DEFAULTS.slots;
   const slots = slotsText === 'auto' ? 'auto' : integer(AGENT_ENV.slots, slotsText, 1, LIMITS.agent.maxSlots);
   const gpus = integer(AGENT_ENV.gpus, optional(env, AGENT_ENV.gpus) ?? '0', 0, LIMITS.agent.maxGpus);
+  const yieldWhenIdle =
+    oneOf(AGENT_ENV.yieldWhenIdle, optional(env, AGENT_ENV.yieldWhenIdle) ?? '0', ['0', '1']) === '1';
   const port = (name: string, fallback: number) =>
     integer(name, optional(env, name) ?? String(fallback), 1, 65535);
   const rendezvousPort = port(AGENT_ENV.rendezvousPort, AGENT_DEFAULTS.rendezvousPort);
@@ -244,6 +248,7 @@ export function parseConfig(env: Env, argv: readonly string[], user: RunAs = ROO
     mpi,
     slots,
     gpus,
+    yieldWhenIdle,
     mpirunArgs: jsonArgs(AGENT_ENV.mpirunArgs, optional(env, AGENT_ENV.mpirunArgs)),
     mpiEnv: jsonEnv(AGENT_ENV.mpiEnv, optional(env, AGENT_ENV.mpiEnv)),
     output: oneOf<OutputMode>(AGENT_ENV.output, optional(env, AGENT_ENV.output) ?? 'tagged', OUTPUT_MODES),

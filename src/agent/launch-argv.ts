@@ -114,12 +114,15 @@ export function mpirunArgv(s: MpirunSettings): string[] {
  * And Open MPI 4's shared-memory single copy (CMA, process_vm_readv) is refused in a container
  * without CAP_SYS_PTRACE (Docker's and ECS's default): every large message between two ranks of a
  * node would print `Read -1, expected N, errno = 1` and fall back. mpirun passes OMPI_MCA_* on to
- * every rank.
+ * every rank. With `yieldWhenIdle` (ranks outnumber the CPUs), Open MPI's idle ranks yield the CPU
+ * instead of busy-polling it away from the rank they wait for; MPICH and Intel MPI have no
+ * such setting.
  */
 export function launcherEnv(
   mpi: MpiImplementation,
   sshConfig: string,
   env: Readonly<Record<string, string | undefined>>,
+  yieldWhenIdle = false,
 ): Record<string, string> {
   const wanted: Record<string, string> =
     mpi === 'openmpi'
@@ -128,6 +131,7 @@ export function launcherEnv(
           PRTE_MCA_plm_ssh_args: `-F ${sshConfig}`,
           PRTE_MCA_plm_ssh_no_tree_spawn: '1',
           OMPI_MCA_btl_vader_single_copy_mechanism: 'none',
+          ...(yieldWhenIdle ? { OMPI_MCA_mpi_yield_when_idle: '1' } : {}),
         }
       : mpi === 'intelmpi'
         ? { I_MPI_HYDRA_BRANCH_COUNT: '-1' }

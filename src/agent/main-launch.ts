@@ -46,7 +46,9 @@ export async function launch(
   const mpi = config.launch === 'mpirun' ? choice : undefined;
   const tagged = mpi !== undefined && config.output === 'tagged';
   const added =
-    mpi !== undefined ? launcherEnv(mpi.mpi, paths.sshConfig, { ...jobEnv, ...config.mpiEnv }) : {};
+    mpi !== undefined
+      ? launcherEnv(mpi.mpi, paths.sshConfig, { ...jobEnv, ...config.mpiEnv }, config.yieldWhenIdle)
+      : {};
   const env = { ...added, ...jobEnv };
   const argv =
     mpi !== undefined

@@ -21,6 +21,8 @@ export const AGENT_ENV = {
   mpi: 'MNBATCH_MPI',
   /** Slots per node: `auto` (GPUs when MNBATCH_GPUS > 0, else physical cores) or a positive integer. */
   slots: 'MNBATCH_SLOTS',
+  /** `1` when the job's ranks outnumber the CPUs they share (set by the local runner): the MPI yields the CPU when idle instead of busy-polling. */
+  yieldWhenIdle: 'MNBATCH_YIELD_WHEN_IDLE',
   /** GPUs per node the job asked for (`0` when none). */
   gpus: 'MNBATCH_GPUS',
   /** JSON array of extra mpirun arguments. */

@@ -2,7 +2,7 @@
  * The Docker calls the local runner makes, behind one small interface (like the AWS adapters),
  * so the orchestration is tested with a fake and end to end with the real `docker` CLI.
  */
-
+import { availableParallelism } from 'node:os';
 import { execa } from 'execa';
 import { EXIT } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
@@ -40,6 +40,8 @@ export interface LabelledObject {
 export interface Docker {
   /** Throws a clear error when docker is not installed or the daemon does not answer. */
   check(): Promise<void>;
+  /** CPUs of the machine the containers run on (the daemon's: a Docker Desktop VM has its own). */
+  cpus(): Promise<number>;
   /** The image's labels, or undefined when the image is not there. */
   imageLabels(ref: string): Promise<Labels | undefined>;
   /** Builds an image; on failure the error shows the last lines of the build output. */
@@ -162,6 +164,16 @@ export function createDocker(env?: Env): Docker {
           'start it (systemctl start docker, or dockerd &) and check you may use it (docker info)',
         ]);
       }
+    },
+    async cpus() {
+      const r = await execa('docker', ['info', '--format', '{{.NCPU}}'], {
+        ...opts,
+        reject: false,
+        stdin: 'ignore',
+      });
+      const n = Number(r.stdout.trim());
+      // A daemon that does not say: this machine's count, right whenever the daemon is local.
+      return !r.failed && Number.isInteger(n) && n > 0 ? n : availableParallelism();
     },
     async imageLabels(ref) {
       const r = await execa('docker', ['image', 'inspect', '--format', '{{json .Config.Labels}}', ref], {

@@ -10,8 +10,15 @@ import type {
   RegisterJobDefinitionCommandInput,
   SubmitJobCommandInput,
 } from '@aws-sdk/client-batch';
-import { AGENT_ENV, BATCH_ENV } from '../contract/agent-env.js';
+import {
+  AGENT_DEFAULTS,
+  AGENT_ENV,
+  BATCH_ENV,
+  type LaunchMode,
+  type MpiImplementation,
+} from '../contract/agent-env.js';
 import { MnbatchError } from '../errors.js';
+import { type NodeSlots, planLocalSlots } from './slots.js';
 
 /** Label on every container and network of a local run; its value is the run id. */
 export const RUN_LABEL = 'mnbatch.run';
@@ -54,6 +61,8 @@ export interface LocalPlanInput {
   readonly keep?: boolean;
   /** --raw: the agent leaves mpirun's output untagged (MNBATCH_OUTPUT=raw). */
   readonly raw?: boolean;
+  /** CPUs the nodes share: `slots: auto` becomes an equal share of them (see slots.ts); unset, the agent's own count. */
+  readonly cpus?: number;
 }
 
 /** One node's container, before the main node's address is known. */
@@ -80,6 +89,8 @@ export interface LocalRunPlan {
   readonly sharedDirs: readonly string[];
   /** Settings that cannot apply on one machine, one line each. */
   readonly warnings: readonly string[];
+  /** The one line saying the ranks outnumber the CPUs, when they do. */
+  readonly note?: string;
 }
 
 /** Docker names: lower case letters, digits and dashes. */
@@ -229,15 +240,43 @@ export function planLocalRun(input: LocalPlanInput): LocalRunPlan {
       command: [...(overrideCommand ?? container.command ?? [])],
     });
   }
+  const sized = input.cpus === undefined ? undefined : rightSize(nodes, input.cpus);
   return {
     runId,
     network: `mnbatch-${job}-${runId}`,
     labels,
     mainIndex,
-    nodes,
+    nodes: sized?.nodes ?? nodes,
     sharedDirs,
     warnings: [...warnings],
+    ...(sized?.note !== undefined ? { note: sized.note } : {}),
   };
+}
+
+/** What a node's variables say about its ranks (the agent's defaults where unset). */
+function slotsOf(node: NodeContainer): NodeSlots {
+  const env = (name: string) => node.env.find((kv) => kv.name === name)?.value;
+  const slots = env(AGENT_ENV.slots) ?? AGENT_DEFAULTS.slots;
+  return {
+    slots: slots === 'auto' ? 'auto' : Number(slots),
+    gpus: Number(env(AGENT_ENV.gpus) ?? '0'),
+    launch: (env(AGENT_ENV.launch) ?? AGENT_DEFAULTS.launch) as LaunchMode,
+    mpi: (env(AGENT_ENV.mpi) ?? AGENT_DEFAULTS.mpi) as MpiImplementation,
+  };
+}
+
+/** The nodes with their share of `cpus` as slots, and the yield setting when the ranks outnumber the CPUs. */
+function rightSize(nodes: readonly NodeContainer[], cpus: number): { nodes: NodeContainer[]; note?: string } {
+  const plan = planLocalSlots(nodes.map(slotsOf), cpus);
+  const sized = nodes.map((node, i) => {
+    const slots = plan.slots[i];
+    const extra: KeyValuePair[] = [
+      ...(slots !== undefined ? [{ name: AGENT_ENV.slots, value: String(slots) }] : []),
+      ...(plan.oversubscribed ? [{ name: AGENT_ENV.yieldWhenIdle, value: '1' }] : []),
+    ];
+    return extra.length === 0 ? node : { ...node, env: mergeEnv(node.env, extra) };
+  });
+  return { nodes: sized, ...(plan.note !== undefined ? { note: plan.note } : {}) };
 }
 
 /** Variables that never go on an argv (`ps` shows argvs to every local user): the rendezvous token. */

@@ -108,6 +108,7 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
     hostPathExists: existsSync,
     keep: options.keep === true,
     raw: options.raw === true,
+    cpus: await docker.cpus(),
   });
   // Node groups may name their own images: they must be here too.
   for (const image of new Set(run.nodes.map((n) => n.image))) {
@@ -128,6 +129,7 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
     `running ${spec.name} (run ${runId}) on ${run.nodes.length} local node${run.nodes.length === 1 ? '' : 's'} (network ${run.network}); ` +
       'per-node vCPU and memory are not enforced on one machine',
   );
+  if (run.note !== undefined) say(run.note);
   let code: number | undefined;
   try {
     code = await runContainers(run, {

@@ -140,6 +140,17 @@ describe('mpirun argv', () => {
     );
   });
 
+  it('given ranks that outnumber the CPUs, when the launcher environment is made, then Open MPI ranks yield when idle unless the job chose otherwise', () => {
+    expect(launcherEnv('openmpi', '/s/ssh_config', {}, true)).toMatchObject({
+      OMPI_MCA_mpi_yield_when_idle: '1',
+    });
+    expect(launcherEnv('openmpi', '/s/ssh_config', {})).not.toHaveProperty('OMPI_MCA_mpi_yield_when_idle');
+    expect(
+      launcherEnv('openmpi', '/s/ssh_config', { OMPI_MCA_mpi_yield_when_idle: '0' }, true),
+    ).not.toHaveProperty('OMPI_MCA_mpi_yield_when_idle');
+    expect(launcherEnv('mpich', '/s/ssh_config', {}, true)).toEqual({});
+  });
+
   it('given Intel MPI, when the launcher environment is made, then hierarchical launch is off unless the job set it', () => {
     expect(launcherEnv('intelmpi', '/s/ssh_config', {})).toEqual({ I_MPI_HYDRA_BRANCH_COUNT: '-1' });
     expect(launcherEnv('intelmpi', '/s/ssh_config', { I_MPI_HYDRA_BRANCH_COUNT: '8' })).toEqual({});

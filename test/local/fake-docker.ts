@@ -30,6 +30,8 @@ export interface FakeDockerOptions {
   readonly images?: Record<string, Labels>;
   /** What a container does on SIGTERM (`end` it with a code, or nothing: it ignores the signal). */
   readonly onSigterm?: (name: string, end: (code: number) => void) => void;
+  /** CPUs the daemon reports (default 64). */
+  readonly cpus?: number;
 }
 
 function labelsOf(argv: readonly string[]): Labels {
@@ -55,6 +57,9 @@ export function fakeDocker(options: FakeDockerOptions = {}) {
 
   const docker: Docker = {
     async check() {},
+    async cpus() {
+      return options.cpus ?? 64;
+    },
     async imageLabels(ref) {
       return images.get(ref);
     },

@@ -5,11 +5,12 @@ import { loadPlannedJob } from '../../src/plan/index.js';
 
 const TOKEN = 'a-token-of-the-run-0123456789abcdef';
 
-async function settingsRun(options: { nodes?: number } = {}) {
-  const { plan } = await loadPlannedJob('test/_fixtures/local/settings.yaml', {
+/** The local run of `file` as node-plan plans it, on `cpus` CPUs when given. */
+async function localRun(file: string, options: { nodes?: number; cpus?: number } = {}) {
+  const { plan } = await loadPlannedJob(file, {
     rendezvous: { kind: 'token', token: TOKEN },
     version: '0.0.0-test',
-    ...options,
+    ...(options.nodes !== undefined ? { nodes: options.nodes } : {}),
   });
   return planLocalRun({
     plan,
@@ -18,8 +19,12 @@ async function settingsRun(options: { nodes?: number } = {}) {
     pid: 4242,
     sharedDir: '/tmp/mnbatch-r1',
     hostPathExists: (p) => p === '/tmp',
+    ...(options.cpus !== undefined ? { cpus: options.cpus } : {}),
   });
 }
+
+const settingsRun = (options: { nodes?: number } = {}) =>
+  localRun('test/_fixtures/local/settings.yaml', options);
 
 const envOf = (argv: readonly string[]) =>
   Object.fromEntries(
@@ -133,5 +138,32 @@ describe('createArgv', () => {
   it('refuses to make a child without the main node address', async () => {
     const run = await settingsRun();
     expect(() => createArgv(run, run.nodes[2]!)).toThrow(/main node's address/);
+  });
+});
+
+describe('planLocalRun on shared CPUs', () => {
+  const run = (file: string, cpus: number | undefined) => localRun(file, cpus !== undefined ? { cpus } : {});
+  const envOfNode = (node: { env: readonly { name?: string; value?: string }[] }) =>
+    Object.fromEntries(node.env.map((kv) => [kv.name, kv.value]));
+
+  it('gives slots: auto nodes their share of the CPUs, without the yield setting when the ranks fit', async () => {
+    const r = await run('examples/hello-mpi/job.yaml', 8);
+    expect(r.nodes.map((n) => envOfNode(n)[AGENT_ENV.slots])).toEqual(['2', '2', '2', '2']);
+    expect(r.nodes.map((n) => envOfNode(n)[AGENT_ENV.yieldWhenIdle])).toEqual(Array(4).fill(undefined));
+    expect(r.note).toBeUndefined();
+  });
+
+  it('sets the yield variable on every node and says so once when the ranks outnumber the CPUs', async () => {
+    const r = await run('examples/hello-mpi/job.yaml', 2);
+    expect(r.nodes.map((n) => envOfNode(n)[AGENT_ENV.slots])).toEqual(['1', '1', '1', '1']);
+    expect(r.nodes.map((n) => envOfNode(n)[AGENT_ENV.yieldWhenIdle])).toEqual(Array(4).fill('1'));
+    expect(r.note).toMatch(/^4 ranks on 2 CPUs: oversubscribed, so idle ranks yield the CPU/);
+    expect(envOf(createArgv(r, r.nodes[0]!))).toMatchObject({ [AGENT_ENV.yieldWhenIdle]: '1' });
+  });
+
+  it('keeps the agent variables as planned when the CPUs are not known', async () => {
+    const r = await run('examples/hello-mpi/job.yaml', undefined);
+    expect(r.nodes.map((n) => envOfNode(n)[AGENT_ENV.slots])).toEqual(Array(4).fill('auto'));
+    expect(r.note).toBeUndefined();
   });
 });
