@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exec } from '../../src/cli/cli.js';
-import { memoryOutput } from '../../src/ui/output.js';
 import { createDocker } from '../../src/local/docker.js';
+import { memoryOutput } from '../../src/ui/output.js';
 import { ensureTestImages, HELLO_IMAGE, REPO } from '../container/images.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mnbatch-oversubscribe-'));
