@@ -19,3 +19,11 @@ export function stackRendezvousParameter(stack: string): string {
 export function stackExecutionRoleName(stack: string): string {
   return `mnbatch-${stack}-execution`;
 }
+
+/**
+ * Every job definition mnbatch registers is named `mnbatch-<job name>-<content hash>`: the submit
+ * policy lets its holder register, tag and run job definitions under this prefix only, so it
+ * cannot tag someone else's definition mnbatch:job and then run it (Batch has no condition that
+ * tells a tag given at creation from one added later).
+ */
+export const JOB_DEFINITION_PREFIX = 'mnbatch-';

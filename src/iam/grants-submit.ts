@@ -3,6 +3,7 @@
  * definitions carry user-chosen names (`<job name>-<hash>`), so they are scoped by the
  * `mnbatch:job` tag instead of a name; queues by the stack queue's name.
  */
+import { JOB_DEFINITION_PREFIX } from '../contract/stack.js';
 import { ECR_PUSH_ACTIONS } from './needed.js';
 import type { Grant } from './policy.js';
 import { baseName, JOB_TAG, type PolicyScope, requestHasTag, resourceHasTag } from './scope.js';
@@ -45,9 +46,9 @@ export function submitGrants(scope: PolicyScope): Grant[] {
       Sid: 'RegisterTaggedJobDefinitions',
       Effect: 'Allow',
       Action: ['batch:RegisterJobDefinition'],
-      Resource: `${BATCH}:job-definition/*`,
+      Resource: `${BATCH}:job-definition/${JOB_DEFINITION_PREFIX}*`,
       Condition: { ...requestHasTag(JOB_TAG), BoolIfExists: { 'batch:Privileged': 'false' } },
-      why: 'register the job definition, only with the mnbatch:job tag mnbatch puts on it and never privileged (mnbatch never asks for it)',
+      why: 'register the job definition, named mnbatch-…, only with the mnbatch:job tag mnbatch puts on it and never privileged (mnbatch never asks for it)',
     },
     {
       Sid: 'SubmitToStackQueue',
@@ -82,17 +83,17 @@ export function submitGrants(scope: PolicyScope): Grant[] {
       Sid: 'SubmitMnbatchJobDefinitions',
       Effect: 'Allow',
       Action: ['batch:SubmitJob'],
-      Resource: [`${BATCH}:job-definition/*:*`],
+      Resource: [`${BATCH}:job-definition/${JOB_DEFINITION_PREFIX}*:*`],
       Condition: resourceHasTag(JOB_TAG),
-      why: 'run only job definitions that carry the mnbatch:job tag, not any definition (and its role) in the account',
+      why: 'run only job definitions named mnbatch-… that carry the mnbatch:job tag, not any definition (and its role) in the account',
     },
     {
       Sid: 'TagOnCreate',
       Effect: 'Allow',
       Action: ['batch:TagResource'],
-      Resource: [`${BATCH}:job/*`, `${BATCH}:job-definition/*:*`],
+      Resource: [`${BATCH}:job/*`, `${BATCH}:job-definition/${JOB_DEFINITION_PREFIX}*:*`],
       Condition: requestHasTag(JOB_TAG),
-      why: 'Batch checks batch:TagResource for the tags given to RegisterJobDefinition and SubmitJob',
+      why: 'Batch checks batch:TagResource for the tags given to RegisterJobDefinition and SubmitJob; only mnbatch-… definitions, so no other definition can be tagged into SubmitMnbatchJobDefinitions',
     },
     {
       Sid: 'CancelTaggedJobs',

@@ -9,7 +9,12 @@ import type {
 } from '@aws-sdk/client-batch';
 import { AGENT_ENV } from '../contract/agent-env.js';
 import { EXIT } from '../contract/exit-codes.js';
-import { stackExecutionRoleName, stackQueueName, stackRendezvousParameter } from '../contract/stack.js';
+import {
+  JOB_DEFINITION_PREFIX,
+  stackExecutionRoleName,
+  stackQueueName,
+  stackRendezvousParameter,
+} from '../contract/stack.js';
 import { MnbatchError } from '../errors.js';
 import { BATCH_LIMITS, formatRange, type JobSpec, type NodeRange, type Segment } from '../spec/index.js';
 import { containerProperties, type GroupSettings, sortedRecord } from './container.js';
@@ -110,7 +115,7 @@ export function planJob(spec: JobSpec, given: PlanOptions): JobPlan {
   // The name hashes the content with the key's and role's account and region left out, so that
   // `plan` (which calls no AWS API to learn them) names the definition exactly as `submit` does.
   const named = options.rendezvous.kind === 'stack-key' ? contentWith(placeholderKey(spec.stack)) : content;
-  const jobDefinitionName = `${spec.name}-${contentHash(named)}`;
+  const jobDefinitionName = `${JOB_DEFINITION_PREFIX}${spec.name}-${contentHash(named)}`;
   const registerJobDefinition: RegisterJobDefinitionCommandInput = { jobDefinitionName, ...content };
   checkSize(spec, registerJobDefinition);
 

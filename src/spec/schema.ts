@@ -34,8 +34,8 @@ function softAtMostHard(soft: number | 'unlimited', hard: number | 'unlimited'):
 /** Tags a job may set: Batch allows 50 per resource and mnbatch adds up to 3 (job, version, user). */
 const MAX_USER_TAGS = 47;
 
-/** Longest job name: the job definition name adds "-" and 10 hex digits and may be 128 long. */
-export const MAX_JOB_NAME = 117;
+/** Longest job name: the job definition name adds "mnbatch-", "-" and 10 hex digits and may be 128 long. */
+export const MAX_JOB_NAME = 109;
 
 const LOG_DRIVERS = ['awslogs', 'fluentd', 'gelf', 'journald', 'json-file', 'splunk', 'syslog'] as const;
 

@@ -257,7 +257,7 @@ describe(`acceptance on ${target.kind}`, () => {
     const batch = new BatchClient(target.sdk);
     try {
       const defs = await batch.send(new DescribeJobDefinitionsCommand({ status: 'ACTIVE' }));
-      const def = defs.jobDefinitions?.find((d) => d.jobDefinitionName?.startsWith(`${jobName}-`));
+      const def = defs.jobDefinitions?.find((d) => d.jobDefinitionName?.startsWith(`mnbatch-${jobName}-`));
       return def?.nodeProperties?.nodeRangeProperties?.[0]?.container?.image ?? '';
     } finally {
       batch.destroy();

@@ -108,7 +108,7 @@ async function batchLeftovers(config: SdkConfig, runId: string): Promise<Leftove
         .filter((q) => ours(q.tags, q.status))
         .map((q) => ({ kind: 'batch job-queue', name: q.jobQueueName ?? '' })),
       ...definitions
-        .filter((d) => d.jobDefinitionName?.startsWith(`${runId}-`))
+        .filter((d) => d.jobDefinitionName?.startsWith(`mnbatch-${runId}-`))
         .map((d) => ({ kind: 'batch job-definition', name: `${d.jobDefinitionName}:${d.revision}` })),
     ];
   } finally {

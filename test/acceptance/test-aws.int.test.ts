@@ -96,7 +96,7 @@ describe('npm run test:aws', () => {
     const batch = new BatchClient(account.sdk);
     await batch.send(
       new RegisterJobDefinitionCommand({
-        jobDefinitionName: `${runId}-hello-0123456789`,
+        jobDefinitionName: `mnbatch-${runId}-hello-0123456789`,
         type: 'container',
         containerProperties: { image: 'busybox', vcpus: 1, memory: 128 },
       }),
@@ -107,7 +107,7 @@ describe('npm run test:aws', () => {
       expect.arrayContaining([
         `batch job-queue mnbatch-${runId}`,
         `ecr repository mnbatch/${runId}/${runId}-hello`,
-        `batch job-definition ${runId}-hello-0123456789:1`,
+        `batch job-definition mnbatch-${runId}-hello-0123456789:1`,
       ]),
     );
 

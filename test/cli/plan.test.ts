@@ -41,7 +41,7 @@ describe('mnbatch plan', () => {
     const [register, rest] = text.split(/\n\n(?=SubmitJob)/);
     const [submit, images] = rest!.split(/\n\n(?=Images\n)/);
     expect(register).toMatch(
-      /^RegisterJobDefinition \(only when no ACTIVE revision of hello-mpi-[0-9a-f]{10} has this mnbatch:content tag\)\n\{/,
+      /^RegisterJobDefinition \(only when no ACTIVE revision of mnbatch-hello-mpi-[0-9a-f]{10} has this mnbatch:content tag\)\n\{/,
     );
     expect(submit).toMatch(/^SubmitJob \(8 nodes\)\n\{/);
     const request = JSON.parse(submit!.slice(submit!.indexOf('\n') + 1));

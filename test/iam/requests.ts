@@ -126,9 +126,27 @@ export const SUBMIT_DENIED: readonly SimRequest[] = [
     resource: batch('job-definition/admin-job'),
   },
   {
+    what: 'tag a foreign job definition mnbatch:job (to run it next)',
+    action: 'batch:TagResource',
+    resource: batch('job-definition/admin-job:3'),
+    context: jobRequest,
+  },
+  {
+    what: 'submit a foreign job definition that someone tagged mnbatch:job',
+    action: 'batch:SubmitJob',
+    resource: batch('job-definition/admin-job:3'),
+    context: { [`aws:ResourceTag/${JOB_TAG}`]: 'hello' },
+  },
+  {
+    what: 'register a job definition not named mnbatch-…',
+    action: 'batch:RegisterJobDefinition',
+    resource: batch('job-definition/admin-job'),
+    context: jobRequest,
+  },
+  {
     what: 'register a privileged job definition',
     action: 'batch:RegisterJobDefinition',
-    resource: batch('job-definition/hello-3f2a9c1d'),
+    resource: batch('job-definition/mnbatch-hello-3f2a9c1d'),
     context: { ...jobRequest, 'batch:Privileged': 'true' },
   },
   {

@@ -60,7 +60,7 @@ describe('jobs on a stack made by infra up', () => {
   it('submit --wait follows the job through its states and exits with its code', async () => {
     const r = await run(['submit', 'job.yaml', '--wait']);
     expect(r.code, r.text).toBe(0);
-    expect(r.stderr).toMatch(/registered job definition hello-mpi-[0-9a-f]+:1/);
+    expect(r.stderr).toMatch(/registered job definition mnbatch-hello-mpi-[0-9a-f]+:1/);
     for (const state of ['PENDING', 'RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED'])
       expect(r.stderr).toMatch(new RegExp(`^hello-mpi ${state}`, 'm'));
     expect(r.stderr).toMatch(/node 0 \(main\): SUCCEEDED, exit 0/);
@@ -153,7 +153,7 @@ describe('jobs on a stack made by infra up', () => {
     // the main node's container wrote two lines to its stream
     const node = await batch.send(new DescribeJobsCommand({ jobs: [`${jobId}#0`] }));
     const stream = node.jobs?.[0]?.container?.logStreamName ?? '';
-    expect(stream).toMatch(/^hello-mpi-[0-9a-f]+\/default\/[0-9a-f]{32}$/);
+    expect(stream).toMatch(/^mnbatch-hello-mpi-[0-9a-f]+\/default\/[0-9a-f]{32}$/);
     const logs = new CloudWatchLogsClient(account.sdk);
     await logs.send(new CreateLogGroupCommand({ logGroupName: '/aws/batch/job' })).catch(() => undefined);
     await logs.send(new CreateLogStreamCommand({ logGroupName: '/aws/batch/job', logStreamName: stream }));

@@ -323,7 +323,7 @@ describe('planJob', () => {
   });
 
   describe('job definition name', () => {
-    it('is the job name and a hash of the content: same content, same name', () => {
+    it('is mnbatch-, the job name and a hash of the content: same content, same name', () => {
       const a = plan();
       const b = planJob(parseJobSpec(`${BASE}\n# a comment changes nothing\n`, 'other.yaml'), {
         ...OPTIONS,
@@ -331,7 +331,7 @@ describe('planJob', () => {
         queue: 'elsewhere',
         user: 'bob',
       });
-      expect(a.jobDefinitionName).toMatch(/^demo-[0-9a-f]{10}$/);
+      expect(a.jobDefinitionName).toMatch(/^mnbatch-demo-[0-9a-f]{10}$/);
       expect(b.jobDefinitionName).toBe(a.jobDefinitionName);
       expect(a.registerJobDefinition.jobDefinitionName).toBe(a.jobDefinitionName);
     });
