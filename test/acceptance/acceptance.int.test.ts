@@ -19,8 +19,15 @@ import { describeLeftovers, inventory } from './inventory.js';
 import { jobNames } from './plan.js';
 import { useTarget } from './target.js';
 
-/** What the moto run's containers do: hello-mpi succeeds on 2 ranks, `exit N` exits N. */
-const containers: JobBehaviour = ({ command }) => {
+/**
+ * Batch stops a job past its timeout with SIGTERM (then SIGKILL after 30 s): the agent exits 143.
+ * The reason is the one Batch gives such jobs; the test only requires it to mention the timeout.
+ */
+const TIMED_OUT = { exitCode: 143, statusReason: 'Job attempt duration exceeded timeout' } as const;
+
+/** What the moto run's containers do: hello-mpi succeeds on 2 ranks, `exit N` exits N, `*-timeout` runs past its timeout. */
+const containers: JobBehaviour = ({ jobName, command }) => {
+  if (jobName.endsWith('-timeout')) return TIMED_OUT;
   const exit = /exit (\d+)/.exec(command.join(' '));
   if (exit) return { exitCode: Number(exit[1]), logs: (i) => (i === 0 ? ['failing on purpose'] : []) };
   return {
@@ -82,9 +89,11 @@ describe(`acceptance on ${target.kind}`, () => {
     'timeout: 20m',
   ];
   /** A job on hello-mpi's pushed image (pinned, nothing built) that runs `command` on the main node only. */
-  const mainOnly = async (file: string, name: string, command: string) =>
+  const mainOnly = async (file: string, name: string, command: string, timeout = '20m') =>
     write(file, [
-      ...jobYaml(name, await registeredImage(names.hello)),
+      ...jobYaml(name, await registeredImage(names.hello)).map((l) =>
+        l.startsWith('timeout:') ? `timeout: ${timeout}` : l,
+      ),
       'launch: main',
       `command: ["sh", "-c", "${command}"]`,
     ]);
@@ -205,6 +214,24 @@ describe(`acceptance on ${target.kind}`, () => {
       await mainOnly('fail.yaml', names.fail, 'echo failing on purpose; exit 3');
       const r = await cli(['submit', path('fail.yaml'), '--wait'], 3);
       expect(r.stderr).toMatch(/node 0 \(main\): FAILED, exit 3/);
+    },
+    minutes(45),
+  );
+
+  it(
+    step(
+      'a job that runs past its 1-minute timeout is stopped by Batch and submit --wait fails',
+      'containers',
+    ),
+    async () => {
+      await mainOnly('timeout.yaml', names.timeout, 'sleep 3600', '60');
+      const r = await target.cli(['submit', path('timeout.yaml'), '--wait']);
+      const text = `${r.stdout}${r.stderr}`;
+      // The agent's own 143 (SIGTERM), or 210 should Batch report no exit code for the stopped node.
+      expect([143, 210], text).toContain(r.code);
+      expect(r.stderr).toMatch(/node 0 \(main\): FAILED/);
+      // Batch's reason, in the summary line (the job's own name has "timeout" in it too).
+      expect(r.stderr).toMatch(/^job \S+ \(\S+\) FAILED: [^\n]*timeout/im);
     },
     minutes(45),
   );

@@ -78,7 +78,12 @@ export function parseRunId(text: string): string {
 
 /** The names a run gives its jobs (their job definitions, ECR repositories and log streams start with them). */
 export function jobNames(runId: string) {
-  return { hello: `${runId}-hello`, fail: `${runId}-fail`, cancel: `${runId}-cancel` } as const;
+  return {
+    hello: `${runId}-hello`,
+    fail: `${runId}-fail`,
+    timeout: `${runId}-timeout`,
+    cancel: `${runId}-cancel`,
+  } as const;
 }
 
 /** What a run creates, for the notice printed before it starts. */
@@ -87,7 +92,7 @@ export function creates(runId: string, instanceType: string): string[] {
   return [
     `stack ${runId} (mnbatch infra up): placement group, security group, launch template, instance and job roles with an instance profile, compute environment (0 to 2 × ${instanceType}, On-Demand) and job queue mnbatch-${runId}`,
     `ECR repository mnbatch/${runId}/${jobs.hello} with the hello-mpi image (built here with Docker and pushed)`,
-    `job definitions ${jobs.hello}-…, ${jobs.fail}-…, ${jobs.cancel}-… and their jobs; log streams of them in /aws/batch/job`,
+    `job definitions mnbatch-${jobs.hello}-…, mnbatch-${jobs.fail}-…, mnbatch-${jobs.timeout}-…, mnbatch-${jobs.cancel}-… and their jobs; log streams of them in /aws/batch/job`,
   ];
 }
 

@@ -47,6 +47,8 @@ export type JobBehaviour = (job: { readonly jobName: string; readonly command: r
   readonly exitCode: number;
   /** What node `index` writes to its log. */
   readonly logs?: (index: number) => readonly string[];
+  /** Batch's reason for the failure, when not the container's exit (e.g. an attempt past its timeout). */
+  readonly statusReason?: string;
 };
 
 /** The nodeProperties of a registered definition (the part the shim reads). */
@@ -89,7 +91,11 @@ export function batchJobCorrections(behaviour: () => JobBehaviour | undefined = 
       return { ...job, status: 'FAILED', statusReason: s.terminated, container: {} };
     }
     if (s.step >= LIFE.length && s.outcome && s.outcome.exitCode !== 0)
-      return { ...job, status: 'FAILED', statusReason: 'Essential container in task exited' };
+      return {
+        ...job,
+        status: 'FAILED',
+        statusReason: s.outcome.statusReason ?? 'Essential container in task exited',
+      };
     if (s.step >= LIFE.length) return job;
     const status = LIFE[s.step]!;
     const started = s.step >= LIFE.indexOf('RUNNING');
