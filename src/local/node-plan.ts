@@ -15,7 +15,7 @@ import {
   AGENT_ENV,
   BATCH_ENV,
   type LaunchMode,
-  type MpiImplementation,
+  type MpiSetting,
 } from '../contract/agent-env.js';
 import { MnbatchError } from '../errors.js';
 import { type NodeSlots, planLocalSlots } from './slots.js';
@@ -261,7 +261,7 @@ function slotsOf(node: NodeContainer): NodeSlots {
     slots: slots === 'auto' ? 'auto' : Number(slots),
     gpus: Number(env(AGENT_ENV.gpus) ?? '0'),
     launch: (env(AGENT_ENV.launch) ?? AGENT_DEFAULTS.launch) as LaunchMode,
-    mpi: (env(AGENT_ENV.mpi) ?? AGENT_DEFAULTS.mpi) as MpiImplementation,
+    mpi: (env(AGENT_ENV.mpi) ?? AGENT_DEFAULTS.mpi) as MpiSetting,
   };
 }
 

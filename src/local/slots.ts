@@ -5,7 +5,7 @@
  * its MPI told to yield the CPU when idle: a busy-polling rank otherwise holds the CPU the rank
  * it waits for needs (0-byte ping-pong in milliseconds instead of microseconds).
  */
-import type { LaunchMode, MpiImplementation } from '../contract/agent-env.js';
+import type { LaunchMode, MpiSetting } from '../contract/agent-env.js';
 
 /** What a node's agent variables say about its ranks. */
 export interface NodeSlots {
@@ -14,7 +14,7 @@ export interface NodeSlots {
   /** MNBATCH_GPUS: with `auto`, the agent runs one rank per GPU. */
   readonly gpus: number;
   readonly launch: LaunchMode;
-  readonly mpi: MpiImplementation;
+  readonly mpi: MpiSetting;
 }
 
 export interface LocalSlots {
@@ -27,14 +27,17 @@ export interface LocalSlots {
 }
 
 /** What each MPI does about idle ranks when asked to yield, for the note. */
-const YIELD_SETTING: Readonly<Record<MpiImplementation, string | undefined>> = {
+const YIELD_SETTING: Readonly<Record<MpiSetting, string | undefined>> = {
   openmpi: 'mpi_yield_when_idle=1',
+  // The image's MPI is known only when the agent starts; it sets Open MPI's (the others have none).
+  auto: 'mpi_yield_when_idle=1 when the image has Open MPI; MPICH and Intel MPI have no such setting',
   mpich: undefined,
   intelmpi: undefined,
 };
 
-const MPI_NAME: Readonly<Record<MpiImplementation, string>> = {
+const MPI_NAME: Readonly<Record<MpiSetting, string>> = {
   openmpi: 'Open MPI',
+  auto: 'the image’s MPI:',
   mpich: 'MPICH',
   intelmpi: 'Intel MPI',
 };

@@ -46,7 +46,7 @@ describe('mnbatch run --local (Docker) with more ranks than CPUs', () => {
     const notes = text.split('\n').filter((l) => l.includes('oversubscribed,'));
     expect(notes, text).toEqual([
       expect.stringContaining(
-        `${2 * cpus} ranks on ${cpus} CPU${cpus === 1 ? '' : 's'}: oversubscribed, so idle ranks yield the CPU (Open MPI mpi_yield_when_idle=1)`,
+        `${2 * cpus} ranks on ${cpus} CPU${cpus === 1 ? '' : 's'}: oversubscribed, so idle ranks yield the CPU (the image’s MPI: mpi_yield_when_idle=1 when the image has Open MPI`,
       ),
     ]);
     const ranks = [...text.matchAll(/rank (\d+) on (\S+) yield=(\S+)/g)];

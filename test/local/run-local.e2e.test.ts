@@ -366,7 +366,7 @@ describe('mnbatch run --local (Docker) says clearly what is wrong', () => {
   it('when run is not told --local', async () => {
     const output = memoryOutput();
     const code = await exec(['run', fixture('hello-two')], { output, cwd: REPO });
-    expect(code).toBe(1);
+    expect(code).toBe(2); // a usage error (EXIT.usage)
     expect(output.stderr.join('\n')).toMatch(/run needs --local/);
   });
 });

@@ -38,6 +38,14 @@ describe('planLocalSlots', () => {
     );
   });
 
+  it('with mpi: auto (the image decides), says the yield applies when the image has Open MPI', () => {
+    const plan = planLocalSlots(nodes(2, { slots: 4, mpi: 'auto' }), 2);
+    expect(plan.oversubscribed).toBe(true);
+    expect(plan.note).toBe(
+      '8 ranks on 2 CPUs: oversubscribed, so idle ranks yield the CPU (the image’s MPI: mpi_yield_when_idle=1 when the image has Open MPI; MPICH and Intel MPI have no such setting); expect it slower than on 2 instances',
+    );
+  });
+
   it('counts a node per rank when there are more auto nodes than CPUs', () => {
     const plan = planLocalSlots(nodes(3), 2);
     expect(plan.slots).toEqual([1, 1, 1]);
