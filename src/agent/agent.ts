@@ -1,10 +1,11 @@
 /** The agent from start to exit code, with its I/O passed in (main.ts wires the real process). */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, hostname, networkInterfaces, userInfo } from 'node:os';
+import { plural } from '../contract/words.js';
 import { type AgentConfig, parseConfig } from './config.js';
 import { AgentError, errorMessage } from './errors.js';
 import { resolveSlots, selectIp } from './host.js';
-import { createLogger, type Logger, logPrefix, plural } from './log.js';
+import { createLogger, type Logger, logPrefix } from './log.js';
 import { statePaths } from './state-dir.js';
 
 /** What the agent needs from its process. */

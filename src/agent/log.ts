@@ -1,5 +1,7 @@
 /** The agent's stderr log: one prefix per line, a level filter, and the launch line others parse. */
+
 import type { LaunchMode } from '../contract/agent-env.js';
+import { plural } from '../contract/words.js';
 import type { LogLevel } from './config.js';
 
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
@@ -14,11 +16,6 @@ export interface Logger {
   always(message: string): void;
   /** The prefix, for tagging lines of child processes (sshd). */
   readonly prefix: string;
-}
-
-/** `1 slot`, `2 slots`, `0 children`: a count with its noun in the right number. */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** `[mnbatch-agent node 1/4 child]` */

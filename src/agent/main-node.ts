@@ -4,11 +4,11 @@
  */
 import { AGENT_ENV } from '../contract/agent-env.js';
 import { AGENT_EXIT, describeExitCode, signalExitCode } from '../contract/exit-codes.js';
+import { plural } from '../contract/words.js';
 import { type NodeInfo, orderNodes } from './cluster.js';
 import { AgentError, errorMessage } from './errors.js';
 import { jobView, writeJobFiles } from './job-files.js';
 import { generateSshKeyPair } from './keys.js';
-import { plural } from './log.js';
 import { Events } from './main-events.js';
 import { launch } from './main-launch.js';
 import { chooseMpi, type MpiChoice, probeMpirun } from './mpi-detect.js';

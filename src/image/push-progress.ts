@@ -5,6 +5,7 @@
  * seconds`, then `<tag>: digest: sha256:… size: N`. Byte counts appear only on a terminal, so
  * progress is counted in layers. The parsing and the text are pure; `pushDisplay` only writes.
  */
+import { REDRAW_LINE } from '../ui/output.js';
 
 /** One layer line of `docker push`. */
 export interface LayerLine {
@@ -54,9 +55,6 @@ export function progressText(layers: PushLayers): string {
   return `${done}/${layers.size} layers done${kinds.length > 0 ? ` (${kinds.join(', ')})` : ''}${retrying ? ', retrying' : ''}`;
 }
 
-// Cursor up one line and clear it: the previous progress line is overwritten.
-const REDRAW = '\x1b[1A\x1b[2K';
-
 /** Where a push's progress goes: a terminal gets one line redrawn in place, anything else plain lines. */
 export interface PushSink {
   readonly tty: boolean;
@@ -81,12 +79,12 @@ export function pushDisplay(sink: PushSink, ref: string): { line(text: string): 
       const status = `pushing ${ref}: ${progressText(layers)}`;
       if (!parseLayerLine(text)) {
         // Docker's own line (the repository, the digest, an error) stays, above the progress line.
-        sink.write(`${shown ? REDRAW : ''}  ${text.trim()}`);
+        sink.write(`${shown ? REDRAW_LINE : ''}  ${text.trim()}`);
         if (shown) sink.write(shown);
         return;
       }
       if (status === shown) return;
-      sink.write(`${shown ? REDRAW : ''}${status}`);
+      sink.write(`${shown ? REDRAW_LINE : ''}${status}`);
       shown = status;
     },
     end() {

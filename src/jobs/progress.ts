@@ -3,12 +3,9 @@
  * in place, with log lines scrolling above it; otherwise a plain line is printed only when
  * something changed, so CI logs stay short.
  */
-import type { Output } from '../ui/output.js';
+import { type Output, REDRAW_LINE } from '../ui/output.js';
 import type { JobView } from './job-view.js';
 import { changeLine, progressKey, progressLine } from './render.js';
-
-// Cursor up one line and clear it: the previous status line is overwritten.
-const REDRAW = '\x1b[1A\x1b[2K';
 
 /** The progress display of one wait. */
 export class Progress {
@@ -27,7 +24,7 @@ export class Progress {
     if (!this.show) return;
     if (this.output.isTty) {
       this.lastStatus = progressLine(view, inStateMs);
-      this.output.out(`${this.statusShown ? REDRAW : ''}${this.lastStatus}`);
+      this.output.out(`${this.statusShown ? REDRAW_LINE : ''}${this.lastStatus}`);
       this.statusShown = true;
       return;
     }
@@ -55,7 +52,7 @@ export class Progress {
     if (lines.length === 0) return;
     if (this.output.isTty && this.statusShown) {
       // One terminal: everything goes to stdout so the cursor moves stay in step.
-      this.output.out(`${REDRAW}${lines[0]}`);
+      this.output.out(`${REDRAW_LINE}${lines[0]}`);
       for (const l of lines.slice(1)) this.output.out(l);
       this.output.out(this.lastStatus);
       return;

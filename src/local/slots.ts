@@ -6,6 +6,7 @@
  * it waits for needs (0-byte ping-pong in milliseconds instead of microseconds).
  */
 import type { LaunchMode, MpiSetting } from '../contract/agent-env.js';
+import { plural } from '../contract/words.js';
 
 /** What a node's agent variables say about its ranks. */
 export interface NodeSlots {
@@ -41,10 +42,6 @@ const MPI_NAME: Readonly<Record<MpiSetting, string>> = {
   mpich: 'MPICH',
   intelmpi: 'Intel MPI',
 };
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 /** Slots of every node of a local run on `cpus` shared CPUs, and whether the ranks must yield. */
 export function planLocalSlots(nodes: readonly NodeSlots[], cpus: number): LocalSlots {

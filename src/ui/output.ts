@@ -39,3 +39,6 @@ export function memoryOutput(): Output & {
     text: () => [...stdout, ...stderr].join('\n'),
   };
 }
+
+/** Cursor up one line and clear it: a terminal's previous status line is overwritten in place. */
+export const REDRAW_LINE = '\x1b[1A\x1b[2K';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../src/agent/backoff.js';
 import { launcherEnv, mpirunArgv, renderSshWrapper } from '../../src/agent/launch-argv.js';
-import { formatLaunchLine, parseLaunchLine, plural } from '../../src/agent/log.js';
+import { formatLaunchLine, parseLaunchLine } from '../../src/agent/log.js';
+import { plural } from '../../src/contract/words.js';
 
 const settings = {
   np: 12,
