@@ -13,12 +13,13 @@ import {
   DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
   GetInstanceProfileCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
   IAMClient,
   type InstanceProfile,
   ListAttachedRolePoliciesCommand,
-  PutRolePolicyCommand,
   RemoveRoleFromInstanceProfileCommand,
   type Role,
   type Tag,
@@ -36,7 +37,11 @@ export interface Iam {
   detachRolePolicy(roleName: string, policyArn: string): Promise<void>;
   /** The role's inline policy `policyName` (decoded JSON text), or undefined when it has none of that name. */
   getRolePolicy(roleName: string, policyName: string): Promise<string | undefined>;
-  putRolePolicy(roleName: string, policyName: string, document: string): Promise<void>;
+  /**
+   * The default version's document (decoded JSON text) of customer managed policy `policyArn`,
+   * or undefined when there is no such policy.
+   */
+  getPolicyDocument(policyArn: string): Promise<string | undefined>;
   /** Deletes the inline policy; one already gone is not an error. */
   deleteRolePolicy(roleName: string, policyName: string): Promise<void>;
   /** ARNs of the managed policies attached to a role (all pages). */
@@ -93,8 +98,20 @@ export function iamFromClient(client: IAMClient): Iam {
         throw e;
       }
     },
-    async putRolePolicy(RoleName, PolicyName, PolicyDocument) {
-      await client.send(new PutRolePolicyCommand({ RoleName, PolicyName, PolicyDocument }));
+    async getPolicyDocument(PolicyArn) {
+      try {
+        const policy = (await client.send(new GetPolicyCommand({ PolicyArn }))).Policy;
+        if (!policy?.DefaultVersionId) return undefined;
+        const version = await client.send(
+          new GetPolicyVersionCommand({ PolicyArn, VersionId: policy.DefaultVersionId }),
+        );
+        const doc = version.PolicyVersion?.Document;
+        // Like GetRolePolicy, the document comes URL-encoded (RFC 3986).
+        return doc === undefined ? undefined : decodeURIComponent(doc);
+      } catch (e) {
+        if (isNoSuchEntity(e)) return undefined;
+        throw e;
+      }
     },
     async deleteRolePolicy(RoleName, PolicyName) {
       try {

@@ -1,6 +1,6 @@
 /**
  * The real DoctorServices: the shared adapters of src/aws where they already have the call, and
- * the doctor's own few calls (STS, IAM simulation, Service Quotas, instance type offerings).
+ * the doctor's own few calls (IAM simulation, Service Quotas, instance type offerings).
  * Every error comes out as MnbatchError naming `service:Operation` (src/aws/errors.ts).
  */
 import {
@@ -14,19 +14,18 @@ import {
   GetServiceQuotaCommand,
   ServiceQuotasClient,
 } from '@aws-sdk/client-service-quotas';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createBatchInfra } from '../aws/batch-infra.js';
 import { type AwsOptions, awsClient } from '../aws/clients.js';
 import { createEc2 } from '../aws/ec2.js';
 import { withAwsErrors } from '../aws/errors.js';
 import { createIam } from '../aws/iam.js';
 import { allPages } from '../aws/pages.js';
+import { createSts } from '../aws/sts.js';
 import type { DoctorServices } from './services.js';
 
 /** The SDK clients of the doctor's own calls, from the one client factory (src/aws/clients.ts). */
 export function doctorClients(options: AwsOptions) {
   return {
-    sts: awsClient(STSClient, options),
     iam: awsClient(IAMClient, options),
     ec2: awsClient(EC2Client, options),
     quotas: awsClient(ServiceQuotasClient, options),
@@ -45,12 +44,7 @@ export function createDoctorServices(
   const services: DoctorServices = {
     region: options.region,
     regionSource,
-    sts: {
-      async getCallerIdentity() {
-        const out = await clients.sts.send(new GetCallerIdentityCommand({}));
-        return { account: out.Account ?? '', arn: out.Arn ?? '' };
-      },
-    },
+    sts: createSts(options),
     iam: {
       simulatePrincipalPolicy: (input) =>
         allPages(
@@ -68,6 +62,7 @@ export function createDoctorServices(
           (page) => (page.IsTruncated ? page.Marker : undefined),
         ),
       getRole: (name) => iam.getRole(name),
+      getPolicyDocument: (arn) => iam.getPolicyDocument(arn),
     },
     ec2: {
       describeSubnets: (input) => ec2.describeSubnets(input),

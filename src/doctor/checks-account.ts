@@ -3,9 +3,13 @@
  * (by IAM policy simulation) and Batch's service-linked role.
  */
 import { AWS_ERROR, isAwsError } from '../aws/errors.js';
+import { partitionOf } from '../aws/sts.js';
+import { executionPolicyArn } from '../iam/execution.js';
 import type { PolicyDocument } from '../iam/policy.js';
 import { permissionsDocument, policyView } from '../iam/roles.js';
 import { parseScope } from '../iam/scope.js';
+import type { InfraConfig } from '../infra/config.js';
+import { createExecutionPolicyCommands, sameExecutionPolicy } from '../infra/execution-policy.js';
 import type { DoctorFacts, DoctorInput } from './input.js';
 import { describeAction, principalOf, simulationsFor } from './permissions.js';
 import { type CheckResult, fail, ok, skip, warn } from './report.js';
@@ -115,6 +119,33 @@ export async function permissionsCheck(
   if (denied.length > 0)
     return fail('permissions', `${who.arn} is not allowed: ${[...new Set(denied)].join(', ')}`, fix);
   return ok('permissions', `${who.arn} is allowed all ${total} actions mnbatch needs here`);
+}
+
+/**
+ * `execution-policy` (infra.yaml `roles.create: true`): the managed policy an administrator
+ * creates before the first `infra up` exists and is the one mnbatch expects.
+ */
+export async function executionPolicyCheck(
+  services: DoctorServices,
+  infra: InfraConfig,
+  facts: DoctorFacts,
+): Promise<CheckResult> {
+  const id = await facts.identity();
+  const arn = executionPolicyArn(partitionOf(id.arn), id.account, infra.stack);
+  const document = await services.iam.getPolicyDocument(arn);
+  if (document === undefined)
+    return fail(
+      'execution-policy',
+      `${arn} does not exist: infra up (roles.create: true) stops before changing anything`,
+      `an administrator creates it once: ${createExecutionPolicyCommands(infra.stack).join(' && ')}`,
+    );
+  if (!sameExecutionPolicy(infra.stack, document))
+    return warn(
+      'execution-policy',
+      `${arn} differs from what mnbatch expects: ECS may not read the stack's rendezvous key`,
+      `compare with \`mnbatch iam-policy --role execution --stack ${infra.stack} --document\` and update it (aws iam create-policy-version --set-as-default)`,
+    );
+  return ok('execution-policy', `${arn} exists, as mnbatch expects it`);
 }
 
 /** `service-linked-role`: AWSServiceRoleForBatch exists (Batch makes it on first use, if allowed). */

@@ -6,7 +6,13 @@
  */
 import { AWS_ERROR, isAwsError } from '../aws/errors.js';
 import { isMnbatchError } from '../errors.js';
-import { identityCheck, permissionsCheck, regionCheck, serviceLinkedRoleCheck } from './checks-account.js';
+import {
+  executionPolicyCheck,
+  identityCheck,
+  permissionsCheck,
+  regionCheck,
+  serviceLinkedRoleCheck,
+} from './checks-account.js';
 import { amiCheck, architectureCheck, efaCheck, offeringsCheck, quotaCheck } from './checks-compute.js';
 import { routeCheck, subnetCheck } from './checks-network.js';
 import { jobCheck, plannedJobNeeds, stackCheck } from './checks-stack.js';
@@ -62,6 +68,8 @@ function awsChecksOf(services: DoctorServices, input: DoctorInput, facts: Doctor
       { name: 'ami', run: () => amiCheck(services, infra, facts) },
       { name: 'stack', run: () => stackCheck(services, infra.stack, input.infraFile ?? 'infra.yaml') },
     );
+    if (infra.roles.create)
+      checks.push({ name: 'execution-policy', run: () => executionPolicyCheck(services, infra, facts) });
   }
   if (job) checks.push({ name: 'job', run: () => jobCheck(services, job) });
   return checks;

@@ -18,12 +18,9 @@ import type {
   VpcEndpoint,
 } from '@aws-sdk/client-ec2';
 import type { ContextEntry, EvaluationResult, Role } from '@aws-sdk/client-iam';
+import type { Sts } from '../aws/sts.js';
 
-/** Who the credentials belong to (STS GetCallerIdentity). */
-export interface CallerIdentity {
-  readonly account: string;
-  readonly arn: string;
-}
+export type { CallerIdentity } from '../aws/sts.js';
 
 /** One `iam:SimulatePrincipalPolicy` request. */
 export interface Simulation {
@@ -40,12 +37,14 @@ export interface DoctorServices {
   readonly region: string;
   /** Where the region came from (`infra.yaml`, `--region`, `AWS config`), for the report. */
   readonly regionSource: string;
-  readonly sts: { getCallerIdentity(): Promise<CallerIdentity> };
+  readonly sts: Sts;
   readonly iam: {
     /** Every evaluation result (all pages). */
     simulatePrincipalPolicy(input: Simulation): Promise<EvaluationResult[]>;
     /** The role, or undefined when it does not exist. */
     getRole(name: string): Promise<Role | undefined>;
+    /** A customer managed policy's default document (JSON text), or undefined when there is none. */
+    getPolicyDocument(arn: string): Promise<string | undefined>;
   };
   readonly ec2: {
     describeSubnets(input: DescribeSubnetsCommandInput): Promise<Subnet[]>;

@@ -26,6 +26,8 @@ export interface IamPolicyFlags {
   readonly stack?: string | undefined;
   readonly passRole?: readonly string[] | undefined;
   readonly json?: boolean | undefined;
+  /** Only the permissions document (JSON), e.g. for `aws iam create-policy`. */
+  readonly document?: boolean | undefined;
 }
 
 function roleName(flags: IamPolicyFlags): RoleName {
@@ -71,6 +73,7 @@ function printView(out: Output, view: PolicyView): void {
   if (view.kind === 'role') {
     out.out(`role ${view.roleName}, assumed by ${view.trustedService}`);
     for (const arn of view.managedPolicyArns) out.out(`managed policy ${arn}`);
+    if (view.adminPolicy) out.out(view.adminPolicy);
     if (view.grants.length === 0 && view.managedPolicyArns.length === 0) out.out('(no permissions)');
   }
   for (const g of view.grants) printGrant(out, g);
@@ -79,6 +82,17 @@ function printView(out: Output, view: PolicyView): void {
 /** Runs `iam-policy`; returns 0. */
 export function iamPolicyCommand(out: Output, flags: IamPolicyFlags): number {
   const views = selectedViews(flags);
+  if (flags.document) {
+    const documents = views.flatMap((v) => permissionsDocument(v) ?? []);
+    if (documents.length === 0)
+      throw new MnbatchError(
+        'IAM_NO_DOCUMENT',
+        `--document: the ${views.map((v) => v.name).join(' and ')} role has no statements of its own (only trust and managed policies: see --json)`,
+        { exitCode: EXIT.usage },
+      );
+    for (const line of JSON.stringify(combinedPolicy(...documents), null, 2).split('\n')) out.out(line);
+    return 0;
+  }
   if (flags.json) {
     for (const line of JSON.stringify(jsonOf(views), null, 2).split('\n')) out.out(line);
     return 0;

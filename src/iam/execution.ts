@@ -1,6 +1,9 @@
 /**
  * The execution role's statements (pure, with no imports beyond types): `iam-policy --role
- * execution` prints them and `infra up` puts them on mnbatch-<stack>-execution as its inline policy.
+ * execution` prints them; an administrator creates them once as the customer managed policy
+ * mnbatch-<stack>-execution, which `infra up` attaches to the role of that name. The infra policy
+ * may attach that one policy but never write a policy, so its holder cannot widen the role that
+ * `submit` may pass (docs/iam.md, "The execution role").
  */
 import type { Grant } from './policy.js';
 import type { PolicyScope } from './scope.js';
@@ -8,6 +11,11 @@ import type { PolicyScope } from './scope.js';
 /** Prefix of the SSM parameters a stack keeps its secrets under (the rendezvous secret: issue 11). */
 export function stackParameterPrefix(scope: PolicyScope): string {
   return `/mnbatch/${scope.stack ?? '*'}/`;
+}
+
+/** ARN of the stack's execution policy (account-wide name, like the role's). */
+export function executionPolicyArn(partition: string, account: string, stack: string): string {
+  return `arn:${partition}:iam::${account}:policy/mnbatch-${stack}-execution`;
 }
 
 /**

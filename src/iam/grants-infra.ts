@@ -292,6 +292,7 @@ function iamGrants(scope: PolicyScope): Grant[] {
   const execution = `${IAM}:role/${baseName(scope)}-execution`;
   const roles = [`${IAM}:role/${baseName(scope)}-instance`, `${IAM}:role/${baseName(scope)}-job`, execution];
   const profiles = `${IAM}:instance-profile/${baseName(scope)}-instance`;
+  const executionPolicy = `${IAM}:policy/${baseName(scope)}-execution`;
   return [
     {
       Sid: 'ReadStackRoles',
@@ -301,19 +302,37 @@ function iamGrants(scope: PolicyScope): Grant[] {
       why: "observe the stack's roles and instance profile (mnbatch-<stack>-instance, -job, -execution)",
     },
     {
-      Sid: 'ReadExecutionRolePolicy',
+      Sid: 'ReadExecutionPolicy',
+      Effect: 'Allow',
+      Action: ['iam:GetPolicy', 'iam:GetPolicyVersion'],
+      Resource: executionPolicy,
+      why: 'find the execution policy an administrator created (mnbatch-<stack>-execution) and compare it with `iam-policy --role execution`',
+    },
+    {
+      Sid: 'AttachOnlyExecutionPolicy',
+      Effect: 'Allow',
+      Action: ['iam:AttachRolePolicy'],
+      Resource: execution,
+      Condition: {
+        ArnLike: { 'iam:PolicyARN': [executionPolicy] },
+        ...resourceTagged(scope),
+      },
+      why: "attach that policy and no other, only to the tagged execution role; no grant writes a policy, so its content stays the administrator's",
+    },
+    {
+      Sid: 'FindOldExecutionRolePolicy',
       Effect: 'Allow',
       Action: ['iam:GetRolePolicy'],
       Resource: execution,
-      why: "compare the execution role's inline policy with the one mnbatch puts there",
+      why: 'find the inline policy mnbatch 0.1 put on the execution role',
     },
     {
-      Sid: 'ExecutionRolePolicy',
+      Sid: 'RemoveExecutionRoleInlinePolicy',
       Effect: 'Allow',
-      Action: ['iam:DeleteRolePolicy', 'iam:PutRolePolicy'],
+      Action: ['iam:DeleteRolePolicy'],
       Resource: execution,
       Condition: resourceTagged(scope),
-      why: 'write (and, before deleting the role, remove) the inline policy of the tagged execution role: ssm:GetParameters under /mnbatch/<stack>/ (see "Not covered")',
+      why: 'remove that inline policy (from `infra up`, and before `infra down` deletes the role): removing only takes permissions away',
     },
     {
       Sid: 'CreateTaggedRoles',

@@ -68,6 +68,12 @@ export const ALSO_NEEDED: Readonly<Record<string, readonly string[]>> = {
   'ecr:GetAuthorizationToken': ECR_PUSH_ACTIONS,
 };
 
+/**
+ * Calls AWS allows every principal, so no policy grants them: GetCallerIdentity "requires no
+ * permissions" (STS API reference), and an explicit deny cannot stop it.
+ */
+export const NEEDS_NO_PERMISSION: ReadonlySet<string> = new Set(['sts:GetCallerIdentity']);
+
 /** The actions each side needs, and the adapter calls that nothing reaches (left out of both). */
 export function neededActions(
   calls: readonly FoundCall[],
@@ -77,7 +83,7 @@ export function neededActions(
   const infra = new Set<string>();
   const unreached: FoundCall[] = [];
   const add = (side: CallerSide, action: string) => {
-    if (side === 'doctor') return;
+    if (side === 'doctor' || NEEDS_NO_PERMISSION.has(action)) return;
     const set = side === 'infra' ? infra : submit;
     set.add(action);
     for (const extra of ALSO_NEEDED[action] ?? []) set.add(extra);

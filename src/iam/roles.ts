@@ -24,6 +24,8 @@ export interface RoleView {
   readonly trustedService: string;
   readonly managedPolicyArns: readonly string[];
   readonly grants: readonly Grant[];
+  /** How the statements reach the role when an administrator, not mnbatch, writes them. */
+  readonly adminPolicy?: string;
 }
 
 /** A policy to attach to the user or CI role that runs mnbatch. */
@@ -86,6 +88,7 @@ export function policyView(name: RoleName, scope: PolicyScope): PolicyView {
         trustedService: 'ecs-tasks.amazonaws.com',
         managedPolicyArns: [],
         grants: executionGrants(scope),
+        adminPolicy: `an administrator creates these statements once as the managed policy ${base}-execution (\`--document\` prints them); infra up attaches it and never writes it`,
       };
   }
 }

@@ -23,7 +23,6 @@ import type { Plan, PlannedAction } from './plan.js';
 import {
   computeEnvironmentRequest,
   EXECUTION_ROLE_POLICY_NAME,
-  executionRolePolicy,
   executionRoleRequest,
   fileSystemRequest,
   INSTANCE_ROLE_POLICY,
@@ -57,6 +56,8 @@ export interface ExecuteContext {
   readonly config: InfraConfig;
   readonly observed: Observed;
   readonly routeTableId: string | undefined;
+  /** The stack's execution policy (`roles.create: true`), attached to the execution role. */
+  readonly executionPolicyArn?: string | undefined;
   /** Root device of the AMI (for rootVolumeGiB). */
   readonly rootDeviceName?: string | undefined;
   /** Progress lines. */
@@ -136,12 +137,13 @@ async function apply(
       if (make) await s.iam.createRole(req);
       // Also when an earlier run stopped between CreateRole and the policy (both idempotent).
       if (a.kind === 'instance-role') await s.iam.attachRolePolicy(req.RoleName ?? '', INSTANCE_ROLE_POLICY);
-      if (a.kind === 'execution-role')
-        await s.iam.putRolePolicy(
-          req.RoleName ?? '',
-          EXECUTION_ROLE_POLICY_NAME,
-          executionRolePolicy(config),
-        );
+      if (a.kind === 'execution-role') {
+        // requireExecutionPolicy (up.ts) made sure it exists; an administrator wrote it.
+        const policy = need(ctx.executionPolicyArn, 'execution policy ARN');
+        await s.iam.attachRolePolicy(req.RoleName ?? '', policy);
+        if (ctx.observed.executionRolePolicy !== undefined)
+          await s.iam.deleteRolePolicy(req.RoleName ?? '', EXECUTION_ROLE_POLICY_NAME);
+      }
       return;
     }
     case 'instance-profile': {

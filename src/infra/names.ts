@@ -25,6 +25,8 @@ export function stackNames(stack: string) {
     instanceProfile: `${base}-instance`,
     jobRole: `${base}-job`,
     executionRole: stackExecutionRoleName(stack),
+    /** The customer managed policy an administrator makes once; `infra up` only attaches it. */
+    executionPolicy: stackExecutionRoleName(stack),
     rendezvousKey: stackRendezvousParameter(stack),
   } as const;
 }

@@ -11,13 +11,13 @@ import {
 } from './compare.js';
 import type { InfraConfig } from './config.js';
 import { type StackSelection, selectStack } from './desired.js';
+import type { ExecutionPolicyState } from './execution-policy.js';
 import { type Observed, RESOURCE_KINDS, type ResourceKind } from './observe.js';
 import {
   computeEnvironmentRequest,
   EXECUTION_ROLE_POLICY_NAME,
   INSTANCE_ROLE_POLICY,
   launchTemplateData,
-  sameExecutionRolePolicy,
   selfIngressRules,
   timeLimitActions,
 } from './requests.js';
@@ -50,6 +50,31 @@ export interface PlanEnvironment {
   readonly availabilityZoneId: string | undefined;
   /** Root device of the AMI (for rootVolumeGiB); the ECS AMI's when not known. */
   readonly rootDeviceName?: string | undefined;
+  /** The managed policy the execution role gets (`roles.create: true` only). */
+  readonly executionPolicy?: ExecutionPolicyState | undefined;
+}
+
+/**
+ * Why the existing execution role needs `infra up`, or undefined: the stack's managed policy is
+ * not attached, or the inline policy mnbatch 0.1 wrote is still there (removed: only the
+ * administrator's policy may say what the role can do).
+ */
+function executionRoleFix(
+  observed: Observed,
+  role: string,
+  policy: ExecutionPolicyState | undefined,
+): string | undefined {
+  const reasons = [
+    ...(policy && !(observed.attachedPolicies.get(role) ?? []).includes(policy.arn)
+      ? [
+          `managed policy ${policy.arn.split('/').at(-1)} not attached (ECS could not read the rendezvous key)`,
+        ]
+      : []),
+    ...(observed.executionRolePolicy !== undefined
+      ? [`inline policy ${EXECUTION_ROLE_POLICY_NAME} of an earlier mnbatch to remove`]
+      : []),
+  ];
+  return reasons.length > 0 ? reasons.join('; ') : undefined;
 }
 
 /** A placeholder id for a resource the plan creates; it differs from any real id. */
@@ -118,14 +143,9 @@ export function planStack(config: InfraConfig, observed: Observed, env: PlanEnvi
     }
     add(simple('job-role', sel.names.jobRole, sel.jobRole));
     const execution = sel.executionRole;
-    if (execution && !sameExecutionRolePolicy(config, observed.executionRolePolicy))
-      add({
-        kind: 'execution-role',
-        name: execution.name,
-        id: execution.id,
-        op: 'update',
-        reason: `inline policy ${EXECUTION_ROLE_POLICY_NAME} ${observed.executionRolePolicy === undefined ? 'missing' : 'differs'} (ECS could not read the rendezvous key)`,
-      });
+    const fix = execution && executionRoleFix(observed, execution.name, env.executionPolicy);
+    if (execution && fix)
+      add({ kind: 'execution-role', name: execution.name, id: execution.id, op: 'update', reason: fix });
     else add(simple('execution-role', sel.names.executionRole, execution));
   }
 

@@ -19,9 +19,6 @@ import type {
 } from '@aws-sdk/client-ec2';
 import type { CreateFileSystemCommandInput, CreateMountTargetCommandInput } from '@aws-sdk/client-efs';
 import type { CreateRoleCommandInput } from '@aws-sdk/client-iam';
-import { executionGrants } from '../iam/execution.js';
-import { documentOf } from '../iam/policy.js';
-import { canonicalJson } from '../plan/hash.js';
 import type { InfraConfig } from './config.js';
 import { stackNames, stackTags, tagList } from './names.js';
 import { stackUserData } from './user-data.js';
@@ -277,23 +274,11 @@ export function executionRoleRequest(config: InfraConfig): CreateRoleCommandInpu
   };
 }
 
-/** Name of the execution role's inline policy. */
+/**
+ * Name of the inline policy mnbatch 0.1 put on the execution role; `infra up` and `infra down`
+ * now only remove it (src/infra/execution-policy.ts says why).
+ */
 export const EXECUTION_ROLE_POLICY_NAME = 'mnbatch-execution';
-
-/** The execution role's inline policy: the statements `iam-policy --role execution --stack <stack>` prints. */
-export function executionRolePolicy(config: InfraConfig): string {
-  return JSON.stringify(documentOf(executionGrants({ stack: config.stack, passRoles: [] })));
-}
-
-/** Whether the execution role's inline policy (as IAM returns it) is the one mnbatch puts there. */
-export function sameExecutionRolePolicy(config: InfraConfig, found: string | undefined): boolean {
-  if (found === undefined) return false;
-  try {
-    return canonicalJson(JSON.parse(found)) === canonicalJson(JSON.parse(executionRolePolicy(config)));
-  } catch {
-    return false;
-  }
-}
 
 /** A role for the job's containers, with no permissions: attach what the job needs. */
 export function jobRoleRequest(config: InfraConfig): CreateRoleCommandInput {

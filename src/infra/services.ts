@@ -9,6 +9,7 @@ import type { Efs } from '../aws/efs.js';
 import type { AwsErrorContext } from '../aws/errors.js';
 import type { Iam } from '../aws/iam.js';
 import type { Ssm } from '../aws/ssm.js';
+import type { Sts } from '../aws/sts.js';
 import { type Clock, systemClock } from '../clock.js';
 
 /** Everything `infra up/down/status` needs from the outside world. */
@@ -18,6 +19,8 @@ export interface InfraServices {
   readonly batch: BatchInfra;
   readonly iam: Iam;
   readonly ssm: Ssm;
+  /** Whose account (for the ARN of the stack's execution policy). */
+  readonly sts: Sts;
   /** The region the clients talk to (S3 endpoint service name, messages). */
   readonly region: string;
   readonly clock: Clock;
@@ -42,6 +45,7 @@ export async function withInfraAwsErrors(
     batch: withAwsErrors(services.batch, 'batch', where),
     iam: withAwsErrors(services.iam, 'iam', where),
     ssm: withAwsErrors(services.ssm, 'ssm', where),
+    sts: withAwsErrors(services.sts, 'sts', where),
   };
 }
 
@@ -60,6 +64,7 @@ export async function createInfraServices(
     { createBatchInfra },
     { createIam },
     { createSsm },
+    { createSts },
     { EC2Client },
   ] = await Promise.all([
     import('../aws/clients.js'),
@@ -68,6 +73,7 @@ export async function createInfraServices(
     import('../aws/batch-infra.js'),
     import('../aws/iam.js'),
     import('../aws/ssm.js'),
+    import('../aws/sts.js'),
     import('@aws-sdk/client-ec2'),
   ]);
   const resolved = await resolveAwsOptions(options, EC2Client, env);
@@ -78,6 +84,7 @@ export async function createInfraServices(
       batch: createBatchInfra(resolved),
       iam: createIam(resolved),
       ssm: createSsm(resolved),
+      sts: createSts(resolved),
       region: resolved.region,
       clock: systemClock,
     },

@@ -10,6 +10,7 @@ import { MnbatchError } from '../errors.js';
 import type { Output } from '../ui/output.js';
 import type { InfraConfig } from './config.js';
 import { executePlan } from './execute.js';
+import { executionPolicyWarning, lookUpExecutionPolicy, requireExecutionPolicy } from './execution-policy.js';
 import { stackNames } from './names.js';
 import { observeStack } from './observe.js';
 import { type Plan, type PlanEnvironment, planChanges, planDestroys, planStack } from './plan.js';
@@ -130,7 +131,7 @@ export async function planUp(
 }> {
   const network = await lookUpEnvironment(s, config, out.err);
   const { ami, rootDeviceName } = await checkImageAndTypes(s, config);
-  const env = { ...network, rootDeviceName };
+  const env = { ...network, rootDeviceName, executionPolicy: await lookUpExecutionPolicy(s, config) };
   const observed = await observeStack(s, config.stack, {
     vpcId: config.vpcId,
     existingFileSystemId: config.efs.startsWith('fs-') ? config.efs : undefined,
@@ -156,6 +157,9 @@ export async function infraUp(
         details: plan.conflicts,
       },
     );
+  requireExecutionPolicy(config, env.executionPolicy);
+  const policyWarning = executionPolicyWarning(config, env.executionPolicy);
+  if (policyWarning) out.err(policyWarning);
   out.out(`stack ${config.stack} in ${s.region}, AMI: ${ami}`);
   for (const line of settingLines(config)) out.out(line);
   for (const line of formatPlan(plan)) out.out(line);
@@ -174,6 +178,7 @@ export async function infraUp(
     observed,
     routeTableId: env.routeTableId,
     rootDeviceName: env.rootDeviceName,
+    executionPolicyArn: env.executionPolicy?.arn,
     log: out.err,
   });
   out.out(

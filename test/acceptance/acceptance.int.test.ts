@@ -11,6 +11,7 @@ import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatchClient, DescribeJobDefinitionsCommand } from '@aws-sdk/client-batch';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { CreatePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../_helpers/moto/aws-test-account.js';
 import type { JobBehaviour } from '../_helpers/moto/shim-batch-jobs.js';
@@ -115,6 +116,21 @@ describe(`acceptance on ${target.kind}`, () => {
       'roles:',
       '  create: true',
     ]);
+    // As the administrator, before anything else: the execution policy (roles.create: true),
+    // from mnbatch's own document (docs/iam.md). Teardown deletes it with the run.
+    const document = await cli(['iam-policy', '--role', 'execution', '--stack', target.runId, '--document']);
+    const iam = new IAMClient(target.sdk);
+    try {
+      await iam.send(
+        new CreatePolicyCommand({
+          PolicyName: `mnbatch-${target.runId}-execution`,
+          PolicyDocument: document.stdout,
+        }),
+      );
+    } finally {
+      iam.destroy();
+    }
+    say(`created the execution policy mnbatch-${target.runId}-execution (as the administrator)`);
     // The example's build context: its Dockerfile builds on the agent image, as submit does.
     for (const file of ['Dockerfile', 'hello.c'])
       cpSync(join(REPO, 'examples', 'hello-mpi', file), path(file));
@@ -138,9 +154,11 @@ describe(`acceptance on ${target.kind}`, () => {
   }, minutes(30));
 
   it(
-    'starts in an account without anything of the run',
+    "starts in an account with nothing of the run but the administrator's execution policy",
     async () => {
-      expect(describeLeftovers(await inventory(target.sdk, target.runId))).toEqual([]);
+      expect(describeLeftovers(await inventory(target.sdk, target.runId))).toEqual([
+        `iam policy arn:aws:iam::${target.account}:policy/mnbatch-${target.runId}-execution`,
+      ]);
     },
     minutes(2),
   );
@@ -169,6 +187,7 @@ describe(`acceptance on ${target.kind}`, () => {
           `batch compute-environment ${names.queue}`,
           `batch job-queue ${names.queue}`,
           `iam role mnbatch-${target.runId}-instance`,
+          `iam role mnbatch-${target.runId}-execution`,
         ]),
       );
     },
@@ -271,9 +290,10 @@ describe(`acceptance on ${target.kind}`, () => {
       await cli(['infra', 'down', '-f', path('infra.yaml'), '--yes']);
       const afterDown = describeLeftovers(await inventory(target.sdk, target.runId));
       // What infra down does not own: the job's image repository, job definitions, log streams.
-      expect(afterDown.filter((l) => !/^(ecr repository|batch job-definition|logs stream) /.test(l))).toEqual(
-        [],
-      );
+      // ... nor the administrator's execution policy.
+      expect(
+        afterDown.filter((l) => !/^(ecr repository|batch job-definition|logs stream|iam policy) /.test(l)),
+      ).toEqual([]);
       const left = await cleanupRun({ sdk: target.sdk, cli: (a) => target.cli(a), say }, target.runId);
       expect(describeLeftovers(left)).toEqual([]);
     },

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-batch';
 import { CloudWatchLogsClient, DeleteLogStreamCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DeleteRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { DeletePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { CliResult } from '../_helpers/cli-process.js';
 import { inventory, JOB_LOG_GROUP, type Leftover } from './inventory.js';
 import type { SdkConfig } from './target.js';
@@ -54,6 +55,7 @@ async function deleteByName(
   const ecr = new ECRClient(sdk);
   const batch = new BatchClient(sdk);
   const logs = new CloudWatchLogsClient(sdk);
+  const iam = new IAMClient(sdk);
   try {
     for (const item of found) {
       if (item.kind === 'ecr repository') {
@@ -62,6 +64,9 @@ async function deleteByName(
       } else if (item.kind === 'batch job-definition') {
         say(`deregistering job definition ${item.name}`);
         await batch.send(new DeregisterJobDefinitionCommand({ jobDefinition: item.name }));
+      } else if (item.kind === 'iam policy') {
+        say(`deleting the execution policy ${item.name} the run made as the administrator`);
+        await iam.send(new DeletePolicyCommand({ PolicyArn: item.name }));
       } else if (item.kind === 'logs stream') {
         const stream = item.name.slice(JOB_LOG_GROUP.length + 1);
         say(`deleting log stream ${stream}`);
@@ -72,6 +77,7 @@ async function deleteByName(
     ecr.destroy();
     batch.destroy();
     logs.destroy();
+    iam.destroy();
   }
 }
 

@@ -19,7 +19,12 @@ import {
 } from '@aws-sdk/client-ec2';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeFileSystemsCommand, EFSClient } from '@aws-sdk/client-efs';
-import { IAMClient, ListInstanceProfilesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
+import {
+  IAMClient,
+  ListInstanceProfilesCommand,
+  ListPoliciesCommand,
+  ListRolesCommand,
+} from '@aws-sdk/client-iam';
 import type { SdkConfig } from './target.js';
 
 /** One resource of the run: `kind` and the name (or id) a person finds it by. */
@@ -128,7 +133,15 @@ async function iamLeftovers(config: SdkConfig, runId: string): Promise<Leftover[
       const r = await iam.send(new ListInstanceProfilesCommand({ Marker }));
       return { items: r.InstanceProfiles ?? [], ...(r.IsTruncated && r.Marker ? { next: r.Marker } : {}) };
     });
+    const policies = await pages(async (Marker) => {
+      const r = await iam.send(new ListPoliciesCommand({ Scope: 'Local', Marker }));
+      return { items: r.Policies ?? [], ...(r.IsTruncated && r.Marker ? { next: r.Marker } : {}) };
+    });
     return [
+      // The execution policy the run made as the administrator (its ARN, to delete it by).
+      ...policies
+        .filter((p) => p.PolicyName?.startsWith(prefix))
+        .map((p) => ({ kind: 'iam policy', name: p.Arn ?? '' })),
       ...roles
         .filter((r) => r.RoleName?.startsWith(prefix))
         .map((r) => ({ kind: 'iam role', name: r.RoleName ?? '' })),

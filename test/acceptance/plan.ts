@@ -90,7 +90,8 @@ export function jobNames(runId: string) {
 export function creates(runId: string, instanceType: string): string[] {
   const jobs = jobNames(runId);
   return [
-    `stack ${runId} (mnbatch infra up): placement group, security group, launch template, instance and job roles with an instance profile, compute environment (0 to 2 × ${instanceType}, On-Demand) and job queue mnbatch-${runId}`,
+    `IAM policy mnbatch-${runId}-execution, created as the administrator from \`mnbatch iam-policy --role execution --document\` (docs/iam.md)`,
+    `stack ${runId} (mnbatch infra up): placement group, security group, launch template, instance, job and execution roles with an instance profile, compute environment (0 to 2 × ${instanceType}, On-Demand) and job queue mnbatch-${runId}`,
     `ECR repository mnbatch/${runId}/${jobs.hello} with the hello-mpi image (built here with Docker and pushed)`,
     `job definitions mnbatch-${jobs.hello}-…, mnbatch-${jobs.fail}-…, mnbatch-${jobs.timeout}-…, mnbatch-${jobs.cancel}-… and their jobs; log streams of them in /aws/batch/job`,
   ];

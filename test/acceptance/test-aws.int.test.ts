@@ -88,6 +88,7 @@ describe('npm run test:aws', () => {
         '',
       ].join('\n'),
     );
+    await account.executionPolicy(runId);
     const up = await account.cli(['infra', 'up', '-f', stack, '--yes']);
     expect(up.code, up.stdout + up.stderr).toBe(0);
     const ecr = new ECRClient(account.sdk);
@@ -108,6 +109,7 @@ describe('npm run test:aws', () => {
         `batch job-queue mnbatch-${runId}`,
         `ecr repository mnbatch/${runId}/${runId}-hello`,
         `batch job-definition mnbatch-${runId}-hello-0123456789:1`,
+        `iam policy arn:aws:iam::123456789012:policy/mnbatch-${runId}-execution`,
       ]),
     );
 
@@ -115,6 +117,7 @@ describe('npm run test:aws', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`run ${runId}: nothing is left`);
     expect(r.calls).toContain('batch:DeleteComputeEnvironment');
+    expect(r.calls).toContain('iam:DeletePolicy');
     expect(describeLeftovers(await inventory(account.sdk, runId))).toEqual([]);
   }, 300_000);
 });

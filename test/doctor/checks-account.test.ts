@@ -1,7 +1,13 @@
-import { GetRoleCommand, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  SimulatePrincipalPolicyCommand,
+} from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import {
+  executionPolicyCheck,
   identityCheck,
   permissionsCheck,
   regionCheck,
@@ -12,6 +18,7 @@ import { principalOf, simulationsFor } from '../../src/doctor/permissions.js';
 import { type PolicyDocument, policyActions } from '../../src/iam/policy.js';
 import { permissionsDocument, policyView } from '../../src/iam/roles.js';
 import { parseScope } from '../../src/iam/scope.js';
+import { expectedExecutionPolicy } from '../../src/infra/execution-policy.js';
 import {
   ACCOUNT,
   healthy,
@@ -244,5 +251,52 @@ describe('service-linked-role', () => {
     const result = await serviceLinkedRoleCheck(services());
     expect(result).toMatchObject({ status: 'warn', detail: 'AWSServiceRoleForBatch does not exist' });
     expect(result.fix).toContain('create-service-linked-role --aws-service-name batch.amazonaws.com');
+  });
+});
+
+describe('execution-policy (roles.create: true)', () => {
+  const infra = infraConfig({ roles: { create: true } });
+  const arn = `arn:aws:iam::${ACCOUNT}:policy/mnbatch-${infra.stack}-execution`;
+  const withPolicy = (document: string) => {
+    iamMock
+      .on(GetPolicyCommand, { PolicyArn: arn })
+      .resolves({ Policy: { Arn: arn, DefaultVersionId: 'v3' } });
+    iamMock
+      .on(GetPolicyVersionCommand, { PolicyArn: arn, VersionId: 'v3' })
+      .resolves({ PolicyVersion: { Document: encodeURIComponent(document), VersionId: 'v3' } });
+  };
+
+  it('is ok when the administrator made it from `iam-policy --role execution --document`', async () => {
+    healthy();
+    withPolicy(expectedExecutionPolicy(infra.stack));
+    expect(await executionPolicyCheck(services(), infra, facts())).toEqual({
+      check: 'execution-policy',
+      status: 'ok',
+      detail: `${arn} exists, as mnbatch expects it`,
+    });
+  });
+
+  it('fails when it does not exist, with the two commands that make it', async () => {
+    healthy();
+    iamMock
+      .on(GetPolicyCommand)
+      .rejects(sdkError('NoSuchEntityException', `Policy ${arn} was not found.`, 404));
+    const result = await executionPolicyCheck(services(), infra, facts());
+    expect(result).toMatchObject({
+      status: 'fail',
+      detail: `${arn} does not exist: infra up (roles.create: true) stops before changing anything`,
+    });
+    expect(result.fix).toContain(
+      `aws iam create-policy --policy-name mnbatch-${infra.stack}-execution --policy-document file://mnbatch-${infra.stack}-execution.json`,
+    );
+  });
+
+  it('warns when its document is not the one mnbatch expects', async () => {
+    healthy();
+    withPolicy(JSON.stringify({ Version: '2012-10-17', Statement: [] }));
+    expect(await executionPolicyCheck(services(), infra, facts())).toMatchObject({
+      status: 'warn',
+      detail: `${arn} differs from what mnbatch expects: ECS may not read the stack's rendezvous key`,
+    });
   });
 });

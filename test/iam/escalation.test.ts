@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { PolicyDocument } from '../../src/iam/policy.js';
+import { combinedPolicy, type PolicyDocument } from '../../src/iam/policy.js';
 import { permissionsDocument, policyView, type RoleName } from '../../src/iam/roles.js';
 import { DEFAULT_SCOPE, type PolicyScope } from '../../src/iam/scope.js';
 import {
+  BOTH_ALLOWED,
+  BOTH_DENIED,
   EXECUTION_DENIED,
   EXECUTION_REQUESTS,
   INFRA_DENIED,
@@ -60,6 +62,22 @@ describe.each(cases)('the %s policy, in the IAM simulator', (role, allowed, deni
     const granted = [...new Set(policy(role).Statement.flatMap((s) => s.Action))];
     expect(granted.filter((a) => !asked.has(a))).toEqual([]);
   });
+});
+
+describe('a holder of both the submit and the infra policy, in the IAM simulator', () => {
+  for (const scope of [DEFAULT_SCOPE, { stack: STACK, passRoles: [] }]) {
+    const scopeName = scope.stack ? `scoped to stack ${scope.stack}` : 'for every stack';
+    it(`cannot widen a role a job may run with (${scopeName})`, async () => {
+      const doc = combinedPolicy(policy('submit', scope), policy('infra', scope));
+      const results = await Promise.all(
+        [...BOTH_DENIED, ...BOTH_ALLOWED].map(async (r) => `${label(r)}: ${(await decide(doc, r)).result}`),
+      );
+      expect(results).toEqual([
+        ...BOTH_DENIED.map((r) => `${label(r)}: ImplicitlyDenied`),
+        ...BOTH_ALLOWED.map((r) => `${label(r)}: Allowed`),
+      ]);
+    });
+  }
 });
 
 describe('a stack-scoped infra policy', () => {

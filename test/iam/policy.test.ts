@@ -9,6 +9,7 @@ import { type PolicyDocument, policyActions, resourcesOf } from '../../src/iam/p
 import { permissionsDocument, policyView, ROLE_NAMES, roleProperties } from '../../src/iam/roles.js';
 import { callsInSource } from '../../src/iam/scan.js';
 import { DEFAULT_SCOPE } from '../../src/iam/scope.js';
+import { expectedExecutionPolicy, sameExecutionPolicy } from '../../src/infra/execution-policy.js';
 import { memoryOutput } from '../../src/ui/output.js';
 
 const committed = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as unknown;
@@ -228,6 +229,23 @@ describe('mnbatch iam-policy', () => {
     ]);
   });
 
+  it('--document prints the execution policy an administrator creates, the one infra up expects', async () => {
+    const { code, out } = await run(['--role', 'execution', '--stack', 'prod', '--document']);
+    expect(code).toBe(0);
+    const printed = JSON.parse(out.stdout.join('\n'));
+    expect(printed).toEqual(JSON.parse(expectedExecutionPolicy('prod')));
+    expect(sameExecutionPolicy('prod', out.stdout.join('\n'))).toBe(true);
+    expect(printed.Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
+      'ReadStackSecrets',
+      'DecryptViaSsm',
+    ]);
+
+    const text = await run(['--role', 'execution', '--stack', 'prod']);
+    expect(text.out.stdout).toContain(
+      'an administrator creates these statements once as the managed policy mnbatch-prod-execution (`--document` prints them); infra up attaches it and never writes it',
+    );
+  });
+
   it('prints each statement with why it is needed', async () => {
     const { out } = await run(['--role', 'infra']);
     expect(out.stdout).toContain(
@@ -243,6 +261,7 @@ describe('mnbatch iam-policy', () => {
       '--pass-role arn:aws:iam::123456789012:role/*: must be one role',
     ],
     [['--infra', '--role', 'job'], '--infra and --role cannot be combined'],
+    [['--role', 'job', '--document'], '--document: the job role has no statements of its own'],
   ])('rejects %j with a clear error and exit code 2', async (args, message) => {
     const { code, out } = await run(args);
     expect(code).toBe(2);

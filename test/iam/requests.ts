@@ -442,18 +442,34 @@ export const INFRA_REQUESTS: readonly SimRequest[] = [
     })),
   ),
   {
-    what: "the execution role's inline policy",
+    what: "find the administrator's execution policy",
+    action: 'iam:GetPolicy',
+    resource: iam(`policy/${names.executionPolicy}`),
+  },
+  {
+    what: 'read its document',
+    action: 'iam:GetPolicyVersion',
+    resource: iam(`policy/${names.executionPolicy}`),
+  },
+  {
+    what: 'attach it to the execution role',
+    action: 'iam:AttachRolePolicy',
+    resource: iam(`role/${names.executionRole}`),
+    context: { ...up.stackResource, 'iam:PolicyARN': iam(`policy/${names.executionPolicy}`) },
+  },
+  {
+    what: 'down: detach it',
+    action: 'iam:DetachRolePolicy',
+    resource: iam(`role/${names.executionRole}`),
+    context: { ...up.stackResource, 'iam:PolicyARN': iam(`policy/${names.executionPolicy}`) },
+  },
+  {
+    what: 'the inline policy an earlier mnbatch wrote',
     action: 'iam:GetRolePolicy',
     resource: iam(`role/${names.executionRole}`),
   },
   {
-    what: 'write it',
-    action: 'iam:PutRolePolicy',
-    resource: iam(`role/${names.executionRole}`),
-    context: up.stackResource,
-  },
-  {
-    what: 'down: remove it',
+    what: 'remove it (up, and down before deleting the role)',
     action: 'iam:DeleteRolePolicy',
     resource: iam(`role/${names.executionRole}`),
     context: up.stackResource,
@@ -766,9 +782,49 @@ export const INFRA_DENIED: readonly SimRequest[] = [
     context: stackTagged,
   },
   {
-    what: 'write an inline policy on an untagged execution-named role',
+    what: 'write an inline policy on the tagged execution role (it may be passed to jobs)',
     action: 'iam:PutRolePolicy',
     resource: iam(`role/${names.executionRole}`),
+    context: stackTagged,
+  },
+  {
+    what: 'attach AdministratorAccess to the execution role',
+    action: 'iam:AttachRolePolicy',
+    resource: iam(`role/${names.executionRole}`),
+    context: { ...stackTagged, 'iam:PolicyARN': ADMIN },
+  },
+  {
+    what: 'attach a policy of its own that only looks like the execution policy',
+    action: 'iam:AttachRolePolicy',
+    resource: iam(`role/${names.executionRole}`),
+    context: { ...stackTagged, 'iam:PolicyARN': iam(`policy/${names.executionPolicy}-admin`) },
+  },
+  {
+    what: 'attach the execution policy to the job role',
+    action: 'iam:AttachRolePolicy',
+    resource: iam(`role/${names.jobRole}`),
+    context: { ...stackTagged, 'iam:PolicyARN': iam(`policy/${names.executionPolicy}`) },
+  },
+  {
+    what: 'create the execution policy itself (its content would be the holder’s)',
+    action: 'iam:CreatePolicy',
+    resource: iam(`policy/${names.executionPolicy}`),
+  },
+  {
+    what: 'write a new version of the execution policy',
+    action: 'iam:CreatePolicyVersion',
+    resource: iam(`policy/${names.executionPolicy}`),
+  },
+  {
+    what: 'switch the execution policy to another version',
+    action: 'iam:SetDefaultPolicyVersion',
+    resource: iam(`policy/${names.executionPolicy}`),
+  },
+  {
+    what: 'put a permissions boundary on the execution role',
+    action: 'iam:PutRolePermissionsBoundary',
+    resource: iam(`role/${names.executionRole}`),
+    context: { ...stackTagged, 'iam:PermissionsBoundary': ADMIN },
   },
 ];
 
@@ -800,5 +856,54 @@ export const EXECUTION_DENIED: readonly SimRequest[] = [
     action: 'kms:Decrypt',
     resource: `arn:aws:kms:${REGION}:${ACCOUNT}:key/0a1b2c3d-0000-4000-8000-000000000000`,
     resourcePolicy: DEFAULT_KEY_POLICY,
+  },
+];
+
+/**
+ * What someone holding both the submit and the infra policy must still be denied: every way to
+ * widen a role that submit may pass to a job (the execution role is passable to ECS tasks, and
+ * Batch cannot tell `executionRoleArn` from `jobRoleArn`).
+ */
+export const BOTH_DENIED: readonly SimRequest[] = [
+  ...[names.executionRole, names.jobRole].flatMap((role) => [
+    {
+      what: `write an inline policy on ${role}`,
+      action: 'iam:PutRolePolicy',
+      resource: iam(`role/${role}`),
+      context: stackTagged,
+    },
+    {
+      what: `attach AdministratorAccess to ${role}`,
+      action: 'iam:AttachRolePolicy',
+      resource: iam(`role/${role}`),
+      context: { ...stackTagged, 'iam:PolicyARN': ADMIN },
+    },
+    {
+      what: `change who may assume ${role}`,
+      action: 'iam:UpdateAssumeRolePolicy',
+      resource: iam(`role/${role}`),
+      context: stackTagged,
+    },
+  ]),
+  {
+    what: 'rewrite the execution policy',
+    action: 'iam:CreatePolicyVersion',
+    resource: iam(`policy/${names.executionPolicy}`),
+  },
+  {
+    what: 'pass the instance role to ECS tasks (a job would run with the ECS agent’s permissions)',
+    action: 'iam:PassRole',
+    resource: iam(`role/${names.instanceRole}`),
+    context: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+  },
+];
+
+/** What that holder may do with the execution role: pass it, with the administrator's permissions on it. */
+export const BOTH_ALLOWED: readonly SimRequest[] = [
+  {
+    what: 'pass the execution role to ECS tasks (as a job role, too)',
+    action: 'iam:PassRole',
+    resource: iam(`role/${names.executionRole}`),
+    context: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
   },
 ];

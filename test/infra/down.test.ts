@@ -41,7 +41,7 @@ describe('infra down', () => {
       'DetachRolePolicy',
       'DeleteRole',
       'DeleteRole',
-      'DeleteRolePolicy',
+      'DetachRolePolicy',
       'DeleteRole',
       'DeleteParameter',
     ]);

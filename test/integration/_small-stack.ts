@@ -46,6 +46,8 @@ export async function writeSmallStack(account: TestAccount): Promise<void> {
       .replace(/vpc-0123456789abcdef0/, net.vpcId)
       .replace(/subnet-0123456789abcdef0/, net.subnetId),
   );
+  // small.yaml has roles.create: true, so an administrator first makes its execution policy.
+  await account.executionPolicy(SMALL_STACK);
 }
 
 /**

@@ -50,6 +50,7 @@ function stackYaml(net: TestNetwork): string {
 async function freshAccount(): Promise<{ net: TestNetwork; file: string }> {
   await account.reset();
   const net = await account.network();
+  await account.executionPolicy(STACK);
   return { net, file: account.write(`${STACK}.yaml`, stackYaml(net)) };
 }
 
@@ -125,7 +126,7 @@ describe('infra up and down converge after being killed at any step', () => {
     }
   }, 900_000);
 
-  it('up repairs what was changed by hand: disabled queue and CE, detached policy, lost profile role, revoked rules, deleted mount target', async () => {
+  it('up repairs what was changed by hand: disabled queue and CE, detached policies, lost profile role, revoked rules, deleted mount target', async () => {
     const { net, file } = await freshAccount();
     const up = ['infra', 'up', '-f', file, '--yes'];
     await countMutating(up);
@@ -144,6 +145,12 @@ describe('infra up and down converge after being killed at any step', () => {
         new DetachRolePolicyCommand({
           RoleName: `${prefix}-instance`,
           PolicyArn: 'arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role',
+        }),
+      );
+      await iam.send(
+        new DetachRolePolicyCommand({
+          RoleName: `${prefix}-execution`,
+          PolicyArn: `arn:aws:iam::123456789012:policy/${prefix}-execution`,
         }),
       );
       await iam.send(

@@ -41,6 +41,8 @@ describe('the example stacks', () => {
       const net = await account.network();
       await account.instanceProfile('ecsInstanceRole');
       const { path, stack } = stackFile(name, net);
+      // The administrator's step before a stack with roles.create: true (docs/iam.md).
+      if (/^\s*create: true/m.test(readFileSync(path, 'utf8'))) await account.executionPolicy(stack);
       const empty = await stackState(account, stack, net);
 
       const dry = await run(['infra', 'up', '-f', path, '--dry-run']);

@@ -11,7 +11,13 @@ import {
   type JobDefinition,
 } from '@aws-sdk/client-batch';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
 import {
   DescribeParametersCommand,
   GetParameterCommand,
@@ -72,14 +78,19 @@ describe('the rendezvous key on a stack made by infra up', () => {
     expect(printed).not.toContain(key);
   });
 
-  it('infra up created the execution role: trusted by ECS tasks, reading only the stack parameters', async () => {
+  it("infra up created the execution role: trusted by ECS tasks, with only the administrator's policy", async () => {
     const iam = new IAMClient(account.sdk);
-    const role = (await iam.send(new GetRoleCommand({ RoleName: `mnbatch-${STACK}-execution` }))).Role;
+    const roleName = `mnbatch-${STACK}-execution`;
+    const role = (await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role;
     expect(decodeURIComponent(role?.AssumeRolePolicyDocument ?? '')).toContain('ecs-tasks.amazonaws.com');
-    const inline = await iam.send(
-      new GetRolePolicyCommand({ RoleName: `mnbatch-${STACK}-execution`, PolicyName: 'mnbatch-execution' }),
+    expect((await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }))).PolicyNames).toEqual([]);
+    const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }));
+    const arn = `arn:aws:iam::123456789012:policy/${roleName}`;
+    expect(attached.AttachedPolicies?.map((p) => p.PolicyArn)).toEqual([arn]);
+    const version = await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: 'v1' }));
+    expect(decodeURIComponent(version.PolicyVersion?.Document ?? '')).toContain(
+      `parameter/mnbatch/${STACK}/*`,
     );
-    expect(decodeURIComponent(inline.PolicyDocument ?? '')).toContain(`parameter/mnbatch/${STACK}/*`);
   });
 
   it('submit registered a definition naming the key in secrets, with the execution role', () => {

@@ -4,7 +4,7 @@ import { action } from '../register.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** `mnbatch iam-policy [--role NAME] [--stack NAME] [--pass-role ARN]... [--json]`: least-privilege IAM. */
+/** `mnbatch iam-policy [--role NAME] [--stack NAME] [--pass-role ARN]... [--json|--document]`: least-privilege IAM. */
 export const register: RegisterCommand = (program, ctx) => {
   withJsonOutput(
     program
@@ -22,6 +22,10 @@ export const register: RegisterCommand = (program, ctx) => {
         '--pass-role <arn>',
         'also allow passing this role: your job role or instance role (repeatable)',
         collect,
+      )
+      .option(
+        '--document',
+        'print only the permissions document as JSON (what an administrator creates the execution policy from)',
       ),
     'the document to attach (for a role: trust, managed policies, inline policy)',
   ).action(
@@ -33,6 +37,7 @@ export const register: RegisterCommand = (program, ctx) => {
         stack?: string;
         passRole?: string[];
         json?: boolean;
+        document?: boolean;
       }) => {
         const { iamPolicyCommand } = await import('../../iam/command.js');
         return iamPolicyCommand(ctx.output, flags);

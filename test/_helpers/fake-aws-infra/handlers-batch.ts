@@ -234,12 +234,37 @@ export function iamHandlers(s: InfraState): Handler[] {
     [
       iam.AttachRolePolicyCommand,
       (i: iam.AttachRolePolicyCommandInput) => {
+        // IAM refuses a customer managed policy that does not exist (AWS's own always do).
+        const arn = i.PolicyArn ?? '';
+        if (!arn.startsWith('arn:aws:iam::aws:policy/') && !s.managedPolicies.has(arn)) throw noSuch();
+        if (!s.roles.has(i.RoleName ?? '')) throw noSuch();
         s.mutate('AttachRolePolicy', i.RoleName ?? '');
         s.attachedPolicies.set(i.RoleName ?? '', [
           ...(s.attachedPolicies.get(i.RoleName ?? '') ?? []),
           i.PolicyArn ?? '',
         ]);
         return {};
+      },
+    ],
+    [
+      iam.GetPolicyCommand,
+      (i: iam.GetPolicyCommandInput) => {
+        s.read('GetPolicy');
+        if (!s.managedPolicies.has(i.PolicyArn ?? '')) throw noSuch();
+        return {
+          Policy: { Arn: i.PolicyArn, PolicyName: i.PolicyArn?.split('/').at(-1), DefaultVersionId: 'v1' },
+        };
+      },
+    ],
+    [
+      iam.GetPolicyVersionCommand,
+      (i: iam.GetPolicyVersionCommandInput) => {
+        const doc = s.managedPolicies.get(i.PolicyArn ?? '');
+        if (doc === undefined || i.VersionId !== 'v1') throw noSuch();
+        // URL-encoded, like GetRolePolicy.
+        return {
+          PolicyVersion: { Document: encodeURIComponent(doc), VersionId: 'v1', IsDefaultVersion: true },
+        };
       },
     ],
     [

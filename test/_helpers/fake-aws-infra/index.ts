@@ -8,6 +8,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { EFSClient } from '@aws-sdk/client-efs';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach } from 'vitest';
 import { createBatchInfra } from '../../../src/aws/batch-infra.js';
@@ -15,15 +16,18 @@ import { createEc2 } from '../../../src/aws/ec2.js';
 import { createEfs } from '../../../src/aws/efs.js';
 import { createIam } from '../../../src/aws/iam.js';
 import { createSsm } from '../../../src/aws/ssm.js';
+import { createSts } from '../../../src/aws/sts.js';
+import { executionPolicyArn } from '../../../src/iam/execution.js';
+import { expectedExecutionPolicy } from '../../../src/infra/execution-policy.js';
 import { type InfraServices, withInfraAwsErrors } from '../../../src/infra/services.js';
 import { assertValidRequest, assertValidResponse } from '../aws-model.js';
 import { FakeClock } from '../fake-clock.js';
 import { batchHandlers, iamHandlers } from './handlers-batch.js';
 import { ec2Handlers, ssmHandlers } from './handlers-ec2.js';
 import { efsHandlers } from './handlers-efs.js';
-import { InfraState, REGION } from './state.js';
+import { ACCOUNT, InfraState, REGION } from './state.js';
 
-export { awsError, InfraState, REGION } from './state.js';
+export { ACCOUNT, awsError, InfraState, REGION } from './state.js';
 
 /** One request a test sent: service (botocore name), operation and input. */
 export interface SentRequest {
@@ -42,7 +46,7 @@ export interface FakeInfra {
   /** Every request the fake answered so far, in the order they were sent. */
   requests(): SentRequest[];
   /** The client stub of one service (ec2, efs, batch, iam, ssm), for aws-sdk-client-mock's matchers. */
-  stub(service: 'ec2' | 'efs' | 'batch' | 'iam' | 'ssm'): AnyStub;
+  stub(service: 'ec2' | 'efs' | 'batch' | 'iam' | 'ssm' | 'sts'): AnyStub;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: stubs of five different clients in one list
@@ -82,7 +86,24 @@ export function useFakeInfra(): FakeInfra {
         mockClient(SSMClient) as unknown as AnyStub,
         [...ec2Handlers(state).filter(([c]) => c.name === 'GetParameterCommand'), ...ssmHandlers(state)],
       ],
+      [
+        'sts',
+        mockClient(STSClient) as unknown as AnyStub,
+        [
+          [
+            GetCallerIdentityCommand,
+            () => ({
+              Account: ACCOUNT,
+              Arn: `arn:aws:iam::${ACCOUNT}:user/infra-admin`,
+              UserId: 'AIDAEXAMPLE',
+            }),
+          ],
+        ],
+      ],
     ];
+    // An administrator made the demo stack's execution policy, as docs/iam.md asks before the
+    // first `infra up`; tests of its absence delete it.
+    state.managedPolicies.set(executionPolicyArn('aws', ACCOUNT, 'demo'), expectedExecutionPolicy('demo'));
     for (const [service, stub, handlers] of mocks) {
       stub.onAnyCommand().callsFake(async () => {
         throw new Error(`fake ${service}: command not modelled`);
@@ -110,6 +131,7 @@ export function useFakeInfra(): FakeInfra {
         batch: createBatchInfra(options),
         iam: createIam(options),
         ssm: createSsm(options),
+        sts: createSts(options),
         region: REGION,
         clock,
       }),

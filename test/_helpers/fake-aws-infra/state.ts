@@ -92,6 +92,8 @@ export class InfraState {
   readonly jobQueuePending = new Map<string, Pending<Partial<JobQueueDetail> | undefined>>();
   readonly roles = new Map<string, Role>();
   readonly attachedPolicies = new Map<string, string[]>();
+  /** Customer managed policies an administrator made: ARN → document (one version, v1). */
+  readonly managedPolicies = new Map<string, string>();
   readonly instanceProfiles = new Map<string, InstanceProfile>();
 
   /** A fresh id like `sg-0000000000000001`. */

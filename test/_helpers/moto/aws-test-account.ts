@@ -18,6 +18,7 @@ import {
 import {
   AddRoleToInstanceProfileCommand,
   CreateInstanceProfileCommand,
+  CreatePolicyCommand,
   CreateRoleCommand,
   IAMClient,
 } from '@aws-sdk/client-iam';
@@ -59,6 +60,12 @@ export interface TestAccount {
   network(): Promise<TestNetwork>;
   /** Makes an instance profile with a role of the same name (as the console's ecsInstanceRole). */
   instanceProfile(name: string): Promise<void>;
+  /**
+   * Does what docs/iam.md asks an administrator to do before the first `infra up` with
+   * `roles.create: true`: creates mnbatch-<stack>-execution from the built CLI's `iam-policy
+   * --role execution --document`.
+   */
+  executionPolicy(stack: string): Promise<void>;
   /** Writes `text` to `name` in the temporary directory; returns its path. */
   write(name: string, text: string): string;
   /** Empties the account: moto forgets everything, the shim its calls, hooks and corrections. */
@@ -151,6 +158,29 @@ export function useTestAccount(): TestAccount {
           );
           await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: name }));
           await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: name, RoleName: name }));
+        } finally {
+          iam.destroy();
+        }
+      },
+      executionPolicy: async (stack) => {
+        const printed = await account.cli([
+          'iam-policy',
+          '--role',
+          'execution',
+          '--stack',
+          stack,
+          '--document',
+        ]);
+        if (printed.code !== 0)
+          throw new Error(`iam-policy --document exited ${printed.code}: ${printed.stderr}`);
+        const iam = new IAMClient(sdk);
+        try {
+          await iam.send(
+            new CreatePolicyCommand({
+              PolicyName: `mnbatch-${stack}-execution`,
+              PolicyDocument: printed.stdout,
+            }),
+          );
         } finally {
           iam.destroy();
         }
