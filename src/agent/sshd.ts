@@ -1,7 +1,8 @@
 /** Starting and stopping this node's sshd, with a bounded wait until it listens. */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { delimiter } from 'node:path';
+import { findExecutable } from '../executables.js';
 import { AgentError, errorMessage } from './errors.js';
 import type { Logger } from './log.js';
 
@@ -20,21 +21,14 @@ const SSHD_STOP_TIMEOUT_MS = 3_000;
 
 /** sshd's path: on PATH, else /usr/sbin/sshd (often not on a container's PATH). */
 export function findSshd(path: string | undefined): string {
-  const dirs = [
+  // An empty PATH entry does not count here: sshd must be a real install, not the work directory.
+  const found = findExecutable('sshd', [
     ...(path ?? '').split(delimiter).filter((d) => d !== ''),
     '/usr/sbin',
     '/usr/local/sbin',
     '/sbin',
-  ];
-  for (const d of dirs) {
-    const candidate = join(d, 'sshd');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
+  ]);
+  if (found) return found;
   throw new AgentError(
     'sshSetup',
     `sshd not found on PATH or in /usr/sbin: install openssh-server in the image`,

@@ -1,6 +1,5 @@
 /** `mnbatch exec`: a shell or a command in a running node, local (docker exec) or on Batch (ECS Exec). */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { findExecutable, pathDirs } from '../executables.js';
 import type { CliContext } from '../ui/context.js';
 import { jobAwsOptions } from '../ui/context.js';
 
@@ -13,14 +12,7 @@ export interface ExecFlags {
 
 /** Whether `name` is an executable on the PATH of `env`. */
 function onPath(name: string, env: Readonly<Record<string, string | undefined>>): boolean {
-  return (env.PATH ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir || '.', name), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return findExecutable(name, pathDirs(env.PATH)) !== undefined;
 }
 
 /** `mnbatch exec JOB [--node N] [-- cmd]`. */
