@@ -262,7 +262,21 @@ function slotsOf(node: NodeContainer): NodeSlots {
     gpus: Number(env(AGENT_ENV.gpus) ?? '0'),
     launch: (env(AGENT_ENV.launch) ?? AGENT_DEFAULTS.launch) as LaunchMode,
     mpi: (env(AGENT_ENV.mpi) ?? AGENT_DEFAULTS.mpi) as MpiSetting,
+    jobYield: env(OPEN_MPI_YIELD) ?? mpiEnvOf(env(AGENT_ENV.mpiEnv))[OPEN_MPI_YIELD],
   };
+}
+
+/** Open MPI's yield-when-idle variable, which the agent sets when ranks outnumber the CPUs. */
+const OPEN_MPI_YIELD = 'OMPI_MCA_mpi_yield_when_idle';
+
+/** The variables of MNBATCH_MPI_ENV (a JSON object; the agent validates it, so anything else is none). */
+function mpiEnvOf(json: string | undefined): Record<string, string> {
+  try {
+    const parsed: unknown = JSON.parse(json ?? '{}');
+    return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
 }
 
 /** The nodes with their share of `cpus` as slots, and the yield setting when the ranks outnumber the CPUs. */

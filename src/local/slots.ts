@@ -16,6 +16,11 @@ export interface NodeSlots {
   readonly gpus: number;
   readonly launch: LaunchMode;
   readonly mpi: MpiSetting;
+  /**
+   * OMPI_MCA_mpi_yield_when_idle as the job sets it (its environment or `mpi.env`); the job's
+   * value wins over the agent's, so the note must not promise a yield the job turned off.
+   */
+  readonly jobYield?: string | undefined;
 }
 
 export interface LocalSlots {
@@ -58,6 +63,12 @@ export function planLocalSlots(nodes: readonly NodeSlots[], cpus: number): Local
   if (ranks <= cpus) return { slots, oversubscribed: false, note: undefined };
   const setting = YIELD_SETTING[job.mpi];
   const what = `${plural(ranks, 'rank')} on ${plural(cpus, 'CPU')}`;
+  if (job.jobYield !== undefined && job.mpi !== 'mpich' && job.mpi !== 'intelmpi')
+    return {
+      slots,
+      oversubscribed: true,
+      note: `${what}: oversubscribed; the job sets OMPI_MCA_mpi_yield_when_idle=${job.jobYield} itself, and that is kept${job.jobYield === '0' ? ': idle Open MPI ranks busy-poll, expect it much slower than on ' + plural(nodes.length, 'instance') : ''}`,
+    };
   const note =
     setting !== undefined
       ? `${what}: oversubscribed, so idle ranks yield the CPU (${MPI_NAME[job.mpi]} ${setting}); expect it slower than on ${plural(nodes.length, 'instance')}`

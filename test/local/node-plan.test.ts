@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AGENT_ENV, BATCH_ENV } from '../../src/contract/agent-env.js';
 import { createArgv, planLocalRun, RUN_LABEL, targetsNode } from '../../src/local/node-plan.js';
@@ -159,6 +162,27 @@ describe('planLocalRun on shared CPUs', () => {
     expect(r.nodes.map((n) => envOfNode(n)[AGENT_ENV.yieldWhenIdle])).toEqual(Array(4).fill('1'));
     expect(r.note).toMatch(/^4 ranks on 2 CPUs: oversubscribed, so idle ranks yield the CPU/);
     expect(envOf(createArgv(r, r.nodes[0]!))).toMatchObject({ [AGENT_ENV.yieldWhenIdle]: '1' });
+  });
+
+  const busyJob = (extra: string) =>
+    `name: busy\nimage: mnbatch/agent:latest\nnodes: 2\nqueue: q\nresources:\n  vcpus: 2\n  memory: 2GiB\ncommand: ["true"]\n${extra}`;
+  it.each([
+    [
+      'environment',
+      busyJob('environment:\n  OMPI_MCA_mpi_yield_when_idle: "0"\nmpi:\n  implementation: openmpi\n'),
+    ],
+    ['mpi.env', busyJob('mpi:\n  implementation: openmpi\n  env:\n    OMPI_MCA_mpi_yield_when_idle: "0"\n')],
+  ])("says the job's own yield setting (in %s) is kept, not that ranks yield", async (_where, yaml) => {
+    const dir = mkdtempSync(join(tmpdir(), 'mnbatch-yield-'));
+    try {
+      writeFileSync(join(dir, 'job.yaml'), yaml);
+      const r = await run(join(dir, 'job.yaml'), 1);
+      expect(r.note).toBe(
+        '2 ranks on 1 CPU: oversubscribed; the job sets OMPI_MCA_mpi_yield_when_idle=0 itself, and that is kept: idle Open MPI ranks busy-poll, expect it much slower than on 2 instances',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps the agent variables as planned when the CPUs are not known', async () => {

@@ -38,6 +38,15 @@ describe('planLocalSlots', () => {
     );
   });
 
+  it("keeps the job's own mpi_yield_when_idle and says so, not that ranks yield", () => {
+    expect(planLocalSlots(nodes(2, { slots: 4, jobYield: '0' }), 2).note).toBe(
+      '8 ranks on 2 CPUs: oversubscribed; the job sets OMPI_MCA_mpi_yield_when_idle=0 itself, and that is kept: idle Open MPI ranks busy-poll, expect it much slower than on 2 instances',
+    );
+    expect(planLocalSlots(nodes(2, { slots: 4, jobYield: '1', mpi: 'auto' }), 2).note).toBe(
+      '8 ranks on 2 CPUs: oversubscribed; the job sets OMPI_MCA_mpi_yield_when_idle=1 itself, and that is kept',
+    );
+  });
+
   it('with mpi: auto (the image decides), says the yield applies when the image has Open MPI', () => {
     const plan = planLocalSlots(nodes(2, { slots: 4, mpi: 'auto' }), 2);
     expect(plan.oversubscribed).toBe(true);
