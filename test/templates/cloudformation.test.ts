@@ -2,16 +2,19 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isMap, isScalar, isSeq, type Node, parseDocument } from 'yaml';
 import { stackQueueName } from '../../src/contract/stack.js';
-import { infraConfigSchema } from '../../src/infra/config.js';
+import { infraConfigSchema, RUNNABLE_CANCEL_REASONS } from '../../src/infra/config.js';
 import { stackNames } from '../../src/infra/names.js';
 import { observeStack } from '../../src/infra/observe.js';
 import { planStack } from '../../src/infra/plan.js';
 import {
   computeEnvironmentRequest,
+  DEFAULT_ROOT_DEVICE,
   fileSystemRequest,
   jobQueueRequest,
+  launchTemplateData,
   NFS_PORT,
   placementGroupRequest,
+  timeLimitActions,
 } from '../../src/infra/requests.js';
 import { efaDriverScript, efsMountScript, hyperthreadingOffScript } from '../../src/infra/user-data.js';
 import { useFakeInfra } from '../_helpers/fake-aws-infra/index.js';
@@ -203,5 +206,57 @@ describe('templates/mnbatch-stack.yaml matches what infra up builds', () => {
     expect(text).toContain(
       JSON.stringify(efsMountScript(cfnVar('FsId'), cfnVar('EfsMountPoint'))).slice(1, -1),
     );
+  });
+});
+
+describe('templates/mnbatch-stack.yaml: the optional settings of infra.yaml', () => {
+  /** `!If [cond, then, else]` of a property. */
+  const branches = (v: Json) => (v as { 'Fn::If': [string, Json, Json] })['Fn::If'];
+  /** Replaces `{ Ref: name }` with `value` everywhere in `v` (what CloudFormation does with a parameter). */
+  const resolve = (v: Json, name: string, value: Json): Json =>
+    Array.isArray(v)
+      ? v.map((x) => resolve(x, name, value))
+      : v !== null && typeof v === 'object'
+        ? (v as { Ref?: Json }).Ref === name && Object.keys(v).length === 1
+          ? value
+          : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x, name, value)]))
+        : v;
+  const base = {
+    stack: 'demo',
+    vpcId: 'vpc-0abc',
+    subnetId: 'subnet-0abc',
+    instanceTypes: ['c5n.18xlarge'],
+    maxVcpus: 72,
+    efs: 'none',
+  };
+
+  it('rootVolumeGiB: the same root volume as infra up, only when RootVolumeGiB is set', () => {
+    const want = launchTemplateData(infraConfigSchema.parse({ ...base, rootVolumeGiB: 200 }), {
+      securityGroupId: 'sg-0abc',
+      rootDeviceName: '/dev/xvda',
+    }).BlockDeviceMappings;
+    const lt = one('AWS::EC2::LaunchTemplate').LaunchTemplateData as Record<string, Json>;
+    const [condition, set, unset] = branches(lt.BlockDeviceMappings ?? null);
+    expect(condition).toBe('HasRootVolume');
+    expect(resolve(resolve(set, 'RootVolumeGiB', 200), 'RootDeviceName', '/dev/xvda')).toEqual(want);
+    expect(unset).toEqual({ Ref: 'AWS::NoValue' });
+    expect((template.Parameters as Record<string, Record<string, Json>>).RootDeviceName?.Default).toBe(
+      DEFAULT_ROOT_DEVICE,
+    );
+  });
+
+  it('runnableTimeLimit: the same queue actions as infra up with every reason, only when set', () => {
+    const config = infraConfigSchema.parse({ ...base, runnableTimeLimit: { maxTimeSeconds: 1800 } });
+    const want = timeLimitActions(config).map((a) => ({
+      Reason: a.reason,
+      State: a.state,
+      MaxTimeSeconds: a.maxTimeSeconds,
+      Action: a.action,
+    }));
+    expect(want.map((a) => a.Reason)).toEqual([...RUNNABLE_CANCEL_REASONS]);
+    const [condition, set, unset] = branches(one('AWS::Batch::JobQueue').JobStateTimeLimitActions ?? null);
+    expect(condition).toBe('HasRunnableTimeLimit');
+    expect(resolve(set, 'RunnableTimeLimitSeconds', 1800)).toEqual(want);
+    expect(unset).toEqual({ Ref: 'AWS::NoValue' });
   });
 });
