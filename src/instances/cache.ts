@@ -125,7 +125,9 @@ export async function cachedOnlyInstanceFacts(
     if (missing.length === 0) break;
     const data = await load(file);
     for (const [type, facts] of answerOf(data, missing)) answer.set(type, facts);
-    missing = missing.filter((e) => data.entries[e] === undefined);
+    // A type kept as a size of a family asked for (the stuck-job diagnosis) is known too.
+    for (const e of missing) if (data.facts[e]) answer.set(e, data.facts[e]);
+    missing = missing.filter((e) => data.entries[e] === undefined && !data.facts[e]);
   }
   return answer;
 }

@@ -137,6 +137,15 @@ describe('instance facts cache', () => {
     expect((await cachedOnlyInstanceFacts([join(root, 'nowhere', 'x.json')], ['c5n.large'])).size).toBe(0);
   });
 
+  it('given a type kept as a size of a family asked for, then the offline read knows it too', async () => {
+    const file = newFile();
+    const { lookup } = fakeLookup();
+    await cachedInstanceFacts(lookup, { file, now: () => 1 })(['c5n']);
+    expect(await cachedOnlyInstanceFacts([file], ['c5n.18xlarge'])).toEqual(
+      new Map([['c5n.18xlarge', facts(72)]]),
+    );
+  });
+
   it("given several regions' files, then the region's own first, then the others for what it lacks", async () => {
     const home = mkdtempSync(join(root, 'regions-'));
     const env = { XDG_CACHE_HOME: home };
