@@ -109,6 +109,18 @@ describe('instance-types', () => {
       ec2Mock.commandCalls(DescribeInstanceTypeOfferingsCommand)[0]?.args[0].input.Filters?.[1]?.Values,
     ).toEqual(['c6in.*', 'hpc7a.96xlarge']);
   });
+
+  it('given optimal only, then skipped without asking EC2', async () => {
+    healthy();
+    const infra = infraConfig({ instanceTypes: ['optimal'], efa: false });
+    expect(await offeringsCheck(services(), infra, SUBNET)).toMatchObject({
+      status: 'skip',
+      detail: 'optimal: Batch picks the types',
+    });
+    expect(await architectureCheck(factsOf(infra))).toMatchObject({ status: 'skip' });
+    expect(ec2Mock.commandCalls(DescribeInstanceTypeOfferingsCommand)).toHaveLength(0);
+    expect(ec2Mock.commandCalls(DescribeInstanceTypesCommand)).toHaveLength(0);
+  });
 });
 
 describe('efa', () => {
