@@ -6,7 +6,7 @@
 import type { Image, Subnet } from '@aws-sdk/client-ec2';
 import { isState } from '../aws/states.js';
 import type { InfraConfig } from '../infra/config.js';
-import { entryCovers, filterValueOf, type InstanceFacts } from '../instances/facts.js';
+import { entryCovers, filterValueOf, type InstanceFacts, membersOf } from '../instances/facts.js';
 import type { DoctorFacts } from './input.js';
 import { type CheckResult, fail, ok, skip, warn } from './report.js';
 import type { DoctorServices } from './services.js';
@@ -58,11 +58,6 @@ export async function quotaCheck(
       `${raise}, or lower maxVcpus`,
     );
   return ok('quota', `On-Demand Standard vCPU quota ${quota} ≥ maxVcpus ${infra.maxVcpus}${notChecked}`);
-}
-
-/** The types (with their facts) an infra.yaml entry (type or family) stands for. */
-function membersOf(entry: string, facts: ReadonlyMap<string, InstanceFacts>): [string, InstanceFacts][] {
-  return [...facts].filter(([type]) => entryCovers(entry, type));
 }
 
 /** infra.yaml's entries that name types or families (not the bundles Batch picks from). */

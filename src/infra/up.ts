@@ -6,7 +6,7 @@
 import { awsErrorName } from '../aws/errors.js';
 import { ECS_AL2023_AMI_PARAMETER } from '../aws/ssm.js';
 import { MnbatchError } from '../errors.js';
-import { describeInstanceFacts, entryCovers, filterValueOf } from '../instances/facts.js';
+import { describeInstanceFacts, filterValueOf, membersOf } from '../instances/facts.js';
 import type { Output } from '../ui/output.js';
 import type { InfraConfig } from './config.js';
 import { executePlan } from './execute.js';
@@ -103,15 +103,14 @@ async function checkInstanceTypes(s: InfraServices, config: InfraConfig): Promis
       },
     );
   });
-  const members = (entry: string) => [...facts].filter(([type]) => entryCovers(entry, type));
-  const unknown = entries.filter((e) => members(e).length === 0);
+  const unknown = entries.filter((e) => membersOf(e, facts).length === 0);
   if (unknown.length > 0)
     throw new MnbatchError(
       'INFRA_INSTANCE_TYPE',
       `${unknown.join(', ')}: no such instance type in ${s.region}`,
     );
   if (!config.efa) return;
-  const noEfa = entries.filter((e) => !members(e).some(([, f]) => f.efaSupported));
+  const noEfa = entries.filter((e) => !membersOf(e, facts).some(([, f]) => f.efaSupported));
   if (noEfa.length > 0)
     throw new MnbatchError('INFRA_INSTANCE_TYPE', `efa: true, but ${noEfa.join(', ')} do not support EFA`);
 }

@@ -78,6 +78,14 @@ export function entryCovers(entry: string, type: string): boolean {
   return entry === type || (!entry.includes('.') && type.startsWith(`${entry}.`));
 }
 
+/** The types (with their facts) among `facts` that `entry` stands for. */
+export function membersOf(
+  entry: string,
+  facts: ReadonlyMap<string, InstanceFacts>,
+): [type: string, facts: InstanceFacts][] {
+  return [...facts].filter(([type]) => entryCovers(entry, type));
+}
+
 /** Filter values per DescribeInstanceTypes request (a filter takes a bounded list of values). */
 const VALUES_PER_REQUEST = 50;
 
