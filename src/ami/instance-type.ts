@@ -1,6 +1,7 @@
 /**
  * The instance type an AMI is baked for: its physical cores (what `nr_cpus` is set to when
- * hyper-threading goes off) and the architectures it runs, from DescribeInstanceTypes.
+ * hyper-threading goes off) and the architectures it runs, from DescribeInstanceTypes through
+ * the shared conversion (src/instances/facts.ts).
  */
 
 import type { _InstanceType } from '@aws-sdk/client-ec2';
@@ -8,17 +9,14 @@ import type { Ec2 } from '../aws/ec2.js';
 import { awsErrorName } from '../aws/errors.js';
 import { EXIT } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
+import { type InstanceFacts, instanceFactsOf } from '../instances/facts.js';
 
 /** Architectures an ECS-optimized AMI exists for. */
 export type Architecture = 'x86_64' | 'arm64';
 
-/** What the bake needs to know about an instance type. */
-export interface InstanceTypeFacts {
+/** What the bake needs to know about an instance type: EC2's facts, with the architectures an ECS AMI exists for. */
+export interface AmiInstanceType extends InstanceFacts {
   readonly instanceType: string;
-  readonly vcpus: number;
-  /** Physical cores (VCpuInfo.DefaultCores). */
-  readonly cores: number;
-  readonly threadsPerCore: number;
   readonly architectures: readonly Architecture[];
 }
 
@@ -26,9 +24,10 @@ export interface InstanceTypeFacts {
 export async function describeInstanceType(
   ec2: Pick<Ec2, 'describeInstanceTypes'>,
   instanceType: string,
-): Promise<InstanceTypeFacts> {
+): Promise<AmiInstanceType> {
   let infos: Awaited<ReturnType<Ec2['describeInstanceTypes']>>;
   try {
+    // By name, not by filter: EC2 then says plainly when the type does not exist.
     infos = await ec2.describeInstanceTypes({ InstanceTypes: [instanceType as _InstanceType] });
   } catch (e) {
     if (awsErrorName(e) === 'InvalidInstanceType') infos = [];
@@ -44,28 +43,21 @@ export async function describeInstanceType(
       },
     );
   }
-  const vcpus = info.VCpuInfo?.DefaultVCpus;
-  const cores = info.VCpuInfo?.DefaultCores ?? vcpus;
-  const architectures = (info.ProcessorInfo?.SupportedArchitectures ?? []).filter(
+  const facts = instanceFactsOf(info);
+  const architectures = (facts?.architectures ?? []).filter(
     (a): a is Architecture => a === 'x86_64' || a === 'arm64',
   );
-  if (!vcpus || !cores || architectures.length === 0) {
+  if (!facts || architectures.length === 0) {
     throw new MnbatchError(
       'AMI_UNSUPPORTED_INSTANCE_TYPE',
-      `instance type '${instanceType}' cannot run an ECS-optimized Linux AMI (architectures: ${(info.ProcessorInfo?.SupportedArchitectures ?? []).join(', ') || 'none'})`,
+      `instance type '${instanceType}' cannot run an ECS-optimized Linux AMI (architectures: ${(facts?.architectures ?? []).join(', ') || 'none'})`,
     );
   }
-  return {
-    instanceType,
-    vcpus,
-    cores,
-    threadsPerCore: info.VCpuInfo?.DefaultThreadsPerCore ?? Math.max(1, Math.round(vcpus / cores)),
-    architectures,
-  };
+  return { ...facts, instanceType, architectures };
 }
 
 /** The `nr_cpus` to bake: the physical cores with hyper-threading off, else keep the command line. */
-export function nrCpusFor(facts: InstanceTypeFacts | undefined, hyperthreadingOff: boolean): number | 'keep' {
+export function nrCpusFor(facts: AmiInstanceType | undefined, hyperthreadingOff: boolean): number | 'keep' {
   if (!hyperthreadingOff) return 'keep';
   if (!facts) {
     throw new MnbatchError(

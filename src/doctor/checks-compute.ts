@@ -3,11 +3,11 @@
  * types offered in the subnet's zone, EFA support, one architecture (matching the AMI's), and
  * that the AMI exists.
  */
-import type { Image, InstanceTypeInfo, Subnet } from '@aws-sdk/client-ec2';
+import type { Image, Subnet } from '@aws-sdk/client-ec2';
 import { isState } from '../aws/states.js';
 import type { InfraConfig } from '../infra/config.js';
+import { entryCovers, filterValueOf, type InstanceFacts, membersOf } from '../instances/facts.js';
 import type { DoctorFacts } from './input.js';
-import { instanceTypePatterns } from './input.js';
 import { type CheckResult, fail, ok, skip, warn } from './report.js';
 import type { DoctorServices } from './services.js';
 
@@ -60,9 +60,9 @@ export async function quotaCheck(
   return ok('quota', `On-Demand Standard vCPU quota ${quota} ≥ maxVcpus ${infra.maxVcpus}${notChecked}`);
 }
 
-/** The DescribeInstanceTypes answers an infra.yaml entry (type or family) stands for. */
-function membersOf(entry: string, infos: readonly InstanceTypeInfo[]): InstanceTypeInfo[] {
-  return infos.filter((i) => i.InstanceType === entry || i.InstanceType?.startsWith(`${entry}.`));
+/** infra.yaml's entries that name types or families (not the bundles Batch picks from). */
+function namedEntries(infra: InfraConfig): string[] {
+  return infra.instanceTypes.filter((e) => filterValueOf(e) !== undefined);
 }
 
 /** `instance-types`: each instance type (or some size of each family) is offered in the subnet's zone. */
@@ -73,8 +73,10 @@ export async function offeringsCheck(
 ): Promise<CheckResult> {
   const zone = subnet?.AvailabilityZone;
   if (!zone) return skip('instance-types', 'no subnet, so no zone to look in (see subnet)');
-  const patterns = instanceTypePatterns(infra.instanceTypes);
-  if (patterns.length === 0) return skip('instance-types', 'optimal: Batch picks the types');
+  const entries = namedEntries(infra);
+  const patterns = entries.map((e) => filterValueOf(e)!);
+  if (patterns.length === 0)
+    return skip('instance-types', `${infra.instanceTypes.join(', ')}: Batch picks the types`);
   const offered = (
     await services.ec2.describeInstanceTypeOfferings({
       LocationType: 'availability-zone',
@@ -84,9 +86,7 @@ export async function offeringsCheck(
       ],
     })
   ).map((o) => o.InstanceType ?? '');
-  const missing = infra.instanceTypes.filter(
-    (e) => e !== 'optimal' && !offered.some((t) => t === e || t.startsWith(`${e}.`)),
-  );
+  const missing = entries.filter((e) => !offered.some((t) => entryCovers(e, t)));
   if (missing.length > 0)
     return fail(
       'instance-types',
@@ -99,13 +99,13 @@ export async function offeringsCheck(
 /** `efa`: with `efa: true`, every instance type supports EFA (for a family: every size Batch may pick). */
 export async function efaCheck(infra: InfraConfig, facts: DoctorFacts): Promise<CheckResult> {
   if (!infra.efa) return skip('efa', 'efa is off in infra.yaml');
-  const infos = await facts.instanceTypes();
+  const known = await facts.instanceTypes();
   const problems: string[] = [];
   const partial: string[] = [];
-  for (const entry of infra.instanceTypes.filter((t) => t !== 'optimal')) {
-    const members = membersOf(entry, infos);
+  for (const entry of namedEntries(infra)) {
+    const members = membersOf(entry, known);
     if (members.length === 0) continue; // unknown to EC2: the instance-types check says so
-    const capable = members.filter((m) => m.NetworkInfo?.EfaSupported).map((m) => m.InstanceType ?? '');
+    const capable = members.filter(([, f]) => f.efaSupported).map(([type]) => type);
     if (capable.length === 0) problems.push(entry);
     else if (capable.length < members.length) partial.push(`${entry} (only ${capable.sort().join(', ')})`);
   }
@@ -121,18 +121,18 @@ export async function efaCheck(infra: InfraConfig, facts: DoctorFacts): Promise<
 }
 
 /** The architecture of an instance type: arm64 or x86_64. */
-function architectureOf(info: InstanceTypeInfo): string {
-  const archs = info.ProcessorInfo?.SupportedArchitectures ?? [];
+function architectureOf(facts: InstanceFacts): string {
+  const archs = facts.architectures;
   return archs.find((a) => a === 'arm64' || a === 'x86_64') ?? archs[0] ?? '?';
 }
 
 /** `architecture`: the instance types share one architecture, and the AMI (when an id) has it too. */
 export async function architectureCheck(facts: DoctorFacts): Promise<CheckResult> {
-  const infos = await facts.instanceTypes();
-  if (infos.length === 0) return skip('architecture', 'no instance type known to EC2 (see instance-types)');
+  const known = await facts.instanceTypes();
+  if (known.size === 0) return skip('architecture', 'no instance type known to EC2 (see instance-types)');
   const byArch = new Map<string, string[]>();
-  for (const i of infos)
-    byArch.set(architectureOf(i), [...(byArch.get(architectureOf(i)) ?? []), i.InstanceType ?? '?']);
+  for (const [type, f] of known)
+    byArch.set(architectureOf(f), [...(byArch.get(architectureOf(f)) ?? []), type]);
   if (byArch.size > 1)
     return fail(
       'architecture',

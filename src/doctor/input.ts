@@ -3,9 +3,10 @@
  * sources, and lazily fetched facts several checks share (each fetched once).
  */
 import type { RegisterJobDefinitionCommandInput, SubmitJobCommandInput } from '@aws-sdk/client-batch';
-import type { Image, InstanceTypeInfo, Subnet } from '@aws-sdk/client-ec2';
+import type { Image, Subnet } from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../aws/errors.js';
 import type { InfraConfig } from '../infra/config.js';
+import { describeInstanceFacts, type InstanceFacts } from '../instances/facts.js';
 import type { CallerIdentity, DoctorServices } from './services.js';
 
 /** The job.yaml part the doctor uses: the requests `submit` would send. */
@@ -29,8 +30,8 @@ export interface DoctorFacts {
   identity(): Promise<CallerIdentity>;
   /** infra.yaml's subnet, undefined when it does not exist (or there is no infra.yaml). */
   subnet(): Promise<Subnet | undefined>;
-  /** The instance types infra.yaml names, families expanded (DescribeInstanceTypes). */
-  instanceTypes(): Promise<InstanceTypeInfo[]>;
+  /** EC2's facts of the instance types infra.yaml names, families expanded, by type. */
+  instanceTypes(): Promise<ReadonlyMap<string, InstanceFacts>>;
   /** infra.yaml's `ami:` when it is an id: the image, undefined when it does not exist. */
   image(): Promise<Image | undefined>;
 }
@@ -41,11 +42,6 @@ function once<T>(fetch: () => Promise<T>): () => Promise<T> {
     promise ??= fetch();
     return promise;
   };
-}
-
-/** infra.yaml's `instanceTypes` as DescribeInstanceTypes filter values: a family `c5n` is `c5n.*`. */
-export function instanceTypePatterns(entries: readonly string[]): string[] {
-  return entries.filter((e) => e !== 'optimal').map((e) => (e.includes('.') ? e : `${e}.*`));
 }
 
 /** The shared facts of `input`, read through `services`. */
@@ -59,11 +55,7 @@ export function doctorFacts(services: DoctorServices, input: DoctorInput): Docto
       });
       return found[0];
     }),
-    instanceTypes: once(async () => {
-      const patterns = instanceTypePatterns(input.infra?.instanceTypes ?? []);
-      if (patterns.length === 0) return [];
-      return services.ec2.describeInstanceTypes({ Filters: [{ Name: 'instance-type', Values: patterns }] });
-    }),
+    instanceTypes: once(() => describeInstanceFacts(services.ec2, input.infra?.instanceTypes ?? [])),
     image: once(async () => {
       const ami = input.infra?.ami;
       if (!ami || ami === 'default') return undefined;

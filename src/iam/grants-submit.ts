@@ -69,7 +69,7 @@ export function submitGrants(scope: PolicyScope): Grant[] {
       Effect: 'Allow',
       Action: ['ec2:DescribeInstanceTypes'],
       Resource: '*',
-      why: 'vCPUs, memory and GPUs of the instance types for the stuck-job diagnosis (read-only; supports no resource-level permissions)',
+      why: 'EFA devices of the instance type for efa: auto, and vCPUs, memory and GPUs of the instance types for the stuck-job diagnosis (read-only; supports no resource-level permissions)',
     },
     {
       Sid: 'SubmitTaggedJobs',

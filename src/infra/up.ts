@@ -3,10 +3,10 @@
  * instance types), observes what exists, plans, prints the plan and carries it out.
  */
 
-import type { _InstanceType } from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../aws/errors.js';
 import { ECS_AL2023_AMI_PARAMETER } from '../aws/ssm.js';
 import { MnbatchError } from '../errors.js';
+import { describeInstanceFacts, filterValueOf, membersOf } from '../instances/facts.js';
 import type { Output } from '../ui/output.js';
 import type { InfraConfig } from './config.js';
 import { executePlan } from './execute.js';
@@ -84,29 +84,36 @@ async function checkImageAndTypes(
         `rootVolumeGiB: ${config.rootVolumeGiB} is smaller than the root volume of ${config.ami} (${snapshotGiB} GiB)`,
       );
   }
-  const exact = config.instanceTypes.filter((t) => t.includes('.'));
-  if (exact.length > 0) {
-    const found = await s.ec2
-      .describeInstanceTypes({ InstanceTypes: exact as _InstanceType[] })
-      .catch((e: unknown) => {
-        throw new MnbatchError(
-          'INFRA_INSTANCE_TYPE',
-          `instance types ${exact.join(', ')}: ${(e as Error).message}`,
-          {
-            cause: e,
-          },
-        );
-      });
-    if (config.efa) {
-      const noEfa = found.filter((t) => !t.NetworkInfo?.EfaSupported).map((t) => t.InstanceType);
-      if (noEfa.length > 0)
-        throw new MnbatchError(
-          'INFRA_INSTANCE_TYPE',
-          `efa: true, but ${noEfa.join(', ')} do not support EFA`,
-        );
-    }
-  }
+  await checkInstanceTypes(s, config);
   return { ami, rootDeviceName };
+}
+
+/**
+ * Every entry of `instanceTypes` stands for a type (or family) EC2 knows in the region, and with
+ * `efa: true` for types with EFA (a family: some size with EFA; doctor warns about the others).
+ */
+async function checkInstanceTypes(s: InfraServices, config: InfraConfig): Promise<void> {
+  const entries = config.instanceTypes.filter((e) => filterValueOf(e) !== undefined);
+  if (entries.length === 0) return; // optimal, default_*: Batch picks
+  const facts = await describeInstanceFacts(s.ec2, entries).catch((e: unknown) => {
+    throw new MnbatchError(
+      'INFRA_INSTANCE_TYPE',
+      `instance types ${entries.join(', ')}: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
+  });
+  const unknown = entries.filter((e) => membersOf(e, facts).length === 0);
+  if (unknown.length > 0)
+    throw new MnbatchError(
+      'INFRA_INSTANCE_TYPE',
+      `${unknown.join(', ')}: no such instance type in ${s.region}`,
+    );
+  if (!config.efa) return;
+  const noEfa = entries.filter((e) => !membersOf(e, facts).some(([, f]) => f.efaSupported));
+  if (noEfa.length > 0)
+    throw new MnbatchError('INFRA_INSTANCE_TYPE', `efa: true, but ${noEfa.join(', ')} do not support EFA`);
 }
 
 /** The settings that are not resources of their own, as `plan` and `up` show them. */

@@ -4,7 +4,7 @@
  * with the time it was asked, so EC2 is asked again only after `ttlMs`. A missing, unreadable
  * or foreign file is the same as an empty cache; a cache that cannot be written is skipped.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { entryCovers, type InstanceFacts } from './facts.js';
@@ -12,7 +12,9 @@ import { entryCovers, type InstanceFacts } from './facts.js';
 /** How long cached facts are used: instance types do not change, new ones appear. */
 export const INSTANCE_FACTS_TTL_MS = 7 * 24 * 3600 * 1000;
 
-const FORMAT = 1;
+/** Version of the file's layout; 2: facts carry threadsPerCore (a file of format 1 is read as empty). */
+export const INSTANCE_FACTS_CACHE_FORMAT = 2;
+const FORMAT = INSTANCE_FACTS_CACHE_FORMAT;
 
 interface CacheData {
   readonly format: typeof FORMAT;
@@ -28,6 +30,22 @@ export function instanceFactsCacheFile(
 ): string {
   const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
   return join(base, 'mnbatch', `instance-types-${region.replace(/[^a-z0-9-]/g, '_')}.json`);
+}
+
+/** The cache files of every region there are, `region`'s first (for offline reads: a type's facts are the same in every region). */
+export async function instanceFactsCacheFiles(
+  env: Readonly<Record<string, string | undefined>>,
+  region: string | undefined,
+): Promise<string[]> {
+  const dir = dirname(instanceFactsCacheFile(env, 'any'));
+  const own = region === undefined ? undefined : instanceFactsCacheFile(env, region);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const others = names
+    .filter((n) => /^instance-types-.+\.json$/.test(n))
+    .map((n) => join(dir, n))
+    .filter((f) => f !== own)
+    .sort();
+  return own === undefined ? others : [own, ...others];
 }
 
 /** Files read in this process, so a second lookup reads nothing. */
@@ -88,13 +106,39 @@ export function cachedInstanceFacts(
       }
       await save(options.file, data);
     }
-    const answer = new Map<string, InstanceFacts>();
-    for (const e of entries) {
-      for (const type of data.entries[e]?.types ?? []) {
-        const facts = data.facts[type];
-        if (facts) answer.set(type, facts);
-      }
-    }
-    return answer;
+    return answerOf(data, entries);
   };
+}
+
+/**
+ * What the cache files hold for `entries`, whatever their age, without asking EC2: the offline
+ * `plan` and `validate` (a type's facts do not change; only new sizes appear). The first file
+ * that knows an entry answers it.
+ */
+export async function cachedOnlyInstanceFacts(
+  files: readonly string[],
+  entries: readonly string[],
+): Promise<ReadonlyMap<string, InstanceFacts>> {
+  const answer = new Map<string, InstanceFacts>();
+  let missing = [...entries];
+  for (const file of files) {
+    if (missing.length === 0) break;
+    const data = await load(file);
+    for (const [type, facts] of answerOf(data, missing)) answer.set(type, facts);
+    // A type kept as a size of a family asked for (the stuck-job diagnosis) is known too.
+    for (const e of missing) if (data.facts[e]) answer.set(e, data.facts[e]);
+    missing = missing.filter((e) => data.entries[e] === undefined && !data.facts[e]);
+  }
+  return answer;
+}
+
+function answerOf(data: CacheData, entries: readonly string[]): Map<string, InstanceFacts> {
+  const answer = new Map<string, InstanceFacts>();
+  for (const e of entries) {
+    for (const type of data.entries[e]?.types ?? []) {
+      const facts = data.facts[type];
+      if (facts) answer.set(type, facts);
+    }
+  }
+  return answer;
 }

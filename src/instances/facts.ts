@@ -11,13 +11,36 @@ export interface InstanceFacts {
   readonly vcpus: number;
   /** Physical cores (VCpuInfo.DefaultCores; the vCPUs when EC2 does not say). */
   readonly cores: number;
+  /** Hardware threads per core (VCpuInfo.DefaultThreadsPerCore; else vCPUs over cores). */
+  readonly threadsPerCore: number;
   /** Installed memory; ECS registers a little less for jobs. */
   readonly memoryMiB: number;
   readonly gpus: number;
   readonly architectures: readonly string[];
   readonly efaSupported: boolean;
-  /** Most EFA interfaces the type takes (0 without EFA). */
+  /**
+   * Most EFA interfaces the type takes (EfaInfo.MaximumEfaInterfaces, one per network card:
+   * p4d.24xlarge 4, p5.48xlarge 32); 0 without EFA.
+   */
   readonly maxEfaInterfaces: number;
+}
+
+/** Facts of instance types by name as far as they are known, and where they come from. */
+export interface InstanceKnowledge {
+  readonly factsOf: (instanceType: string) => InstanceFacts | undefined;
+  /**
+   * `ec2`: EC2 was asked (through the cache), so a type without facts does not exist in the
+   * region; `cache`: only what earlier runs kept was read (offline), so it may simply be unknown.
+   */
+  readonly source: 'ec2' | 'cache';
+}
+
+/** The knowledge of `facts` (a lookup's answer) from `source`. */
+export function knowledgeOf(
+  facts: ReadonlyMap<string, InstanceFacts>,
+  source: InstanceKnowledge['source'],
+): InstanceKnowledge {
+  return { factsOf: (type) => facts.get(type), source };
 }
 
 /** The facts of one DescribeInstanceTypes entry, or undefined when it lacks the basics. */
@@ -26,9 +49,11 @@ export function instanceFactsOf(info: InstanceTypeInfo): InstanceFacts | undefin
   const memoryMiB = info.MemoryInfo?.SizeInMiB;
   if (!info.InstanceType || !vcpus || !memoryMiB) return undefined;
   const efa = info.NetworkInfo?.EfaInfo;
+  const cores = info.VCpuInfo?.DefaultCores ?? vcpus;
   return {
     vcpus,
-    cores: info.VCpuInfo?.DefaultCores ?? vcpus,
+    cores,
+    threadsPerCore: info.VCpuInfo?.DefaultThreadsPerCore ?? Math.max(1, Math.round(vcpus / cores)),
     memoryMiB,
     gpus: (info.GpuInfo?.Gpus ?? []).reduce((n, g) => n + (g.Count ?? 0), 0),
     architectures: info.ProcessorInfo?.SupportedArchitectures ?? [],
@@ -51,6 +76,14 @@ export function filterValueOf(entry: string): string | undefined {
 /** Whether `type` is what `entry` stands for (itself, or a size of the family). */
 export function entryCovers(entry: string, type: string): boolean {
   return entry === type || (!entry.includes('.') && type.startsWith(`${entry}.`));
+}
+
+/** The types (with their facts) among `facts` that `entry` stands for. */
+export function membersOf(
+  entry: string,
+  facts: ReadonlyMap<string, InstanceFacts>,
+): [type: string, facts: InstanceFacts][] {
+  return [...facts].filter(([type]) => entryCovers(entry, type));
 }
 
 /** Filter values per DescribeInstanceTypes request (a filter takes a bounded list of values). */

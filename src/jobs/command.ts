@@ -63,45 +63,33 @@ async function jobDeps(ctx: CliContext, aws: ResolvedAwsOptions) {
     output: ctx.output,
     clock: clock.systemClock,
     signal: ctx.signal,
-    instanceFacts: (entries: readonly string[]) => ec2InstanceFacts(ctx, aws, entries),
+    instanceFacts: async (entries: readonly string[]) =>
+      (await import('./instance-knowledge.js')).ec2InstanceFacts(ctx, aws, entries),
   };
-}
-
-/** EC2's facts of `entries` (types or families), through the per-region cache; loaded only when asked. */
-async function ec2InstanceFacts(ctx: CliContext, aws: ResolvedAwsOptions, entries: readonly string[]) {
-  const [{ createEc2 }, { withAwsErrors }, { describeInstanceFacts }, cache] = await Promise.all([
-    import('../aws/ec2.js'),
-    import('../aws/errors.js'),
-    import('../instances/facts.js'),
-    import('../instances/cache.js'),
-  ]);
-  const ec2 = withAwsErrors(createEc2(aws), 'ec2');
-  const lookup = cache.cachedInstanceFacts((e) => describeInstanceFacts(ec2, e), {
-    file: cache.instanceFactsCacheFile(ctx.env, aws.region),
-    now: Date.now,
-  });
-  return lookup(entries);
 }
 
 /** `mnbatch submit FILE`: register (or reuse) the job definition and submit; `--wait` stays until it ends. */
 export async function submitCommand(file: string, flags: SubmitFlags, ctx: CliContext): Promise<number> {
   // The plan command's own printer, so both print exactly the same.
   if (flags.dryRun) return printPlan(file, flags, ctx);
-  const [jobs, images, { stackRendezvous }, batch] = await Promise.all([
+  const [jobs, images, { stackRendezvous }, batch, knowledge] = await Promise.all([
     import('./submit.js'),
     import('../image/job-images.js'),
     import('./rendezvous.js'),
     import('../aws/batch.js'),
+    import('./instance-knowledge.js'),
   ]);
   // AWS options only once the job file has planned: a bad file is reported first.
-  let aws: Awaited<ReturnType<typeof jobAwsOptions>> | undefined;
+  let resolved: Promise<ResolvedAwsOptions> | undefined;
+  const awsOptions = () => {
+    resolved ??= jobAwsOptions(ctx, 'submit');
+    return resolved;
+  };
   const { plan, spec, dir } = await loadJobFile(file, flags, ctx, {
-    rendezvousOf: async (queue) => {
-      aws = await jobAwsOptions(ctx, 'submit');
-      return stackRendezvous(batch.createBatch(aws), queue);
-    },
+    rendezvousOf: async (queue) => stackRendezvous(batch.createBatch(await awsOptions()), queue),
+    instances: knowledge.ec2Knowledge(ctx, awsOptions),
   });
-  aws ??= await jobAwsOptions(ctx, 'submit');
+  const aws = await awsOptions();
   const imageContext = {
     aws,
     env: ctx.env,

@@ -6,13 +6,10 @@
  * for jobs (an m4.large's 8192 MiB becomes about 7985).
  */
 import { isMnbatchError } from '../errors.js';
+import { entryCovers, type InstanceFacts } from '../instances/facts.js';
 
-/** What one instance type offers. */
-export interface InstanceTypeFacts {
-  readonly vcpus: number;
-  readonly memoryMiB: number;
-  readonly gpus: number;
-}
+/** What the diagnosis reads of an instance type: EC2's facts, or the table's. */
+export type InstanceTypeFacts = Pick<InstanceFacts, 'vcpus' | 'memoryMiB' | 'gpus'>;
 
 const SIZE_VCPUS: Record<string, number> = {
   large: 2,
@@ -139,9 +136,7 @@ export function expandInstanceType(
   entry: string,
   table: ReadonlyMap<string, InstanceTypeFacts> = INSTANCE_TYPES,
 ): string[] | undefined {
-  if (table.has(entry)) return [entry];
-  if (entry.includes('.')) return undefined;
-  const members = [...table.keys()].filter((t) => t.startsWith(`${entry}.`));
+  const members = [...table.keys()].filter((t) => entryCovers(entry, t));
   return members.length > 0 ? members : undefined;
 }
 
@@ -162,5 +157,5 @@ const BUNDLES: Record<string, readonly string[]> = {
  */
 export function allowsInstanceType(entries: readonly string[], type: string): boolean {
   const family = type.split('.')[0] ?? type;
-  return entries.some((e) => e === type || e === family || (BUNDLES[e] ?? []).includes(family));
+  return entries.some((e) => entryCovers(e, type) || (BUNDLES[e] ?? []).includes(family));
 }

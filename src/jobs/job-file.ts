@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import type { JobPlan, PlanOptions, RendezvousSecret } from '../plan/index.js';
 import type { JobSpec } from '../spec/index.js';
 import type { CliContext } from '../ui/context.js';
+import type { InstanceKnowledgeOf } from './instance-knowledge.js';
 
 /** What both `plan` and `submit` take to plan a job file. */
 export interface PlanFlags {
@@ -18,6 +19,8 @@ export interface LoadOptions {
   readonly rendezvousOf?: (jobQueue: string) => Promise<RendezvousSecret>;
   /** false: a job without queue or stack plans too (`image push` needs no queue). */
   readonly requireQueue?: boolean;
+  /** Facts of the job's instance type, asked only when the job uses EFA; without it `efa: auto` waits for submit. */
+  readonly instances?: InstanceKnowledgeOf;
 }
 
 /** Reads and plans `file` as `submit` sends it (placeholders for the key and role unless looked up). */
@@ -51,12 +54,26 @@ export async function loadJobFile(
     ...(user !== undefined ? { user } : {}),
   };
   const requireQueue = load.requireQueue ?? true;
-  let planned = planJobText(text, file, options, requireQueue);
-  if (load.rendezvousOf) {
-    // The key and role belong to the queue's stack: plan once for the queue, then with them.
-    const rendezvous = await load.rendezvousOf(planned.plan.submitJob.jobQueue ?? '');
-    planned = planJobText(text, file, { ...options, rendezvous }, requireQueue);
-  }
+  // Plan once to learn the queue and the instance type, then again with what they bring.
+  const first = planJobText(text, file, options, requireQueue);
+  const { efa, instanceType } = first.spec;
+  const instances =
+    load.instances && efa !== 'off' && instanceType !== undefined
+      ? await load.instances(instanceType)
+      : undefined;
+  // The key and role belong to the queue's stack.
+  const rendezvous = load.rendezvousOf
+    ? await load.rendezvousOf(first.plan.submitJob.jobQueue ?? '')
+    : undefined;
+  const planned =
+    instances || rendezvous
+      ? planJobText(
+          text,
+          file,
+          { ...options, ...(instances ? { instances } : {}), ...(rendezvous ? { rendezvous } : {}) },
+          requireQueue,
+        )
+      : first;
   return { ...planned, dir: dirname(resolve(ctx.cwd, file)) };
 }
 

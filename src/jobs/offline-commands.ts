@@ -1,5 +1,4 @@
 /** The bodies of `mnbatch plan` and `mnbatch validate`: job files in, lines out, no AWS call. */
-import { resolve } from 'node:path';
 import { EXIT } from '../contract/exit-codes.js';
 import type { CliContext } from '../ui/context.js';
 import { loadJobFile, type PlanFlags } from './job-file.js';
@@ -11,8 +10,10 @@ export async function printPlan(
   flags: PlanFlags & { readonly push?: boolean },
   ctx: CliContext,
 ): Promise<number> {
-  const { plan, spec, dir } = await loadJobFile(file, flags, ctx);
+  const { cachedKnowledge } = await import('./instance-knowledge.js');
+  const { plan, spec, dir } = await loadJobFile(file, flags, ctx, { instances: cachedKnowledge(ctx) });
   for (const line of formatPlan(plan, { json: flags.json ?? false })) ctx.output.out(line);
+  for (const note of plan.unresolved) ctx.output.err(`note: ${note}`);
   if (flags.json) return 0;
   const [{ describeImages }, { jobImageOf }] = await Promise.all([
     import('../image/describe.js'),
@@ -29,26 +30,18 @@ export async function printPlan(
 
 /** One line per valid file, one line per problem of the others; 0 only when all are valid. */
 export async function validateFiles(files: readonly string[], ctx: CliContext): Promise<number> {
-  // Loaded here, not at the top, so that `mnbatch --help` does not load zod and yaml.
-  const [{ planJobText, RENDEZVOUS_PLACEHOLDER }, { readJobFile }, { isMnbatchError }, { mnbatchVersion }] =
-    await Promise.all([
-      import('../plan/index.js'),
-      import('../spec/index.js'),
-      import('../errors.js'),
-      import('../version.js'),
-    ]);
+  const [{ isMnbatchError }, { cachedKnowledge }] = await Promise.all([
+    import('../errors.js'),
+    import('./instance-knowledge.js'),
+  ]);
+  const instances = cachedKnowledge(ctx);
   let invalid = 0;
   for (const file of files) {
     try {
-      const text = await readJobFile(resolve(ctx.cwd, file), file);
-      const { spec } = planJobText(
-        text,
-        file,
-        { rendezvous: RENDEZVOUS_PLACEHOLDER, version: mnbatchVersion() },
-        false,
-      );
+      const { spec, plan } = await loadJobFile(file, {}, ctx, { requireQueue: false, instances });
       const nodes = `${spec.nodes} nodes × ${spec.instanceType ?? 'any instance type'}`;
       ctx.output.out(`${file}: ok — ${nodes}, ${spec.mpi.implementation}, launch ${spec.launch}`);
+      for (const note of plan.unresolved) ctx.output.out(`${file}: note: ${note}`);
     } catch (e) {
       if (!isMnbatchError(e)) throw e;
       invalid++;

@@ -2,7 +2,6 @@
 import type { ContainerProperties, KeyValuePair, MountPoint, Ulimit, Volume } from '@aws-sdk/client-batch';
 import { AGENT_ENV } from '../contract/agent-env.js';
 import type { JobSpec } from '../spec/index.js';
-import { efaDevicesOf } from '../spec/index.js';
 
 /** What differs between node groups; the rest comes from the job. */
 export interface GroupSettings {
@@ -14,10 +13,14 @@ export interface GroupSettings {
 
 const UNLIMITED = -1;
 
-/** The container properties of a node range. */
-export function containerProperties(spec: JobSpec, group: GroupSettings): ContainerProperties {
+/** The container properties of a node range, with `efaDevices` EFA devices mapped (src/plan/efa.ts). */
+export function containerProperties(
+  spec: JobSpec,
+  group: GroupSettings,
+  efaDevices: number,
+): ContainerProperties {
   const { volumes, mountPoints } = storage(spec);
-  const devices = efaDevices(spec);
+  const devices = efaDeviceMappings(efaDevices);
   const linuxParameters = {
     // An init process as PID 1 reaps what mpirun and sshd leave orphaned and forwards signals
     // to the agent, which then need not act as init itself.
@@ -25,7 +28,8 @@ export function containerProperties(spec: JobSpec, group: GroupSettings): Contai
     ...(devices.length > 0 ? { devices } : {}),
     ...(spec.sharedMemory !== undefined ? { sharedMemorySize: spec.sharedMemory } : {}),
   };
-  const ulimits = ulimitsOf(spec, devices.length > 0);
+  // With efa on, memory is unlocked even when the devices are left for submit to count.
+  const ulimits = ulimitsOf(spec, spec.efa !== 'off');
   return {
     image: group.image,
     ...(group.command ? { command: [...group.command] } : {}),
@@ -73,10 +77,8 @@ function environment(spec: JobSpec, group: GroupSettings): KeyValuePair[] {
     .map((name) => ({ name, value: all[name]! }));
 }
 
-/** `/dev/infiniband/uverbsN` for each EFA device the job asks for. */
-function efaDevices(spec: JobSpec) {
-  const count =
-    spec.efa === 'off' ? 0 : spec.efa === 'auto' ? (efaDevicesOf(spec.instanceType) ?? 0) : spec.efa;
+/** `/dev/infiniband/uverbsN` for each of `count` EFA devices. */
+function efaDeviceMappings(count: number) {
   return Array.from({ length: count }, (_, i) => ({
     hostPath: `/dev/infiniband/uverbs${i}`,
     containerPath: `/dev/infiniband/uverbs${i}`,

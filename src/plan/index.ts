@@ -5,10 +5,10 @@ export {
   type JobPlan,
   MAX_JOB_DEFINITION_BYTES,
   type PlanOptions,
-  PlanRuleError,
   planJob,
   RENDEZVOUS_PLACEHOLDER,
   type RendezvousSecret,
   submitterOf,
 } from './plan-job.js';
 export { retryStrategy } from './retry.js';
+export { PlanRuleError } from './rule-error.js';

@@ -1,7 +1,8 @@
 /** A job file checked and planned in one step, with every problem positioned in the file. */
 import { dirname, resolve } from 'node:path';
 import { checkJobSpec, formatProblem, type JobSpec, readJobFile, specInvalid } from '../spec/index.js';
-import { type JobPlan, type PlanOptions, PlanRuleError, planJob } from './plan-job.js';
+import { type JobPlan, type PlanOptions, planJob } from './plan-job.js';
+import { PlanRuleError } from './rule-error.js';
 
 /** Queue name used when only checking a job that names no queue (`validate`). */
 export const QUEUE_PLACEHOLDER = '<queue>';
@@ -39,7 +40,7 @@ export function planJobText(
   try {
     return { spec, plan: planJob(spec, planOptions) };
   } catch (e) {
-    if (e instanceof PlanRuleError) throw specInvalid(file, [check.problemLine(e.path, e.message)]);
+    if (e instanceof PlanRuleError) throw specInvalid(file, [check.problemLine(e.path, e.message, e.at)]);
     throw e;
   }
 }

@@ -16,10 +16,13 @@ import {
   stackRendezvousParameter,
 } from '../contract/stack.js';
 import { MnbatchError } from '../errors.js';
-import { BATCH_LIMITS, formatRange, type JobSpec, type NodeRange, type Segment } from '../spec/index.js';
+import type { InstanceKnowledge } from '../instances/facts.js';
+import { BATCH_LIMITS, formatRange, type JobSpec, type NodeRange } from '../spec/index.js';
 import { containerProperties, type GroupSettings, sortedRecord } from './container.js';
+import { efaDevicesOf } from './efa.js';
 import { contentHash } from './hash.js';
 import { retryStrategy } from './retry.js';
+import { PlanRuleError } from './rule-error.js';
 
 /**
  * How the nodes get the rendezvous secret. On Batch (`stack-key`) the job definition names the
@@ -48,6 +51,11 @@ export interface PlanOptions {
   readonly queue?: string;
   /** Who submits (tag `mnbatch:user`). */
   readonly user?: string;
+  /**
+   * Facts of the job's instance type (`efa: auto`, and the check of `efa: N`); without them
+   * `efa: auto` is left for submit to resolve (see JobPlan.unresolved).
+   */
+  readonly instances?: InstanceKnowledge;
 }
 
 /** Both requests of one submission. */
@@ -56,6 +64,8 @@ export interface JobPlan {
   readonly registerJobDefinition: RegisterJobDefinitionCommandInput;
   readonly submitJob: SubmitJobCommandInput;
   readonly numNodes: number;
+  /** What this plan leaves for submit, which asks EC2, to resolve (one line each); empty for submit. */
+  readonly unresolved: readonly string[];
 }
 
 /** What `plan`, `validate` and `submit --dry-run` show for the stack's key and execution role. */
@@ -71,19 +81,12 @@ function placeholderKey(stack: string | undefined): RendezvousSecret {
 /** AWS Batch's limit on the size of a job definition. */
 export const MAX_JOB_DEFINITION_BYTES = 24 * 1024;
 
-/** A rule of the plan broken by the spec; `path` is the job.yaml path to blame. */
-export class PlanRuleError extends MnbatchError {
-  readonly path: readonly Segment[];
-  constructor(path: readonly Segment[], message: string) {
-    super('PLAN_INVALID', message);
-    this.path = path;
-  }
-}
-
 /** Plans the job; throws MnbatchError when the options break a rule, PlanRuleError when the spec does. */
 export function planJob(spec: JobSpec, given: PlanOptions): JobPlan {
   const options =
     given.rendezvous.kind === 'placeholder' ? { ...given, rendezvous: placeholderKey(spec.stack) } : given;
+  const efa = efaDevicesOf(spec, options.instances);
+  const efaDevices = efa.kind === 'count' ? efa.count : 0;
   const groups = nodeGroups(spec);
   const numNodes = options.nodes ?? spec.nodes;
   if (options.nodes !== undefined) checkNodesOverride(spec, groups, options.nodes);
@@ -102,7 +105,7 @@ export function planJob(spec: JobSpec, given: PlanOptions): JobPlan {
       mainNode: spec.mainNode,
       nodeRangeProperties: groups.map((g) => ({
         targetNodes: formatRange(g.range),
-        container: withRendezvousKey(containerProperties(spec, g.settings), rendezvous),
+        container: withRendezvousKey(containerProperties(spec, g.settings, efaDevices), rendezvous),
       })),
     },
     retryStrategy: retryStrategy(spec.retries),
@@ -130,7 +133,8 @@ export function planJob(spec: JobSpec, given: PlanOptions): JobPlan {
     },
     propagateTags: spec.propagateTags,
   };
-  return { jobDefinitionName, registerJobDefinition, submitJob, numNodes };
+  const unresolved = efa.kind === 'at-submit' ? [efa.note] : [];
+  return { jobDefinitionName, registerJobDefinition, submitJob, numNodes, unresolved };
 }
 
 /** The stack's key in the container's `secrets`, read by ECS with the execution role (job.yaml's, else the stack's). */

@@ -1,12 +1,14 @@
 /**
  * Rules that relate several fields (main node below the node count, node ranges covering all
- * nodes, EFA and instance type, ports). They read the value defensively, so they can run on the
+ * nodes, efa: auto with an instance type, ports). They read the value defensively, so they can run on the
  * parsed spec and also on the raw YAML of a file with other problems: all problems at once.
  */
 import { AGENT_DEFAULTS } from '../contract/agent-env.js';
-import { efaDevicesOf } from './efa.js';
 import { type NodeRange, parseRange, rangeProblems } from './ranges.js';
 import type { Segment } from './source.js';
+
+/** `efa: auto` without an instance type: the planner says the same when handed such a spec. */
+export const EFA_AUTO_NEEDS_TYPE = 'auto needs instanceType; or give the number of EFA devices';
 
 /** A broken rule and the path to blame. */
 export interface RuleProblem {
@@ -48,24 +50,14 @@ export function crossFieldProblems(value: unknown): RuleProblem[] {
   return problems;
 }
 
+/**
+ * The EFA rule that needs no instance facts; the device count of the type is checked by the
+ * planner (src/plan/efa.ts), which is given EC2's facts.
+ */
 function efaProblems(efa: unknown, instanceType: string | undefined): RuleProblem[] {
-  const known = efaDevicesOf(instanceType);
-  if (efa === 'auto' && known === undefined) {
-    return [
-      {
-        path: ['efa'],
-        message:
-          instanceType === undefined
-            ? 'auto needs instanceType; or give the number of EFA devices'
-            : `mnbatch does not know how many EFA devices ${instanceType} has: give the number (efa: 1)`,
-      },
-    ];
-  }
-  const count = int(efa);
-  if (count !== undefined && known !== undefined && count > known) {
-    return [{ path: ['efa'], message: `${instanceType} has ${known} EFA device${known === 1 ? '' : 's'}` }];
-  }
-  return [];
+  return efa === 'auto' && instanceType === undefined
+    ? [{ path: ['efa'], message: EFA_AUTO_NEEDS_TYPE }]
+    : [];
 }
 
 function groupProblems(

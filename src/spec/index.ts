@@ -1,6 +1,6 @@
 /** job.yaml: the schema, parsing with positioned errors, and the JSON Schema for editors. */
 
-export { EFA_DEVICES, efaDevicesOf } from './efa.js';
+export { EFA_AUTO_NEEDS_TYPE } from './cross-rules.js';
 export {
   checkJobSpec,
   formatProblem,

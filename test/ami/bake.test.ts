@@ -28,6 +28,7 @@ import { registerAmi } from '../../src/cli/commands/ami.js';
 import { memoryOutput } from '../../src/ui/output.js';
 import { assertValidRequest } from '../_helpers/aws-model.js';
 import { FakeClock } from '../_helpers/fake-clock.js';
+import { instanceTypeInfo } from '../_helpers/instance-types.js';
 
 const ec2 = mockClient(EC2Client);
 const ssm = mockClient(SSMClient);
@@ -39,28 +40,10 @@ const BUILDER = 'i-0ccccccccccccccc1';
 const EFS = 'fs-0123456789abcdef0';
 const START = Date.parse('2026-11-21T10:00:00Z');
 
-const TYPES: Record<string, InstanceTypeInfo> = {
-  'c5n.18xlarge': {
-    InstanceType: 'c5n.18xlarge',
-    VCpuInfo: { DefaultVCpus: 72, DefaultCores: 36, DefaultThreadsPerCore: 2 },
-    ProcessorInfo: { SupportedArchitectures: ['x86_64'] },
-  },
-  'm5.large': {
-    InstanceType: 'm5.large',
-    VCpuInfo: { DefaultVCpus: 2, DefaultCores: 1, DefaultThreadsPerCore: 2 },
-    ProcessorInfo: { SupportedArchitectures: ['x86_64'] },
-  },
-  'c7g.16xlarge': {
-    InstanceType: 'c7g.16xlarge',
-    VCpuInfo: { DefaultVCpus: 64, DefaultCores: 64, DefaultThreadsPerCore: 1 },
-    ProcessorInfo: { SupportedArchitectures: ['arm64'] },
-  },
-  'm6g.large': {
-    InstanceType: 'm6g.large',
-    VCpuInfo: { DefaultVCpus: 2, DefaultCores: 2, DefaultThreadsPerCore: 1 },
-    ProcessorInfo: { SupportedArchitectures: ['arm64'] },
-  },
-};
+/** Real DescribeInstanceTypes entries of the types the bakes use. */
+const TYPES: Record<string, InstanceTypeInfo> = Object.fromEntries(
+  ['c5n.18xlarge', 'm5.large', 'c7g.16xlarge', 'm6g.large'].map((t) => [t, instanceTypeInfo(t)]),
+);
 
 const IMAGES: Record<string, Image> = {
   [BASE]: {

@@ -11,7 +11,6 @@ import {
   type JobQueueDetail,
 } from '@aws-sdk/client-batch';
 import {
-  type ArchitectureType,
   DescribeImagesCommand,
   DescribeInstanceTypeOfferingsCommand,
   DescribeInstanceTypesCommand,
@@ -19,7 +18,6 @@ import {
   DescribeSubnetsCommand,
   DescribeVpcEndpointsCommand,
   EC2Client,
-  type InstanceTypeInfo,
 } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
@@ -30,6 +28,7 @@ import { createDoctorServices } from '../../src/doctor/aws.js';
 import type { DoctorServices } from '../../src/doctor/services.js';
 import { type InfraConfig, infraConfigSchema } from '../../src/infra/config.js';
 import { batchMock, invalidRequests, invalidResponses } from '../_helpers/fake-batch/mock-sdk.js';
+import { describeInstanceTypesAnswer } from '../_helpers/instance-types.js';
 import { computeEnvironment, QUEUE } from '../jobs/_fixtures.js';
 
 export { batchMock, sdkError } from '../_helpers/fake-batch/mock-sdk.js';
@@ -84,17 +83,6 @@ export function jobYaml(nodes = 2, vcpus = 72, memory = '180GiB'): string {
   ].join('\n');
 }
 
-/** An instance type as DescribeInstanceTypes answers. */
-export function instanceType(type: string, options: { arch?: string; efa?: boolean } = {}): InstanceTypeInfo {
-  return {
-    InstanceType: type as InstanceTypeInfo['InstanceType'],
-    ProcessorInfo: {
-      SupportedArchitectures: [(options.arch ?? 'x86_64') as ArchitectureType],
-    },
-    NetworkInfo: { EfaSupported: options.efa ?? true },
-  };
-}
-
 /** Every call answered as a healthy account and stack would. */
 export function healthy(): void {
   stsMock
@@ -136,7 +124,8 @@ export function healthy(): void {
     ],
   });
   ec2Mock.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [] });
-  ec2Mock.on(DescribeInstanceTypesCommand).resolves({ InstanceTypes: [instanceType('c5n.18xlarge')] });
+  // EC2's answers from real entries (by name or filter, family.* too)
+  ec2Mock.on(DescribeInstanceTypesCommand).callsFake((input) => describeInstanceTypesAnswer(input));
   ec2Mock.on(DescribeInstanceTypeOfferingsCommand).resolves({
     InstanceTypeOfferings: [
       { InstanceType: 'c5n.18xlarge', LocationType: 'availability-zone', Location: ZONE },

@@ -15,16 +15,7 @@ import {
   quotaCheck,
 } from '../../src/doctor/checks-compute.js';
 import { doctorFacts } from '../../src/doctor/input.js';
-import {
-  ec2Mock,
-  healthy,
-  infraConfig,
-  instanceType,
-  quotasMock,
-  sdkError,
-  services,
-  ZONE,
-} from './_mock-sdk.js';
+import { ec2Mock, healthy, infraConfig, quotasMock, sdkError, services, ZONE } from './_mock-sdk.js';
 
 const SUBNET = { SubnetId: 'subnet-0b2', VpcId: 'vpc-0a1', AvailabilityZone: ZONE };
 const factsOf = (infra: ReturnType<typeof infraConfig>) => doctorFacts(services(), { infra });
@@ -118,6 +109,18 @@ describe('instance-types', () => {
       ec2Mock.commandCalls(DescribeInstanceTypeOfferingsCommand)[0]?.args[0].input.Filters?.[1]?.Values,
     ).toEqual(['c6in.*', 'hpc7a.96xlarge']);
   });
+
+  it('given optimal only, then skipped without asking EC2', async () => {
+    healthy();
+    const infra = infraConfig({ instanceTypes: ['optimal'], efa: false });
+    expect(await offeringsCheck(services(), infra, SUBNET)).toMatchObject({
+      status: 'skip',
+      detail: 'optimal: Batch picks the types',
+    });
+    expect(await architectureCheck(factsOf(infra))).toMatchObject({ status: 'skip' });
+    expect(ec2Mock.commandCalls(DescribeInstanceTypeOfferingsCommand)).toHaveLength(0);
+    expect(ec2Mock.commandCalls(DescribeInstanceTypesCommand)).toHaveLength(0);
+  });
 });
 
 describe('efa', () => {
@@ -127,9 +130,7 @@ describe('efa', () => {
   });
 
   it('fails for a type without EFA', async () => {
-    ec2Mock
-      .on(DescribeInstanceTypesCommand)
-      .resolves({ InstanceTypes: [instanceType('c5.large', { efa: false })] });
+    healthy();
     const infra = infraConfig({ instanceTypes: ['c5.large'] });
     expect(await efaCheck(infra, factsOf(infra))).toMatchObject({
       status: 'fail',
@@ -138,18 +139,16 @@ describe('efa', () => {
   });
 
   it('warns for a family of which only some sizes support EFA', async () => {
-    ec2Mock.on(DescribeInstanceTypesCommand).resolves({
-      InstanceTypes: [
-        instanceType('c5n.large', { efa: false }),
-        instanceType('c5n.18xlarge'),
-        instanceType('c5n.9xlarge'),
-      ],
-    });
+    healthy();
     const infra = infraConfig({ instanceTypes: ['c5n'] });
     expect(await efaCheck(infra, factsOf(infra))).toMatchObject({
       status: 'warn',
-      detail: 'not every size supports EFA: c5n (only c5n.18xlarge, c5n.9xlarge)',
+      detail: 'not every size supports EFA: c5n (only c5n.18xlarge, c5n.9xlarge, c5n.metal)',
     });
+    // one request, the family as a filter value
+    expect(ec2Mock.commandCalls(DescribeInstanceTypesCommand).map((c) => c.args[0].input.Filters)).toEqual([
+      [{ Name: 'instance-type', Values: ['c5n.*'] }],
+    ]);
   });
 
   it('is skipped when efa is off', async () => {
@@ -166,12 +165,10 @@ describe('architecture', () => {
   });
 
   it('fails when the types mix x86_64 and arm64', async () => {
-    ec2Mock.on(DescribeInstanceTypesCommand).resolves({
-      InstanceTypes: [instanceType('c7g.16xlarge', { arch: 'arm64' }), instanceType('c6i.32xlarge')],
-    });
+    healthy();
     const infra = infraConfig({ instanceTypes: ['c7g.16xlarge', 'c6i.32xlarge'] });
     expect((await architectureCheck(factsOf(infra))).detail).toBe(
-      'instance types mix arm64 (c7g.16xlarge) and x86_64 (c6i.32xlarge)',
+      'instance types mix x86_64 (c6i.32xlarge) and arm64 (c7g.16xlarge)',
     );
   });
 

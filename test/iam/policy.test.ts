@@ -44,7 +44,7 @@ describe('the policies hold for the code in src/', () => {
 
   it('keeps infrastructure actions out of the submit policy', () => {
     const submit = [...policyActions(doc('submit'))];
-    // One read-only EC2 call: the instance type catalog, for the stuck-job diagnosis.
+    // One read-only EC2 call: the instance type catalog, for efa: auto and the stuck-job diagnosis.
     const infraLike = submit.filter((a) => /^(ec2|elasticfilesystem|ssm):/.test(a));
     expect(infraLike).toEqual(['ec2:DescribeInstanceTypes']);
     expect(submit).not.toContain('batch:CreateComputeEnvironment');

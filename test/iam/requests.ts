@@ -58,7 +58,7 @@ export const SUBMIT_REQUESTS: readonly SimRequest[] = [
   },
   { what: 'the new job', action: 'batch:SubmitJob', resource: job, context: sent.job },
   {
-    what: 'instance type facts for the stuck-job diagnosis',
+    what: 'instance type facts for efa: auto and the stuck-job diagnosis',
     action: 'ec2:DescribeInstanceTypes',
     resource: '*',
   },

@@ -1,3 +1,4 @@
+import { DescribeInstanceTypesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { infraUp } from '../../src/infra/up.js';
 import { memoryOutput } from '../../src/ui/output.js';
@@ -25,6 +26,30 @@ describe('infra up checks the account before planning', () => {
       code: 'INFRA_INSTANCE_TYPE',
       message: 'efa: true, but m5.large do not support EFA',
     });
+  });
+
+  it('refuses an instance type or family EC2 does not know, before changing anything', async () => {
+    const config = demoConfig(fake.state, { instanceTypes: ['c5n.18xlarge', 'zz9.large', 'zz9'] });
+    await expect(infraUp(fake.services, config, {}, memoryOutput())).rejects.toMatchObject({
+      code: 'INFRA_INSTANCE_TYPE',
+      message: 'zz9.large, zz9: no such instance type in us-east-1',
+    });
+    expect(fake.state.mutations).toEqual([]);
+  });
+
+  it('takes a family with EFA sizes for efa: true, and asks EC2 by filter (family.*)', async () => {
+    const config = demoConfig(fake.state, { efa: true, instanceTypes: ['c5n', 'hpc7g.16xlarge', 'optimal'] });
+    await infraUp(fake.services, config, {}, memoryOutput());
+    const asked = fake
+      .stub('ec2')
+      .commandCalls(DescribeInstanceTypesCommand)
+      .map((c) => c.args[0].input);
+    expect(asked.at(-1)?.Filters).toEqual([{ Name: 'instance-type', Values: ['c5n.*', 'hpc7g.16xlarge'] }]);
+    expect(fake.state.computeEnvironments.get('mnbatch-demo')?.computeResources?.instanceTypes).toEqual([
+      'c5n',
+      'hpc7g.16xlarge',
+      'optimal',
+    ]);
   });
 
   it('uses a baked AMI that exists, and refuses one that does not', async () => {

@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   cachedInstanceFacts,
+  cachedOnlyInstanceFacts,
+  INSTANCE_FACTS_CACHE_FORMAT,
   INSTANCE_FACTS_TTL_MS,
   instanceFactsCacheFile,
+  instanceFactsCacheFiles,
 } from '../../src/instances/cache.js';
 import type { InstanceFacts } from '../../src/instances/facts.js';
 
@@ -15,6 +18,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const facts = (vcpus: number): InstanceFacts => ({
   vcpus,
   cores: vcpus / 2,
+  threadsPerCore: 2,
   memoryMiB: vcpus * 2048,
   gpus: 0,
   architectures: ['x86_64'],
@@ -62,7 +66,10 @@ describe('instance facts cache', () => {
   it('given a cache file another run wrote, then its fresh entries are answered without asking EC2', async () => {
     const file = join(mkdtempSync(join(root, 'written-')), 'instance-types-ap-south-1.json');
     const entries = { c5n: { askedAt: 100, types: ['c5n.large'] } };
-    writeFileSync(file, JSON.stringify({ format: 1, entries, facts: { 'c5n.large': facts(2) } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ format: INSTANCE_FACTS_CACHE_FORMAT, entries, facts: { 'c5n.large': facts(2) } }),
+    );
     const { asked, lookup } = fakeLookup();
     const answer = await cachedInstanceFacts(lookup, { file, now: () => 200 })(['c5n']);
     expect(answer).toEqual(new Map([['c5n.large', facts(2)]]));
@@ -97,28 +104,75 @@ describe('instance facts cache', () => {
     const { asked, lookup } = fakeLookup();
     expect((await cachedInstanceFacts(lookup, { file, now: () => 1 })(['m5.large'])).size).toBe(1);
     expect(asked).toEqual([['m5.large']]);
-    expect(JSON.parse(readFileSync(file, 'utf8')).format).toBe(1);
+    expect(JSON.parse(readFileSync(file, 'utf8')).format).toBe(INSTANCE_FACTS_CACHE_FORMAT);
   });
 
-  it('given a cache folder that cannot be written, then the facts are still answered', async () => {
-    const blocker = join(root, 'a-file');
-    writeFileSync(blocker, '');
+  it('given a file of the first format (facts without threadsPerCore), then it is asked again', async () => {
+    const file = join(mkdtempSync(join(root, 'format-1-')), 'instance-types-us-east-1.json');
+    const { threadsPerCore: _, ...old } = facts(2);
+    const entries = { 'm5.large': { askedAt: 100, types: ['m5.large'] } };
+    writeFileSync(file, JSON.stringify({ format: 1, entries, facts: { 'm5.large': old } }));
+    const { asked, lookup } = fakeLookup();
+    const answer = await cachedInstanceFacts(lookup, { file, now: () => 200 })(['m5.large']);
+    expect(answer.get('m5.large')?.threadsPerCore).toBe(2);
+    expect(asked).toEqual([['m5.large']]);
+  });
+
+  it('given only the cache (offline plan), then what it holds at any age, nothing asked or written', async () => {
+    const file = join(mkdtempSync(join(root, 'offline-')), 'instance-types-eu-north-1.json');
+    const entries = {
+      'c5n.large': { askedAt: 1, types: ['c5n.large'] },
+      'zz9.large': { askedAt: 1, types: [] },
+    };
+    const written = JSON.stringify({
+      format: INSTANCE_FACTS_CACHE_FORMAT,
+      entries,
+      facts: { 'c5n.large': facts(2) },
+    });
+    writeFileSync(file, written);
+    expect(await cachedOnlyInstanceFacts([file], ['c5n.large', 'zz9.large', 'm5.large'])).toEqual(
+      new Map([['c5n.large', facts(2)]]),
+    );
+    expect(readFileSync(file, 'utf8')).toBe(written);
+    expect((await cachedOnlyInstanceFacts([join(root, 'nowhere', 'x.json')], ['c5n.large'])).size).toBe(0);
+  });
+
+  it('given a type kept as a size of a family asked for, then the offline read knows it too', async () => {
+    const file = newFile();
     const { lookup } = fakeLookup();
-    const answer = await cachedInstanceFacts(lookup, { file: join(blocker, 'sub', 'x.json'), now: () => 1 })([
-      'm5.large',
-    ]);
-    expect(answer.get('m5.large')?.vcpus).toBe(2);
+    await cachedInstanceFacts(lookup, { file, now: () => 1 })(['c5n']);
+    expect(await cachedOnlyInstanceFacts([file], ['c5n.18xlarge'])).toEqual(
+      new Map([['c5n.18xlarge', facts(72)]]),
+    );
   });
 
-  it('keeps one file per region under XDG_CACHE_HOME, else ~/.cache', () => {
-    expect(instanceFactsCacheFile({ XDG_CACHE_HOME: '/x', HOME: '/h' }, 'eu-west-1')).toBe(
-      '/x/mnbatch/instance-types-eu-west-1.json',
+  it("given several regions' files, then the region's own first, then the others for what it lacks", async () => {
+    const home = mkdtempSync(join(root, 'regions-'));
+    const env = { XDG_CACHE_HOME: home };
+    const lookupOf = (vcpus: number) => async (types: readonly string[]) =>
+      new Map(types.filter((t) => t !== 'zz9.large').map((t) => [t, facts(vcpus)] as const));
+    const write = (region: string, vcpus: number, types: string[]) =>
+      cachedInstanceFacts(lookupOf(vcpus), { file: instanceFactsCacheFile(env, region), now: () => 1 })(
+        types,
+      );
+    await write('us-east-1', 2, ['c5n.large', 'm5.large']);
+    await write('eu-west-1', 4, ['c5n.large', 'zz9.large']);
+    const files = await instanceFactsCacheFiles(env, 'eu-west-1');
+    expect(files).toEqual([
+      instanceFactsCacheFile(env, 'eu-west-1'),
+      instanceFactsCacheFile(env, 'us-east-1'),
+    ]);
+    // eu-west-1 answers c5n.large, and knows zz9.large is no type; m5.large comes from us-east-1
+    const answer = await cachedOnlyInstanceFacts(files, ['c5n.large', 'm5.large', 'zz9.large']);
+    expect(answer).toEqual(
+      new Map([
+        ['c5n.large', facts(4)],
+        ['m5.large', facts(2)],
+      ]),
     );
-    expect(instanceFactsCacheFile({ HOME: '/h' }, 'us-east-1')).toBe(
-      '/h/.cache/mnbatch/instance-types-us-east-1.json',
-    );
-    expect(instanceFactsCacheFile({ HOME: '/h' }, '../../etc')).toBe(
-      '/h/.cache/mnbatch/instance-types-______etc.json',
-    );
+    expect(await instanceFactsCacheFiles(env, undefined)).toHaveLength(2);
+    expect(await instanceFactsCacheFiles({ XDG_CACHE_HOME: join(home, 'none') }, 'eu-west-1')).toEqual([
+      instanceFactsCacheFile({ XDG_CACHE_HOME: join(home, 'none') }, 'eu-west-1'),
+    ]);
   });
 });

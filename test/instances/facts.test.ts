@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ec2FromClient } from '../../src/aws/ec2.js';
 import { describeInstanceFacts, filterValueOf, instanceFactsOf } from '../../src/instances/facts.js';
 import { assertValidRequest, assertValidResponse } from '../_helpers/aws-model.js';
+import { describeInstanceTypesAnswer, instanceTypeInfo } from '../_helpers/instance-types.js';
 
 const ec2Mock = mockClient(EC2Client);
 const ec2 = () =>
@@ -17,53 +18,10 @@ const ec2 = () =>
     new EC2Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }),
   );
 
-/** An entry of DescribeInstanceTypes as EC2 answers it (the members mnbatch reads). */
-function info(
-  type: string,
-  vcpus: number,
-  mib: number,
-  extra: Partial<InstanceTypeInfo> = {},
-): InstanceTypeInfo {
-  return {
-    InstanceType: type as InstanceTypeInfo['InstanceType'],
-    VCpuInfo: { DefaultVCpus: vcpus, DefaultCores: vcpus / 2, DefaultThreadsPerCore: 2 },
-    MemoryInfo: { SizeInMiB: mib },
-    ProcessorInfo: { SupportedArchitectures: ['x86_64'] },
-    NetworkInfo: { EfaSupported: false },
-    ...extra,
-  };
-}
-
-const CATALOG: InstanceTypeInfo[] = [
-  info('c5n.9xlarge', 36, 98_304, {
-    NetworkInfo: { EfaSupported: true, EfaInfo: { MaximumEfaInterfaces: 1 } },
-  }),
-  info('c5n.18xlarge', 72, 196_608, {
-    NetworkInfo: { EfaSupported: true, EfaInfo: { MaximumEfaInterfaces: 1 } },
-  }),
-  info('c5n.large', 2, 5_376),
-  info('p4d.24xlarge', 96, 1_179_648, {
-    GpuInfo: { Gpus: [{ Name: 'A100', Manufacturer: 'NVIDIA', Count: 8 }] },
-    NetworkInfo: { EfaSupported: true, EfaInfo: { MaximumEfaInterfaces: 4 } },
-  }),
-];
-
-/** Answers like EC2: the filter's values (exact or `family.*`), two entries a page. */
+/** Answers like EC2 from the real entries, two a page, with request and answer checked against the model. */
 function answer(input: DescribeInstanceTypesCommandInput): DescribeInstanceTypesCommandOutput {
   assertValidRequest('ec2', 'DescribeInstanceTypes', input);
-  const values = input.Filters?.find((f) => f.Name === 'instance-type')?.Values ?? [];
-  const matches = CATALOG.filter((i) =>
-    values.some((v) =>
-      v.endsWith('.*') ? i.InstanceType?.startsWith(v.slice(0, -1)) : i.InstanceType === v,
-    ),
-  );
-  const start = Number(input.NextToken ?? 0);
-  const page = matches.slice(start, start + 2);
-  const output = {
-    InstanceTypes: page,
-    ...(start + 2 < matches.length ? { NextToken: String(start + 2) } : {}),
-    $metadata: {},
-  };
+  const output = describeInstanceTypesAnswer(input, 2);
   assertValidResponse('ec2', 'DescribeInstanceTypes', output);
   return output;
 }
@@ -77,10 +35,20 @@ afterEach(() => ec2Mock.reset());
 describe('instance facts from DescribeInstanceTypes', () => {
   it('given types and a family, when looked up, then one filtered request per page and facts by name', async () => {
     const facts = await describeInstanceFacts(ec2(), ['p4d.24xlarge', 'c5n', 'optimal', 'no-such.type']);
-    expect([...facts.keys()].sort()).toEqual(['c5n.18xlarge', 'c5n.9xlarge', 'c5n.large', 'p4d.24xlarge']);
+    expect([...facts.keys()].sort()).toEqual([
+      'c5n.18xlarge',
+      'c5n.2xlarge',
+      'c5n.4xlarge',
+      'c5n.9xlarge',
+      'c5n.large',
+      'c5n.metal',
+      'c5n.xlarge',
+      'p4d.24xlarge',
+    ]);
     expect(facts.get('p4d.24xlarge')).toEqual({
       vcpus: 96,
       cores: 48,
+      threadsPerCore: 2,
       memoryMiB: 1_179_648,
       gpus: 8,
       architectures: ['x86_64'],
@@ -91,7 +59,7 @@ describe('instance facts from DescribeInstanceTypes', () => {
     expect(calls[0]?.Filters).toEqual([
       { Name: 'instance-type', Values: ['p4d.24xlarge', 'c5n.*', 'no-such.type'] },
     ]);
-    expect(calls.map((c) => c.NextToken)).toEqual([undefined, '2']);
+    expect(calls.map((c) => c.NextToken)).toEqual([undefined, '2', '4', '6']);
   });
 
   it('given only bundles Batch picks from, then EC2 is not asked', async () => {
@@ -101,7 +69,31 @@ describe('instance facts from DescribeInstanceTypes', () => {
 
   it('given an entry without vCPUs or memory, then it is left out rather than guessed', () => {
     expect(instanceFactsOf({ InstanceType: 'x1.large' as InstanceTypeInfo['InstanceType'] })).toBeUndefined();
-    expect(instanceFactsOf(info('c5n.large', 2, 5_376))?.maxEfaInterfaces).toBe(0);
+    expect(instanceFactsOf(instanceTypeInfo('c5n.large'))?.maxEfaInterfaces).toBe(0);
+  });
+
+  it('given the types with several network cards, then as many EFA interfaces as EC2 says (one per card)', () => {
+    const of = (t: string) => instanceFactsOf(instanceTypeInfo(t));
+    expect(of('p5.48xlarge')).toMatchObject({ efaSupported: true, maxEfaInterfaces: 32 });
+    expect(of('trn1n.32xlarge')?.maxEfaInterfaces).toBe(16);
+    expect(of('hpc7a.96xlarge')?.maxEfaInterfaces).toBe(2);
+    expect(of('c5n.18xlarge')?.maxEfaInterfaces).toBe(1);
+  });
+
+  it('given an EFA type whose answer lacks EfaInfo, then one interface, not none', () => {
+    const info = instanceTypeInfo('c5n.18xlarge');
+    const bare = { ...info, NetworkInfo: { ...info.NetworkInfo, EfaInfo: undefined } };
+    expect(instanceFactsOf(bare)?.maxEfaInterfaces).toBe(1);
+  });
+
+  it('given hyper-threading facts, then threads per core as EC2 says, else vCPUs over cores', () => {
+    expect(instanceFactsOf(instanceTypeInfo('hpc7g.16xlarge'))).toMatchObject({
+      cores: 64,
+      threadsPerCore: 1,
+    });
+    const info = instanceTypeInfo('c5n.18xlarge');
+    const noThreads = { ...info, VCpuInfo: { DefaultVCpus: 72, DefaultCores: 36 } };
+    expect(instanceFactsOf(noThreads)?.threadsPerCore).toBe(2);
   });
 
   it('maps compute environment entries to filter values', () => {

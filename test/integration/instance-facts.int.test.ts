@@ -23,4 +23,18 @@ describe('instance facts from DescribeInstanceTypes (moto)', () => {
       0,
     );
   });
+
+  it('given EFA types, then EfaInfo.MaximumEfaInterfaces and the threads per core come through (efa: auto, ami bake)', async () => {
+    const ec2 = ec2FromClient(new EC2Client(account.sdk));
+    const facts = await describeInstanceFacts(ec2, [
+      'p5.48xlarge',
+      'p4d.24xlarge',
+      'hpc7g.16xlarge',
+      'c6i.large',
+    ]);
+    expect(facts.get('p5.48xlarge')).toMatchObject({ efaSupported: true, maxEfaInterfaces: 32, gpus: 8 });
+    expect(facts.get('p4d.24xlarge')).toMatchObject({ maxEfaInterfaces: 4, cores: 48, threadsPerCore: 2 });
+    expect(facts.get('hpc7g.16xlarge')).toMatchObject({ maxEfaInterfaces: 1, cores: 64, threadsPerCore: 1 });
+    expect(facts.get('c6i.large')).toMatchObject({ efaSupported: false, maxEfaInterfaces: 0 });
+  });
 });

@@ -3,6 +3,8 @@
  * (behind the shim that corrects it where it differs from AWS: jobs move through their states,
  * node jobs exist, see shim-batch-jobs.ts), on a stack made by `mnbatch infra up`.
  */
+
+import { join } from 'node:path';
 import {
   BatchClient,
   DescribeJobDefinitionsCommand,
@@ -27,9 +29,9 @@ const STACK = SMALL_STACK;
 const QUEUE = `mnbatch-${STACK}`;
 
 /** Runs the CLI; returns what it printed and the calls (service:Operation) it made. */
-async function run(args: string[]) {
+async function run(args: string[], env: Record<string, string> = {}) {
   const before = account.shim.calls.length;
-  const r = await account.cli(args, { env: { USER: 'alice' } });
+  const r = await account.cli(args, { env: { USER: 'alice', ...env } });
   const calls = account.shim.calls.slice(before);
   return {
     ...r,
@@ -113,6 +115,53 @@ describe('jobs on a stack made by infra up', () => {
     const volumes = defs.jobDefinitions?.[0]?.nodeProperties?.nodeRangeProperties?.[0]?.container?.volumes;
     expect(volumes?.[0]?.efsVolumeConfiguration?.fileSystemId).toBe('fs-0123456789abcdef0');
   }, 60_000);
+
+  it('efa: auto: plan says submit resolves it; submit asks EC2 and maps its EFA devices; then plan reads the cache', async () => {
+    account.write(
+      'efa-job.yaml',
+      `${smallStackJob({ name: 'efa-job', instanceType: 'c6i.32xlarge' })}efa: auto\n`,
+    );
+    // a cache of its own: earlier tests' stuck-job diagnoses may have cached the c6i family
+    const cache = { XDG_CACHE_HOME: join(account.dir, 'efa-cache') };
+    const devicesOf = (request: unknown) =>
+      (request as RegisterJobDefinitionCommandInput).nodeProperties?.nodeRangeProperties?.[0]?.container
+        ?.linuxParameters?.devices ?? [];
+
+    // Given no instance-type cache yet: plan calls no AWS API and says what it leaves to submit
+    const before = await run(['plan', 'efa-job.yaml', '--json'], cache);
+    expect(before.code, before.text).toBe(0);
+    expect(before.calls).toEqual([]);
+    expect(before.stderr).toContain('efa: auto: the EFA devices of c6i.32xlarge are resolved at submit time');
+    expect(devicesOf(JSON.parse(before.stdout).registerJobDefinition)).toEqual([]);
+
+    // When submitted, EC2 is asked and the definition maps the type's EFA device
+    const submitted = await run(['submit', 'efa-job.yaml', '--json'], cache);
+    expect(submitted.code, submitted.text).toBe(0);
+    expect(submitted.calls).toContain('ec2:DescribeInstanceTypes');
+    const registered = account.shim.calls.filter((c) => c.operation === 'RegisterJobDefinition').at(-1);
+    expect(devicesOf(registered?.params).map((d) => d.hostPath)).toEqual(['/dev/infiniband/uverbs0']);
+
+    // Then plan finds the type in the cache submit filled, and names the definition as submit did
+    const after = await run(['plan', 'efa-job.yaml', '--json'], cache);
+    expect(after.code, after.text).toBe(0);
+    expect(after.calls).toEqual([]);
+    expect(after.stderr).not.toContain('resolved at submit time');
+    const planned = JSON.parse(after.stdout).registerJobDefinition as RegisterJobDefinitionCommandInput;
+    expect(devicesOf(planned)).toHaveLength(1);
+    expect((JSON.parse(submitted.stdout) as { jobDefinition: string }).jobDefinition).toContain(
+      planned.jobDefinitionName,
+    );
+
+    // And a count the type cannot take is refused before anything is written
+    account.write(
+      'efa-two.yaml',
+      `${smallStackJob({ name: 'efa-two', instanceType: 'c6i.32xlarge' })}efa: 2\n`,
+    );
+    const two = await run(['submit', 'efa-two.yaml'], cache);
+    expect(two.code).toBe(65);
+    expect(two.text).toContain('efa: c6i.32xlarge has 1 EFA device');
+    expect(two.mutating).toEqual([]);
+  }, 120_000);
 
   it('a revision of the same name without the content tag is not reused, and the user is told', async () => {
     account.write('by-hand.yaml', smallStackJob({ name: 'by-hand' }));

@@ -8,6 +8,7 @@ const plan: JobPlan = {
   registerJobDefinition: { jobDefinitionName: 'hello-0123456789', type: 'multinode' },
   submitJob: { jobName: 'hello', jobQueue: 'q', jobDefinition: 'hello-0123456789' },
   numNodes: 4,
+  unresolved: [],
 };
 
 /** What submit registers: the planned request with its content tag. */

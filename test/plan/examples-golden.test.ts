@@ -1,13 +1,15 @@
 /**
  * Golden plans of every example: the printed requests are compared with
  * test/_fixtures/plan/<example>.json (regenerate with UPDATE_GOLDEN=1), and every request is
- * checked against the official AWS Batch service model.
+ * checked against the official AWS Batch service model. Instance facts come from a fixed set of
+ * real DescribeInstanceTypes answers (test/_helpers/instance-types.ts), as submit gets them.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planJobText, RENDEZVOUS_PLACEHOLDER } from '../../src/plan/index.js';
 import { assertValidRequest } from '../_helpers/aws-model.js';
+import { fixtureInstances } from '../_helpers/instance-types.js';
 
 const root = join(import.meta.dirname, '../..');
 const goldenDir = join(import.meta.dirname, '../_fixtures/plan');
@@ -42,13 +44,14 @@ describe('example plans', () => {
       // Given an example job file
       const text = readFileSync(join(root, file), 'utf8');
 
-      // When it is planned the way `mnbatch plan` prints it
+      // When it is planned the way `mnbatch plan` prints it, with EC2's facts of its instance type
       const { plan } = planJobText(
         text,
         file,
-        { rendezvous: RENDEZVOUS_PLACEHOLDER, version: '0.0.0-golden' },
+        { rendezvous: RENDEZVOUS_PLACEHOLDER, version: '0.0.0-golden', instances: fixtureInstances() },
         false,
       );
+      expect(plan.unresolved).toEqual([]);
       const printed = `${JSON.stringify({ registerJobDefinition: plan.registerJobDefinition, submitJob: plan.submitJob }, null, 2)}\n`;
 
       // Then both requests are valid Batch requests

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { AGENT_DEFAULTS, AGENT_ENV } from '../../src/contract/agent-env.js';
 import { INFRASTRUCTURE_EXIT_CODES } from '../../src/contract/exit-codes.js';
 import { stackQueueName } from '../../src/contract/stack.js';
-import { type JobPlan, type PlanOptions, planJob } from '../../src/plan/index.js';
+import { type JobPlan, type PlanOptions, PlanRuleError, planJob } from '../../src/plan/index.js';
 import { MAX_EVALUATE_ON_EXIT, retryStrategy } from '../../src/plan/retry.js';
 import { parseJobSpec } from '../../src/spec/index.js';
 import { assertValidRequest } from '../_helpers/aws-model.js';
+import { fixtureInstances } from '../_helpers/instance-types.js';
 
 const BASE = `
 name: demo
@@ -207,8 +208,9 @@ describe('planJob', () => {
       for (const r of ranges) expect(r.container!.linuxParameters!.initProcessEnabled).toBe(true);
     });
 
-    it('maps EFA devices of the instance type and unlocks memory', () => {
-      const p = plan('instanceType: p4d.24xlarge\nefa: auto\n');
+    it('maps as many EFA devices as EC2 says the instance type takes, and unlocks memory', () => {
+      // Given EC2's facts (p4d.24xlarge: EfaInfo.MaximumEfaInterfaces 4)
+      const p = plan('instanceType: p4d.24xlarge\nefa: auto\n', { instances: fixtureInstances() });
       const devices = container(p).linuxParameters!.devices!;
       expect(devices.map((d) => d.hostPath)).toEqual([0, 1, 2, 3].map((i) => `/dev/infiniband/uverbs${i}`));
       expect(devices[0]).toEqual({
@@ -217,9 +219,13 @@ describe('planJob', () => {
         permissions: ['READ', 'WRITE', 'MKNOD'],
       });
       expect(container(p).ulimits).toEqual([{ name: 'memlock', softLimit: -1, hardLimit: -1 }]);
+      expect(p.unresolved).toEqual([]);
+      // And one per network card on the types with many (p5.48xlarge: 32)
+      const p5 = plan('instanceType: p5.48xlarge\nefa: auto\n', { instances: fixtureInstances() });
+      expect(container(p5).linuxParameters!.devices).toHaveLength(32);
     });
 
-    it('keeps the job memlock and takes an explicit EFA count for unknown types', () => {
+    it('keeps the job memlock and takes an explicit EFA count for types it has no facts of', () => {
       const p = plan(
         'instanceType: x9.huge\nefa: 2\nulimits: { memlock: 1024, stack: { soft: 1, hard: unlimited } }\n',
       );
@@ -228,6 +234,42 @@ describe('planJob', () => {
         { name: 'memlock', softLimit: 1024, hardLimit: 1024 },
         { name: 'stack', softLimit: 1, hardLimit: -1 },
       ]);
+    });
+
+    it('given efa: auto offline with a type the cache lacks, then no device and a note that submit resolves it', () => {
+      const offline = { factsOf: () => undefined, source: 'cache' } as const;
+      for (const instances of [offline, undefined]) {
+        const p = plan('instanceType: p4d.24xlarge\nefa: auto\n', instances ? { instances } : {});
+        expect(container(p).linuxParameters!.devices).toBeUndefined();
+        expect(container(p).ulimits).toEqual([{ name: 'memlock', softLimit: -1, hardLimit: -1 }]);
+        expect(p.unresolved).toEqual([
+          expect.stringContaining('efa: auto: the EFA devices of p4d.24xlarge are resolved at submit time'),
+        ]);
+      }
+    });
+
+    it("given EC2's facts, then counts the type cannot take are refused, naming the path", () => {
+      const instances = fixtureInstances();
+      const refused = (extra: string) => () => plan(extra, { instances });
+      expect(refused('instanceType: c5n.18xlarge\nefa: 2\n')).toThrow(
+        expect.objectContaining({ path: ['efa'], message: 'c5n.18xlarge has 1 EFA device' }),
+      );
+      expect(refused('instanceType: c5.large\nefa: 1\n')).toThrow(
+        expect.objectContaining({
+          path: ['efa'],
+          message: expect.stringContaining('c5.large does not support EFA'),
+        }),
+      );
+      expect(refused('instanceType: c5.large\nefa: auto\n')).toThrow(PlanRuleError);
+      expect(refused('instanceType: zz9.large\nefa: auto\n')).toThrow(
+        expect.objectContaining({
+          path: ['instanceType'],
+          message: 'EC2 knows no instance type zz9.large in this region',
+        }),
+      );
+      expect(
+        container(plan('instanceType: hpc7a.96xlarge\nefa: 2\n', { instances })).linuxParameters!.devices,
+      ).toHaveLength(2);
     });
 
     it('mounts EFS with TLS and IAM, an AMI-mounted EFS, and host volumes', () => {

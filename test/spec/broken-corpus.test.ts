@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isMnbatchError } from '../../src/errors.js';
 import { planJobText } from '../../src/plan/index.js';
+import { fixtureInstances } from '../_helpers/instance-types.js';
 
 const dir = join(import.meta.dirname, '../_fixtures/spec/broken');
 const files = readdirSync(dir)
@@ -28,10 +29,15 @@ function expectations(text: string): Expected[] {
   }));
 }
 
-/** The problem lines validation reports for `text`, or [] when it is valid. */
+/** The problem lines validation reports for `text` (with EC2's facts, as submit), or [] when it is valid. */
 function problems(text: string, file: string): string[] {
   try {
-    planJobText(text, file, { rendezvous: { kind: 'placeholder' }, version: '0.0.0-test' }, false);
+    const options = {
+      rendezvous: { kind: 'placeholder' },
+      version: '0.0.0-test',
+      instances: fixtureInstances(),
+    } as const;
+    planJobText(text, file, options, false);
     return [];
   } catch (e) {
     if (!isMnbatchError(e) || e.code !== 'SPEC_INVALID') throw e;

@@ -3,6 +3,7 @@
  */
 import * as ec2 from '@aws-sdk/client-ec2';
 import * as ssm from '@aws-sdk/client-ssm';
+import { describeInstanceTypesAnswer } from '../instance-types.js';
 import { ACCOUNT, awsError, type InfraState, matchesFilters, REGION } from './state.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: command classes of any input type
@@ -44,12 +45,7 @@ export function ec2Handlers(s: InfraState): Handler[] {
     ],
     [
       ec2.DescribeInstanceTypesCommand,
-      (i: ec2.DescribeInstanceTypesCommandInput) => ({
-        InstanceTypes: (i.InstanceTypes ?? []).map((t) => ({
-          InstanceType: t,
-          NetworkInfo: { EfaSupported: t.startsWith('c5n') || t.startsWith('hpc') },
-        })),
-      }),
+      (i: ec2.DescribeInstanceTypesCommandInput) => describeInstanceTypesAnswer(i),
     ],
     [
       ec2.DescribePlacementGroupsCommand,

@@ -1,0 +1,47 @@
+/**
+ * How many EFA devices the job maps: `efa: N` as given, `efa: auto` as many as the instance
+ * type takes (EC2's EfaInfo.MaximumEfaInterfaces). The facts come in as a lookup (EC2 through
+ * the cache for `submit`, the cache alone for `plan` and `validate`): planning asks no one.
+ */
+import { plural } from '../contract/words.js';
+import type { InstanceKnowledge } from '../instances/facts.js';
+import { EFA_AUTO_NEEDS_TYPE, type JobSpec } from '../spec/index.js';
+import { PlanRuleError } from './rule-error.js';
+
+/** The devices to map, or why `efa: auto` waits for `submit` to ask EC2. */
+export type EfaDevices =
+  | { readonly kind: 'count'; readonly count: number }
+  | { readonly kind: 'at-submit'; readonly note: string };
+
+/** The EFA devices of `spec`; PlanRuleError when the facts of its instance type contradict it. */
+export function efaDevicesOf(
+  spec: Pick<JobSpec, 'efa' | 'instanceType'>,
+  instances: InstanceKnowledge | undefined,
+): EfaDevices {
+  const { efa, instanceType: type } = spec;
+  if (efa === 'off') return { kind: 'count', count: 0 };
+  if (type === undefined) {
+    if (efa === 'auto') throw new PlanRuleError(['efa'], EFA_AUTO_NEEDS_TYPE, 'value');
+    return { kind: 'count', count: efa };
+  }
+  const facts = instances?.factsOf(type);
+  if (!facts) {
+    if (efa !== 'auto') return { kind: 'count', count: efa }; // nothing to check it against
+    if (instances?.source === 'ec2')
+      throw new PlanRuleError(['instanceType'], `EC2 knows no instance type ${type} in this region`, 'value');
+    return {
+      kind: 'at-submit',
+      note: `efa: auto: the EFA devices of ${type} are resolved at submit time (not in the instance-type cache); this plan maps none, so its job definition name differs from the one submit registers`,
+    };
+  }
+  if (!facts.efaSupported)
+    throw new PlanRuleError(
+      ['efa'],
+      `${type} does not support EFA: set efa: off, or use an EFA instance type`,
+      'value',
+    );
+  if (efa === 'auto') return { kind: 'count', count: facts.maxEfaInterfaces };
+  if (efa > facts.maxEfaInterfaces)
+    throw new PlanRuleError(['efa'], `${type} has ${plural(facts.maxEfaInterfaces, 'EFA device')}`, 'value');
+  return { kind: 'count', count: efa };
+}
