@@ -5,6 +5,14 @@
  */
 export const STACK_TAG = 'mnbatch:stack';
 
+/**
+ * EFA interfaces the stack's launch template attaches (`infra up`, templates/mnbatch-stack.yaml):
+ * one, on the first network card. An instance has a /dev/infiniband/uverbsN only per attached
+ * interface, and a container whose mapped device is missing does not start, so `efa: auto` maps
+ * no more than this.
+ */
+export const STACK_EFA_INTERFACES = 1;
+
 /** Name of the job queue of stack `stack`. */
 export function stackQueueName(stack: string): string {
   return `mnbatch-${stack}`;

@@ -131,6 +131,7 @@ export function launchTemplateData(
     // With EFA the security group goes on the interface (and not on the compute environment).
     ...(config.efa
       ? {
+          // STACK_EFA_INTERFACES (one): `efa: auto` maps no more devices than this attaches.
           NetworkInterfaces: [
             {
               DeviceIndex: 0,

@@ -1,8 +1,10 @@
 /**
- * How many EFA devices the job maps: `efa: N` as given, `efa: auto` as many as the instance
- * type takes (EC2's EfaInfo.MaximumEfaInterfaces). The facts come in as a lookup (EC2 through
+ * How many EFA devices the job maps: `efa: N` as given, `efa: auto` as many as both the instance
+ * type takes (EC2's EfaInfo.MaximumEfaInterfaces) and the stack's launch template attaches
+ * (STACK_EFA_INTERFACES: one). The facts come in as a lookup (EC2 through
  * the cache for `submit`, the cache alone for `plan` and `validate`): planning asks no one.
  */
+import { STACK_EFA_INTERFACES } from '../contract/stack.js';
 import { plural } from '../contract/words.js';
 import type { InstanceKnowledge } from '../instances/facts.js';
 import { EFA_AUTO_NEEDS_TYPE, type JobSpec } from '../spec/index.js';
@@ -40,7 +42,7 @@ export function efaDevicesOf(
       `${type} does not support EFA: set efa: off, or use an EFA instance type`,
       'value',
     );
-  if (efa === 'auto') return { kind: 'count', count: facts.maxEfaInterfaces };
+  if (efa === 'auto') return { kind: 'count', count: Math.min(facts.maxEfaInterfaces, STACK_EFA_INTERFACES) };
   if (efa > facts.maxEfaInterfaces)
     throw new PlanRuleError(['efa'], `${type} has ${plural(facts.maxEfaInterfaces, 'EFA device')}`, 'value');
   return { kind: 'count', count: efa };

@@ -57,7 +57,7 @@ describe('loadJobFile with instance facts', () => {
     const file = jobFile('auto.yaml', 'instanceType: p4d.24xlarge\nefa: auto\n');
     const { plan } = await loadJobFile(file, {}, ctx(), { instances: lookup.instances });
     expect(lookup.asked).toEqual(['p4d.24xlarge']);
-    expect(devices(plan)).toHaveLength(4);
+    expect(devices(plan)).toHaveLength(1);
     expect(plan.unresolved).toEqual([]);
   });
 

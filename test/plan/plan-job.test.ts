@@ -208,11 +208,12 @@ describe('planJob', () => {
       for (const r of ranges) expect(r.container!.linuxParameters!.initProcessEnabled).toBe(true);
     });
 
-    it('maps as many EFA devices as EC2 says the instance type takes, and unlocks memory', () => {
-      // Given EC2's facts (p4d.24xlarge: EfaInfo.MaximumEfaInterfaces 4)
+    it("maps the one EFA device the stack's launch template gives a type with EFA, and unlocks memory", () => {
+      // Given EC2's facts (p4d.24xlarge: EfaInfo.MaximumEfaInterfaces 4), and infra up's launch
+      // template with one EFA interface: the other devices would not exist on the host.
       const p = plan('instanceType: p4d.24xlarge\nefa: auto\n', { instances: fixtureInstances() });
       const devices = container(p).linuxParameters!.devices!;
-      expect(devices.map((d) => d.hostPath)).toEqual([0, 1, 2, 3].map((i) => `/dev/infiniband/uverbs${i}`));
+      expect(devices.map((d) => d.hostPath)).toEqual(['/dev/infiniband/uverbs0']);
       expect(devices[0]).toEqual({
         hostPath: '/dev/infiniband/uverbs0',
         containerPath: '/dev/infiniband/uverbs0',
@@ -220,9 +221,12 @@ describe('planJob', () => {
       });
       expect(container(p).ulimits).toEqual([{ name: 'memlock', softLimit: -1, hardLimit: -1 }]);
       expect(p.unresolved).toEqual([]);
-      // And one per network card on the types with many (p5.48xlarge: 32)
-      const p5 = plan('instanceType: p5.48xlarge\nefa: auto\n', { instances: fixtureInstances() });
+      // More only when asked for, up to what the type takes (p5.48xlarge: 32)
+      const p5 = plan('instanceType: p5.48xlarge\nefa: 32\n', { instances: fixtureInstances() });
       expect(container(p5).linuxParameters!.devices).toHaveLength(32);
+      expect(() => plan('instanceType: p4d.24xlarge\nefa: 5\n', { instances: fixtureInstances() })).toThrow(
+        'p4d.24xlarge has 4 EFA devices',
+      );
     });
 
     it('keeps the job memlock and takes an explicit EFA count for types it has no facts of', () => {
