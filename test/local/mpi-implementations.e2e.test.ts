@@ -66,8 +66,9 @@ async function buildImages(): Promise<void> {
 beforeAll(async () => {
   // The base image and a current agent executable.
   await ensureTestImages();
+  // The first MPICH agent image build compiles MPICH: 13 minutes on 2 loaded cores.
   await buildImages();
-}, 1_200_000);
+}, 2_700_000);
 
 afterEach(async () => {
   expect(await docker.listContainers(OURS)).toEqual([]);
