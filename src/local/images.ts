@@ -64,7 +64,9 @@ export async function ensureAgentImage(docker: Docker, options: AgentImageOption
     if (latestLabels?.[AGENT_INPUTS_LABEL] !== inputs) await docker.tag(tag, latest);
     return tag;
   }
-  options.say(`building the agent image ${tag} from ${baseImage}`);
+  // MPICH is compiled from source in the image (container/Dockerfile): say why the first build is long.
+  const compiles = mpich ? ', compiling MPICH (about 15 minutes the first time; Docker caches it)' : '';
+  options.say(`building the agent image ${tag} from ${baseImage}${compiles}`);
   await docker.build({
     context: bundleDir,
     dockerfile,

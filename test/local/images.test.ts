@@ -58,7 +58,17 @@ describe('ensureAgentImage', () => {
   it('builds mnbatch/agent-mpich:<version> and :latest with MPI=mpich when the job names MPICH, apart from the Open MPI image', async () => {
     const { root, inputs } = packageWithAgent();
     const fake = fakeDocker({ images: { [LOCAL_BASE_IMAGE]: {} } });
-    await ensureAgentImage(fake.docker, { packageRoot: root, version: '1.2.3', say, mpi: 'mpich' });
+    const said: string[] = [];
+    await ensureAgentImage(fake.docker, {
+      packageRoot: root,
+      version: '1.2.3',
+      say: (line) => said.push(line),
+      mpi: 'mpich',
+    });
+    // The first MPICH build compiles MPICH: the user is told why it takes long.
+    expect(said).toEqual([
+      `building the agent image mnbatch/agent-mpich:1.2.3 from ${LOCAL_BASE_IMAGE}, compiling MPICH (about 15 minutes the first time; Docker caches it)`,
+    ]);
     expect(fake.builds).toEqual([
       expect.objectContaining({
         tags: ['mnbatch/agent-mpich:1.2.3', 'mnbatch/agent-mpich:latest'],
