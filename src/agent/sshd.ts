@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { delimiter } from 'node:path';
-import { findExecutable } from '../executables.js';
+import { findExecutable } from '../contract/executables.js';
 import { AgentError, errorMessage } from './errors.js';
 import type { Logger } from './log.js';
 

@@ -1,5 +1,5 @@
 /** `mnbatch exec`: a shell or a command in a running node, local (docker exec) or on Batch (ECS Exec). */
-import { findExecutable, pathDirs } from '../executables.js';
+import { findExecutable, pathDirs } from '../contract/executables.js';
 import type { CliContext } from '../ui/context.js';
 import { jobAwsOptions } from '../ui/context.js';
 

@@ -67,7 +67,7 @@ export function planLocalSlots(nodes: readonly NodeSlots[], cpus: number): Local
     return {
       slots,
       oversubscribed: true,
-      note: `${what}: oversubscribed; the job sets OMPI_MCA_mpi_yield_when_idle=${job.jobYield} itself, and that is kept${job.jobYield === '0' ? ': idle Open MPI ranks busy-poll, expect it much slower than on ' + plural(nodes.length, 'instance') : ''}`,
+      note: `${what}: oversubscribed; the job sets OMPI_MCA_mpi_yield_when_idle=${job.jobYield} itself, and that is kept${job.jobYield === '0' ? `: idle Open MPI ranks busy-poll, expect it much slower than on ${plural(nodes.length, 'instance')}` : ''}`,
     };
   const note =
     setting !== undefined

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findExecutable, pathDirs } from '../src/executables.js';
+import { findExecutable, pathDirs } from '../../src/contract/executables.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mnbatch-exe-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
