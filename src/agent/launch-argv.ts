@@ -1,5 +1,5 @@
 /** The launcher command line for each MPI implementation, built from the job's settings (pure). */
-import type { MpiImplementation } from '../contract/agent-env.js';
+import { type MpiImplementation, OPEN_MPI_YIELD_VAR } from '../contract/agent-env.js';
 
 /** What the mpirun command line is made of. */
 export interface MpirunSettings {
@@ -131,7 +131,7 @@ export function launcherEnv(
           PRTE_MCA_plm_ssh_args: `-F ${sshConfig}`,
           PRTE_MCA_plm_ssh_no_tree_spawn: '1',
           OMPI_MCA_btl_vader_single_copy_mechanism: 'none',
-          ...(yieldWhenIdle ? { OMPI_MCA_mpi_yield_when_idle: '1' } : {}),
+          ...(yieldWhenIdle ? { [OPEN_MPI_YIELD_VAR]: '1' } : {}),
         }
       : mpi === 'intelmpi'
         ? { I_MPI_HYDRA_BRANCH_COUNT: '-1' }

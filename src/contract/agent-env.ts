@@ -101,3 +101,9 @@ export type MpiImplementation = 'openmpi' | 'mpich' | 'intelmpi';
 /** What job.yaml may say: an implementation, or `auto` for the image's own. */
 export type MpiSetting = MpiImplementation | 'auto';
 export const MPI_SETTINGS: readonly MpiSetting[] = ['auto', 'openmpi', 'mpich', 'intelmpi'];
+
+/**
+ * Open MPI's yield-when-idle variable: the agent sets it when ranks outnumber the CPUs, unless the
+ * job sets it itself (and `run --local` says which).
+ */
+export const OPEN_MPI_YIELD_VAR = 'OMPI_MCA_mpi_yield_when_idle';

@@ -14,10 +14,9 @@ export const INSTANCE_FACTS_TTL_MS = 7 * 24 * 3600 * 1000;
 
 /** Version of the file's layout; 2: facts carry threadsPerCore (a file of format 1 is read as empty). */
 export const INSTANCE_FACTS_CACHE_FORMAT = 2;
-const FORMAT = INSTANCE_FACTS_CACHE_FORMAT;
 
 interface CacheData {
-  readonly format: typeof FORMAT;
+  readonly format: typeof INSTANCE_FACTS_CACHE_FORMAT;
   /** Entry (type or family) → when EC2 was asked, and the types it answered. */
   entries: Record<string, { readonly askedAt: number; readonly types: readonly string[] }>;
   facts: Record<string, InstanceFacts>;
@@ -54,10 +53,11 @@ const MEMORY = new Map<string, CacheData>();
 async function load(file: string): Promise<CacheData> {
   const known = MEMORY.get(file);
   if (known) return known;
-  let data: CacheData = { format: FORMAT, entries: {}, facts: {} };
+  let data: CacheData = { format: INSTANCE_FACTS_CACHE_FORMAT, entries: {}, facts: {} };
   try {
     const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<CacheData>;
-    if (parsed.format === FORMAT && parsed.entries && parsed.facts) data = parsed as CacheData;
+    if (parsed.format === INSTANCE_FACTS_CACHE_FORMAT && parsed.entries && parsed.facts)
+      data = parsed as CacheData;
   } catch {
     // no cache yet, or not ours: start empty
   }

@@ -16,6 +16,7 @@ import {
   BATCH_ENV,
   type LaunchMode,
   type MpiSetting,
+  OPEN_MPI_YIELD_VAR,
 } from '../contract/agent-env.js';
 import { MnbatchError } from '../errors.js';
 import { type NodeSlots, planLocalSlots } from './slots.js';
@@ -262,12 +263,9 @@ function slotsOf(node: NodeContainer): NodeSlots {
     gpus: Number(env(AGENT_ENV.gpus) ?? '0'),
     launch: (env(AGENT_ENV.launch) ?? AGENT_DEFAULTS.launch) as LaunchMode,
     mpi: (env(AGENT_ENV.mpi) ?? AGENT_DEFAULTS.mpi) as MpiSetting,
-    jobYield: env(OPEN_MPI_YIELD) ?? mpiEnvOf(env(AGENT_ENV.mpiEnv))[OPEN_MPI_YIELD],
+    jobYield: env(OPEN_MPI_YIELD_VAR) ?? mpiEnvOf(env(AGENT_ENV.mpiEnv))[OPEN_MPI_YIELD_VAR],
   };
 }
-
-/** Open MPI's yield-when-idle variable, which the agent sets when ranks outnumber the CPUs. */
-const OPEN_MPI_YIELD = 'OMPI_MCA_mpi_yield_when_idle';
 
 /** The variables of MNBATCH_MPI_ENV (a JSON object; the agent validates it, so anything else is none). */
 function mpiEnvOf(json: string | undefined): Record<string, string> {
