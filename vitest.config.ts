@@ -2,7 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Four tiers (README "Development"):
- * - unit: no root, no Docker, no Python, no network but loopback — `npm test`;
+ * - unit: no root, no Docker, no Python, no network but loopback — `npm test`. Its files share
+ *   workers (`isolate: false`): each worker imports the AWS SDK once instead of once per file,
+ *   which halves the tier's time on two cores. So no test file may leave state behind: SDK stubs
+ *   come from test/_helpers/sdk-mock.ts, whose lifecycle the setup file drives per file;
  * - integration: the built CLI against moto, an independent AWS implementation (needs Python
  *   with moto) — `npm run test:integration`, files `*.int.test.ts`;
  * - e2e: real Docker, sshd, mpirun and containers (needs root and a Docker engine) —
@@ -23,6 +26,7 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'unit',
+          isolate: false,
           include: ['test/**/*.test.ts'],
           exclude: [
             '**/node_modules/**',

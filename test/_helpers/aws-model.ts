@@ -196,6 +196,11 @@ export const MODEL_QUIRKS: readonly {
     why: 'Create/DescribeVpcEndpoints send camelCase states; the model enum is PascalCase (docs/aws-quirks.md)',
   },
   {
+    service: 'ec2',
+    problem: /Images\[\d+\]\.Platform: "windows" is not one of Windows$/,
+    why: 'DescribeImages sends platform "windows" for Windows AMIs; the model enum is "Windows" (docs/aws-quirks.md)',
+  },
+  {
     service: 'batch',
     problem: /jobs\[\d+\]\.startedAt: required by JobDetail$/,
     why: 'the model requires JobDetail.startedAt, but Batch sends none until the job starts (docs/aws-quirks.md)',

@@ -1,7 +1,7 @@
 /**
  * `mnbatch ami bake` at the SDK boundary: the real CLI parsing, bake logic and adapters, with
  * EC2 and SSM clients mocked and an instant clock. Every request sent is checked against the
- * botocore models in afterEach.
+ * botocore models after each test (test/_helpers/sdk-mock.ts).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,17 +21,17 @@ import {
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { exec } from '../../src/cli/cli.js';
 import { registerAmi } from '../../src/cli/commands/ami.js';
 import { memoryOutput } from '../../src/ui/output.js';
 import { assertValidRequest } from '../_helpers/aws-model.js';
 import { FakeClock } from '../_helpers/fake-clock.js';
 import { instanceTypeInfo } from '../_helpers/instance-types.js';
+import { sdkMock } from '../_helpers/sdk-mock.js';
 
-const ec2 = mockClient(EC2Client);
-const ssm = mockClient(SSMClient);
+const ec2 = sdkMock(EC2Client, 'ec2');
+const ssm = sdkMock(SSMClient, 'ssm');
 
 const BASE = 'ami-0aaaaaaaaaaaaaaa1';
 const BASE_ARM = 'ami-0aaaaaaaaaaaaaaa2';
@@ -77,8 +77,6 @@ function nextOf<T>(list: T[]): T {
 }
 
 beforeEach(() => {
-  ec2.reset();
-  ssm.reset();
   builderStates = ['pending', 'running', 'running', 'stopping', 'stopped'];
   imageStates = ['pending', 'pending', 'available'];
   consoleText = 'cloud-init[1234]: mnbatch-ami: bake finished\nmnbatch-ami: MNBATCH_AMI_BAKE_OK\n';
@@ -121,36 +119,6 @@ beforeEach(() => {
   ec2.on(TerminateInstancesCommand).resolves({});
   ec2.on(DeregisterImageCommand).resolves({});
 });
-
-afterEach(() => {
-  // Every request any test sent must be one the real API accepts.
-  for (const [service, mock] of [
-    ['ec2', ec2],
-    ['ssm', ssm],
-  ] as const) {
-    for (const call of mock.calls()) {
-      const command = call.args[0] as { constructor: { name: string }; input: unknown };
-      assertValidRequest(
-        service,
-        command.constructor.name.replace(/Command$/, ''),
-        withoutUndefined(command.input),
-      );
-    }
-  }
-});
-
-/** The request as the SDK serializes it: members set to undefined are not sent. */
-function withoutUndefined(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutUndefined);
-  if (value && typeof value === 'object' && value.constructor === Object) {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => [k, withoutUndefined(v)]),
-    );
-  }
-  return value;
-}
 
 /** An instant clock; `onSleep(n)` runs at the n-th sleep (1-based). */
 function fakeClock(onSleep?: (n: number) => void) {

@@ -1,4 +1,5 @@
 import {
+  BatchClient,
   DescribeJobDefinitionsCommand,
   DescribeJobQueuesCommand,
   DescribeJobsCommand,
@@ -11,7 +12,9 @@ import { createBatch } from '../../src/aws/batch.js';
 import { AWS_ERROR } from '../../src/aws/errors.js';
 import { MnbatchError } from '../../src/errors.js';
 import { LAUNCHER_EXIT } from '../../src/jobs/exit-codes.js';
-import { batchMock, invalidRequests, sdkError } from '../_helpers/fake-batch/mock-sdk.js';
+import { invalidRequests, sdkError, sdkMock } from '../_helpers/sdk-mock.js';
+
+const batchMock = sdkMock(BatchClient, 'batch');
 
 const batch = () => createBatch({ region: 'eu-west-1', profile: 'hpc' });
 

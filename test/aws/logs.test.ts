@@ -1,8 +1,10 @@
-import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from 'vitest';
 import { AWS_ERROR, isAwsError } from '../../src/aws/errors.js';
 import { createLogs } from '../../src/aws/logs.js';
-import { logsMock, sdkError } from '../_helpers/fake-batch/mock-sdk.js';
+import { sdkError, sdkMock } from '../_helpers/sdk-mock.js';
+
+const logsMock = sdkMock(CloudWatchLogsClient, 'logs');
 
 describe('LogsApi over the SDK', () => {
   it('reads forward from the head, then from nextForwardToken', async () => {

@@ -5,6 +5,7 @@
  * which a test then breaks one call at a time.
  */
 import {
+  BatchClient,
   type ComputeEnvironmentDetail,
   DescribeComputeEnvironmentsCommand,
   DescribeJobQueuesCommand,
@@ -22,27 +23,25 @@ import {
 import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach } from 'vitest';
 import { createDoctorServices } from '../../src/doctor/aws.js';
 import type { DoctorServices } from '../../src/doctor/services.js';
 import { type InfraConfig, infraConfigSchema } from '../../src/infra/config.js';
-import { batchMock, invalidRequests, invalidResponses } from '../_helpers/fake-batch/mock-sdk.js';
 import { describeInstanceTypesAnswer } from '../_helpers/instance-types.js';
+import { sdkMock } from '../_helpers/sdk-mock.js';
 import { computeEnvironment, QUEUE } from '../jobs/_fixtures.js';
 
-export { batchMock, sdkError } from '../_helpers/fake-batch/mock-sdk.js';
-export const stsMock = mockClient(STSClient);
-export const iamMock = mockClient(IAMClient);
-export const ec2Mock = mockClient(EC2Client);
-export const quotasMock = mockClient(ServiceQuotasClient);
+export { sdkError } from '../_helpers/sdk-mock.js';
 
-const MOCKS = [
-  [stsMock, 'sts'],
-  [iamMock, 'iam'],
-  [ec2Mock, 'ec2'],
-  [quotasMock, 'service-quotas'],
-] as const;
+/** This test file's stubs of the clients the doctor uses (test/_helpers/sdk-mock.ts). */
+export function doctorMocks() {
+  return {
+    stsMock: sdkMock(STSClient, 'sts'),
+    iamMock: sdkMock(IAMClient, 'iam'),
+    ec2Mock: sdkMock(EC2Client, 'ec2'),
+    quotasMock: sdkMock(ServiceQuotasClient, 'service-quotas'),
+    batchMock: sdkMock(BatchClient, 'batch'),
+  };
+}
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -85,6 +84,7 @@ export function jobYaml(nodes = 2, vcpus = 72, memory = '180GiB'): string {
 
 /** Every call answered as a healthy account and stack would. */
 export function healthy(): void {
+  const { stsMock, iamMock, ec2Mock, quotasMock, batchMock } = doctorMocks();
   stsMock
     .on(GetCallerIdentityCommand)
     .resolves({ Account: ACCOUNT, Arn: USER_ARN, UserId: 'AIDAEXAMPLEALICE' });
@@ -172,15 +172,3 @@ export function demoQueue(overrides: Partial<JobQueueDetail> = {}): JobQueueDeta
     ...overrides,
   };
 }
-
-beforeEach(() => {
-  for (const [mock] of MOCKS) mock.reset();
-});
-
-afterEach(async () => {
-  const requests = MOCKS.flatMap(([mock, service]) => invalidRequests(mock, service));
-  if (requests.length > 0) throw new Error(`requests the AWS API would refuse:\n  ${requests.join('\n  ')}`);
-  const answers = (await Promise.all(MOCKS.map(([mock, service]) => invalidResponses(mock, service)))).flat();
-  if (answers.length > 0)
-    throw new Error(`mocked answers the AWS API could not have sent:\n  ${answers.join('\n  ')}`);
-});

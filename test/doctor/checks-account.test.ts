@@ -19,16 +19,9 @@ import { type PolicyDocument, policyActions } from '../../src/iam/policy.js';
 import { permissionsDocument, policyView } from '../../src/iam/roles.js';
 import { parseScope } from '../../src/iam/scope.js';
 import { expectedExecutionPolicy } from '../../src/infra/execution-policy.js';
-import {
-  ACCOUNT,
-  healthy,
-  iamMock,
-  infraConfig,
-  sdkError,
-  services,
-  stsMock,
-  USER_ARN,
-} from './_mock-sdk.js';
+import { ACCOUNT, doctorMocks, healthy, infraConfig, sdkError, services, USER_ARN } from './_mock-sdk.js';
+
+const { iamMock, stsMock } = doctorMocks();
 
 const facts = (input = {}) => doctorFacts(services(), input);
 

@@ -15,7 +15,9 @@ import {
   quotaCheck,
 } from '../../src/doctor/checks-compute.js';
 import { doctorFacts } from '../../src/doctor/input.js';
-import { ec2Mock, healthy, infraConfig, quotasMock, sdkError, services, ZONE } from './_mock-sdk.js';
+import { doctorMocks, healthy, infraConfig, sdkError, services, ZONE } from './_mock-sdk.js';
+
+const { ec2Mock, quotasMock } = doctorMocks();
 
 const SUBNET = { SubnetId: 'subnet-0b2', VpcId: 'vpc-0a1', AvailabilityZone: ZONE };
 const factsOf = (infra: ReturnType<typeof infraConfig>) => doctorFacts(services(), { infra });

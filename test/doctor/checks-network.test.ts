@@ -8,7 +8,9 @@ import {
 import { describe, expect, it } from 'vitest';
 import { NEEDED_ENDPOINTS, routeCheck, subnetCheck } from '../../src/doctor/checks-network.js';
 import { doctorFacts } from '../../src/doctor/input.js';
-import { ec2Mock, healthy, infraConfig, REGION, services, ZONE } from './_mock-sdk.js';
+import { doctorMocks, healthy, infraConfig, REGION, services, ZONE } from './_mock-sdk.js';
+
+const { ec2Mock } = doctorMocks();
 
 // DescribeVpcEndpoints sends camelCase states, unlike the SDK's enum (docs/aws-quirks.md).
 const AVAILABLE = 'available' as VpcEndpoint['State'];

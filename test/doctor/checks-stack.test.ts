@@ -4,14 +4,16 @@ import { jobCheck, plannedJobNeeds, stackCheck } from '../../src/doctor/checks-s
 import type { PlannedJob } from '../../src/doctor/input.js';
 import { planJobText } from '../../src/plan/index.js';
 import {
-  batchMock,
   demoComputeEnvironment,
   demoQueue,
+  doctorMocks,
   healthy,
   jobYaml,
   REGION,
   services,
 } from './_mock-sdk.js';
+
+const { batchMock } = doctorMocks();
 
 /** job.yaml for stack demo: `nodes` × `vcpus`, on c5n.18xlarge. */
 function job(nodes = 2, vcpus = 72, memory = '180GiB'): PlannedJob {

@@ -15,17 +15,9 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exec } from '../../src/cli/cli.js';
 import { memoryOutput } from '../../src/ui/output.js';
-import {
-  batchMock,
-  ec2Mock,
-  healthy,
-  iamMock,
-  jobYaml,
-  quotasMock,
-  sdkError,
-  stsMock,
-  ZONE,
-} from './_mock-sdk.js';
+import { doctorMocks, healthy, jobYaml, sdkError, ZONE } from './_mock-sdk.js';
+
+const { batchMock, ec2Mock, iamMock, quotasMock, stsMock } = doctorMocks();
 
 const dir = mkdtempSync(join(tmpdir(), 'mnbatch-doctor-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

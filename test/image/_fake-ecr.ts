@@ -3,7 +3,7 @@
  * repositories live in memory with URIs on that registry, DescribeImages asks the registry for
  * the tag's manifest digest, and GetAuthorizationToken hands out the registry's basic-auth login
  * the way ECR does (base64 of "AWS:<password>", a proxyEndpoint with scheme). Every request and
- * answer is checked against the botocore model after each test.
+ * answer is checked against the botocore model after each test (test/_helpers/sdk-mock.ts).
  */
 import {
   CreateRepositoryCommand,
@@ -13,18 +13,16 @@ import {
   GetAuthorizationTokenCommand,
   type Repository,
 } from '@aws-sdk/client-ecr';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach } from 'vitest';
-import { invalidRequests, invalidResponses, sdkError } from '../_helpers/fake-batch/mock-sdk.js';
+import { sdkError, sdkMock } from '../_helpers/sdk-mock.js';
 import type { LoopbackRegistry } from './_registry.js';
 
 export const ACCOUNT = '123456789012';
-export const ecrMock = mockClient(ECRClient);
 
-/** Installs the fake on `ecrMock` for `registry` (call in beforeEach or a test); returns its repositories. */
+/** Installs the fake on the ECR stub for `registry` (call in beforeEach or a test); returns its repositories. */
 export function fakeEcr(registry: () => LoopbackRegistry, region = 'eu-west-1'): Map<string, Repository> {
+  const ecr = sdkMock(ECRClient, 'ecr');
   const repositories = new Map<string, Repository>();
-  ecrMock.on(DescribeRepositoriesCommand).callsFake(async (input: { repositoryNames?: string[] }) => {
+  ecr.on(DescribeRepositoriesCommand).callsFake(async (input: { repositoryNames?: string[] }) => {
     const found = (input.repositoryNames ?? []).map((n) => repositories.get(n));
     if (found.some((r) => r === undefined)) {
       throw sdkError(
@@ -34,7 +32,7 @@ export function fakeEcr(registry: () => LoopbackRegistry, region = 'eu-west-1'):
     }
     return { repositories: found };
   });
-  ecrMock
+  ecr
     .on(CreateRepositoryCommand)
     .callsFake(
       async (input: { repositoryName: string; imageScanningConfiguration?: { scanOnPush?: boolean } }) => {
@@ -52,7 +50,7 @@ export function fakeEcr(registry: () => LoopbackRegistry, region = 'eu-west-1'):
         return { repository };
       },
     );
-  ecrMock
+  ecr
     .on(DescribeImagesCommand)
     .callsFake(async (input: { repositoryName: string; imageIds?: { imageTag?: string }[] }) => {
       if (!repositories.has(input.repositoryName)) throw sdkError('RepositoryNotFoundException');
@@ -74,7 +72,7 @@ export function fakeEcr(registry: () => LoopbackRegistry, region = 'eu-west-1'):
         ],
       };
     });
-  ecrMock.on(GetAuthorizationTokenCommand).callsFake(async () => {
+  ecr.on(GetAuthorizationTokenCommand).callsFake(async () => {
     const r = registry();
     return {
       authorizationData: [
@@ -88,13 +86,3 @@ export function fakeEcr(registry: () => LoopbackRegistry, region = 'eu-west-1'):
   });
   return repositories;
 }
-
-beforeEach(() => {
-  ecrMock.reset();
-});
-
-afterEach(async () => {
-  const problems = [...invalidRequests(ecrMock, 'ecr'), ...(await invalidResponses(ecrMock, 'ecr'))];
-  if (problems.length > 0)
-    throw new Error(`ECR requests or answers the real API would refuse:\n  ${problems.join('\n  ')}`);
-});

@@ -2,10 +2,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
 import { exec } from '../../src/cli/cli.js';
 import { memoryOutput } from '../../src/ui/output.js';
-import { ecrMock } from './_fake-ecr.js';
+import { sdkMock } from '../_helpers/sdk-mock.js';
+
+const ecrMock = sdkMock(ECRClient, 'ecr');
 
 function jobDir(lines: readonly string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'mnbatch-image-'));

@@ -6,12 +6,15 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { CreateRepositoryCommand, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sdkMock } from '../_helpers/sdk-mock.js';
 import { ensureTestImages, REPO } from '../container/images.js';
 import { serveEcr } from './_ecr-http.js';
-import { ecrMock, fakeEcr } from './_fake-ecr.js';
+import { fakeEcr } from './_fake-ecr.js';
 import { type LoopbackRegistry, startRegistry } from './_registry.js';
+
+const ecrMock = sdkMock(ECRClient, 'ecr');
 
 const CLI = join(REPO, 'dist', 'cli', 'main.js');
 const JOB_DIR = join(REPO, 'examples', 'hello-mpi');

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateRepositoryCommand, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imagePinner, jobImageOf, pushImage } from '../../src/image/job-images.js';
 import { submitPlan } from '../../src/jobs/submit.js';
@@ -19,10 +19,13 @@ import { memoryOutput } from '../../src/ui/output.js';
 import { mnbatchVersion } from '../../src/version.js';
 import { FakeBatch } from '../_helpers/fake-batch/fake-batch.js';
 import { FakeClock } from '../_helpers/fake-clock.js';
+import { sdkMock } from '../_helpers/sdk-mock.js';
 import { ensureTestImages, REPO } from '../container/images.js';
 import { computeEnvironment, QUEUE } from '../jobs/_fixtures.js';
-import { ecrMock, fakeEcr } from './_fake-ecr.js';
+import { fakeEcr } from './_fake-ecr.js';
 import { type LoopbackRegistry, startRegistry } from './_registry.js';
+
+const ecrMock = sdkMock(ECRClient, 'ecr');
 
 const JOB_DIR = join(REPO, 'examples', 'hello-mpi');
 const JOB_FILE = join(JOB_DIR, 'job.yaml');

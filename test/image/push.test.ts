@@ -4,6 +4,7 @@ import {
   CreateRepositoryCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
+  ECRClient,
   GetAuthorizationTokenCommand,
   GetLifecyclePolicyCommand,
   PutLifecyclePolicyCommand,
@@ -14,9 +15,11 @@ import { type JobImage, pinImages } from '../../src/image/pin.js';
 import { type PushRequest, pushJobImage } from '../../src/image/push.js';
 import type { LocalImage, RegistryDocker } from '../../src/image/registry-docker.js';
 import { lifecyclePolicyDiffers, lifecyclePolicyText } from '../../src/image/repository.js';
-import { sdkError } from '../_helpers/fake-batch/mock-sdk.js';
+import { sdkError, sdkMock } from '../_helpers/sdk-mock.js';
 import { fakeDocker } from '../local/fake-docker.js';
-import { ACCOUNT, ecrMock } from './_fake-ecr.js';
+import { ACCOUNT } from './_fake-ecr.js';
+
+const ecrMock = sdkMock(ECRClient, 'ecr');
 
 const REGION = 'eu-west-1';
 const HOST = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`;

@@ -5,14 +5,14 @@ import {
   EC2Client,
   type InstanceTypeInfo,
 } from '@aws-sdk/client-ec2';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ec2FromClient } from '../../src/aws/ec2.js';
 import { describeInstanceFacts, filterValueOf, instanceFactsOf } from '../../src/instances/facts.js';
 import { assertValidRequest, assertValidResponse } from '../_helpers/aws-model.js';
 import { describeInstanceTypesAnswer, instanceTypeInfo } from '../_helpers/instance-types.js';
+import { sdkMock } from '../_helpers/sdk-mock.js';
 
-const ec2Mock = mockClient(EC2Client);
+const ec2Mock = sdkMock(EC2Client, 'ec2');
 const ec2 = () =>
   ec2FromClient(
     new EC2Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }),
@@ -27,10 +27,8 @@ function answer(input: DescribeInstanceTypesCommandInput): DescribeInstanceTypes
 }
 
 beforeEach(() => {
-  ec2Mock.reset();
   ec2Mock.on(DescribeInstanceTypesCommand).callsFake(answer);
 });
-afterEach(() => ec2Mock.reset());
 
 describe('instance facts from DescribeInstanceTypes', () => {
   it('given types and a family, when looked up, then one filtered request per page and facts by name', async () => {

@@ -3,13 +3,20 @@
  * boundary), the exact `aws ecs execute-command` line, and clear refusals when the node is not
  * running or the job definition did not enable ECS Exec.
  */
-import { DescribeJobsCommand, type DescribeJobsCommandInput, type JobDetail } from '@aws-sdk/client-batch';
+import {
+  BatchClient,
+  DescribeJobsCommand,
+  type DescribeJobsCommandInput,
+  type JobDetail,
+} from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
 import { exec } from '../../src/cli/cli.js';
 import { clusterOfTask, commandLine, executeCommandArgs } from '../../src/jobs/exec.js';
 import { memoryOutput } from '../../src/ui/output.js';
-import { batchMock } from '../_helpers/fake-batch/mock-sdk.js';
+import { sdkMock } from '../_helpers/sdk-mock.js';
 import { JOB_ID } from './_mock-jobs.js';
+
+const batchMock = sdkMock(BatchClient, 'batch');
 
 const CLUSTER = 'AWSBatch-mpi-ce-0c5b2f6e-1d2b-3c4d-5e6f-7a8b9c0d1e2f';
 const taskOf = (n: number) =>

@@ -1,4 +1,5 @@
 import {
+  BatchClient,
   DescribeJobQueuesCommand,
   DescribeJobsCommand,
   type DescribeJobsCommandInput,
@@ -6,7 +7,11 @@ import {
   type ListJobsCommandInput,
   TerminateJobCommand,
 } from '@aws-sdk/client-batch';
-import { GetLogEventsCommand, type GetLogEventsCommandInput } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  GetLogEventsCommand,
+  type GetLogEventsCommandInput,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from 'vitest';
 import { createBatch } from '../../src/aws/batch.js';
 import { createLogs } from '../../src/aws/logs.js';
@@ -14,10 +19,13 @@ import { exec } from '../../src/cli/cli.js';
 import { LAUNCHER_EXIT } from '../../src/jobs/exit-codes.js';
 import { showLogs } from '../../src/jobs/show-logs.js';
 import { memoryOutput } from '../../src/ui/output.js';
-import { batchMock, logsMock, sdkError } from '../_helpers/fake-batch/mock-sdk.js';
 import { FakeClock } from '../_helpers/fake-clock.js';
+import { sdkError, sdkMock } from '../_helpers/sdk-mock.js';
 import { QUEUE } from './_fixtures.js';
 import { describeAnswer, JOB_ID, type JobState, nodes } from './_mock-jobs.js';
+
+const batchMock = sdkMock(BatchClient, 'batch');
+const logsMock = sdkMock(CloudWatchLogsClient, 'logs');
 
 const REGION = ['--region', 'eu-west-1'];
 const STREAM = 'hello-mpi-abc/default/0123456789abcdef';

@@ -1,4 +1,5 @@
 import {
+  BatchClient,
   type ComputeEnvironmentDetail,
   DescribeComputeEnvironmentsCommand,
   DescribeJobDefinitionsCommand,
@@ -14,9 +15,11 @@ import { allowsInstanceType } from '../../src/jobs/instance-types.js';
 import { queueProblems, requestedInstanceTypes } from '../../src/jobs/preflight.js';
 import { submitPlan } from '../../src/jobs/submit.js';
 import { memoryOutput } from '../../src/ui/output.js';
-import { batchMock } from '../_helpers/fake-batch/mock-sdk.js';
 import { FakeClock } from '../_helpers/fake-clock.js';
+import { sdkMock } from '../_helpers/sdk-mock.js';
 import { computeEnvironment, plannedJob, QUEUE } from './_fixtures.js';
+
+const batchMock = sdkMock(BatchClient, 'batch');
 
 const REGION = 'eu-west-1';
 

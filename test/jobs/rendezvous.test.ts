@@ -1,10 +1,12 @@
-import { DescribeJobQueuesCommand } from '@aws-sdk/client-batch';
+import { BatchClient, DescribeJobQueuesCommand } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
 import { createBatch } from '../../src/aws/batch.js';
 import { isMnbatchError } from '../../src/errors.js';
 import { stackRendezvous } from '../../src/jobs/rendezvous.js';
-import { batchMock } from '../_helpers/fake-batch/mock-sdk.js';
+import { sdkMock } from '../_helpers/sdk-mock.js';
 import { QUEUE, STACK_KEY } from './_fixtures.js';
+
+const batchMock = sdkMock(BatchClient, 'batch');
 
 const batch = () => createBatch({ region: 'eu-west-1' });
 

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  BatchClient,
   DescribeComputeEnvironmentsCommand,
   DescribeJobDefinitionsCommand,
   DescribeJobQueuesCommand,
@@ -12,7 +13,7 @@ import {
   RegisterJobDefinitionCommand,
   SubmitJobCommand,
 } from '@aws-sdk/client-batch';
-import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
 import { createBatch } from '../../src/aws/batch.js';
 import { exec } from '../../src/cli/cli.js';
@@ -20,11 +21,15 @@ import { LAUNCHER_EXIT } from '../../src/jobs/exit-codes.js';
 import { CONTENT_TAG, withContentTag } from '../../src/jobs/job-definition.js';
 import { submitPlan } from '../../src/jobs/submit.js';
 import { memoryOutput } from '../../src/ui/output.js';
-import { batchMock, sdkError } from '../_helpers/fake-batch/mock-sdk.js';
 import { FakeClock } from '../_helpers/fake-clock.js';
-import { ecrMock } from '../image/_fake-ecr.js';
+import { sdkError, sdkMock } from '../_helpers/sdk-mock.js';
+
 import { computeEnvironment, jobYaml, plannedJob, QUEUE, STACK_KEY } from './_fixtures.js';
 import { describeAnswer, JOB_ID, type JobState, nodes } from './_mock-jobs.js';
+
+const ecrMock = sdkMock(ECRClient, 'ecr');
+
+const batchMock = sdkMock(BatchClient, 'batch');
 
 const REGION = 'eu-west-1';
 

@@ -1,7 +1,8 @@
 /**
  * `useFakeInfra()`: the in-memory infra fake (fake-infra.md) behind aws-sdk-client-mock'd SDK
- * clients, a fake clock, and one afterEach that checks every request any test sent against the
- * botocore service models, so no test can skip that check.
+ * clients and a fake clock. The stubs are test/_helpers/sdk-mock.ts's: every request any test
+ * sent, and every answer the fake gave, is checked against the botocore service models after
+ * each test, so no test can skip that check.
  */
 import { BatchClient } from '@aws-sdk/client-batch';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -9,7 +10,7 @@ import { EFSClient } from '@aws-sdk/client-efs';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
+import type { AwsStub } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach } from 'vitest';
 import { createBatchInfra } from '../../../src/aws/batch-infra.js';
 import { createEc2 } from '../../../src/aws/ec2.js';
@@ -20,8 +21,8 @@ import { createSts } from '../../../src/aws/sts.js';
 import { executionPolicyArn } from '../../../src/iam/execution.js';
 import { expectedExecutionPolicy } from '../../../src/infra/execution-policy.js';
 import { type InfraServices, withInfraAwsErrors } from '../../../src/infra/services.js';
-import { assertValidRequest, assertValidResponse } from '../aws-model.js';
 import { FakeClock } from '../fake-clock.js';
+import { sdkMock } from '../sdk-mock.js';
 import { batchHandlers, iamHandlers } from './handlers-batch.js';
 import { ec2Handlers, ssmHandlers } from './handlers-ec2.js';
 import { efsHandlers } from './handlers-efs.js';
@@ -75,20 +76,20 @@ export function useFakeInfra(): FakeInfra {
     const mocks: [string, AnyStub, ReturnType<typeof ec2Handlers>][] = [
       [
         'ec2',
-        mockClient(EC2Client) as unknown as AnyStub,
+        sdkMock(EC2Client, 'ec2') as unknown as AnyStub,
         ec2Handlers(state).filter(([c]) => c.name !== 'GetParameterCommand'),
       ],
-      ['efs', mockClient(EFSClient) as unknown as AnyStub, efsHandlers(state)],
-      ['batch', mockClient(BatchClient) as unknown as AnyStub, batchHandlers(state)],
-      ['iam', mockClient(IAMClient) as unknown as AnyStub, iamHandlers(state)],
+      ['efs', sdkMock(EFSClient, 'efs') as unknown as AnyStub, efsHandlers(state)],
+      ['batch', sdkMock(BatchClient, 'batch') as unknown as AnyStub, batchHandlers(state)],
+      ['iam', sdkMock(IAMClient, 'iam') as unknown as AnyStub, iamHandlers(state)],
       [
         'ssm',
-        mockClient(SSMClient) as unknown as AnyStub,
+        sdkMock(SSMClient, 'ssm') as unknown as AnyStub,
         [...ec2Handlers(state).filter(([c]) => c.name === 'GetParameterCommand'), ...ssmHandlers(state)],
       ],
       [
         'sts',
-        mockClient(STSClient) as unknown as AnyStub,
+        sdkMock(STSClient, 'sts') as unknown as AnyStub,
         [
           [
             GetCallerIdentityCommand,
@@ -139,17 +140,7 @@ export function useFakeInfra(): FakeInfra {
   });
 
   afterEach(() => {
-    const c = current;
     current = undefined;
-    if (!c) return;
-    try {
-      for (const r of sentRequests(c.mocks)) assertValidRequest(r.service, r.operation, r.input);
-      // The fake is held to what the real service can answer, too.
-      for (const r of c.sent)
-        if (r.output !== undefined) assertValidResponse(r.service, r.operation, r.output);
-    } finally {
-      for (const [, stub] of c.mocks) stub.restore();
-    }
   });
 
   return {
@@ -169,13 +160,4 @@ export function useFakeInfra(): FakeInfra {
       return found[1];
     },
   };
-}
-
-function sentRequests(mocks: readonly [string, AnyStub][]): SentRequest[] {
-  return mocks.flatMap(([service, stub]) =>
-    stub.calls().map((call) => {
-      const command = call.args[0] as unknown as { input: unknown; constructor: { name: string } };
-      return { service, operation: command.constructor.name.replace(/Command$/, ''), input: command.input };
-    }),
-  );
 }
