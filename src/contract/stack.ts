@@ -29,6 +29,15 @@ export function stackExecutionRoleName(stack: string): string {
 }
 
 /**
+ * Name of stack `stack`'s execution policy: the customer managed policy an administrator creates
+ * once (`iam-policy --role execution --document`) and `infra up` attaches to the execution role.
+ * It has the role's name on purpose: one name per stack for the execution concern.
+ */
+export function stackExecutionPolicyName(stack: string): string {
+  return stackExecutionRoleName(stack);
+}
+
+/**
  * Every job definition mnbatch registers is named `mnbatch-<job name>-<content hash>`: the submit
  * policy lets its holder register, tag and run job definitions under this prefix only, so it
  * cannot tag someone else's definition mnbatch:job and then run it (Batch has no condition that

@@ -9,7 +9,7 @@ import { type PolicyDocument, policyActions, resourcesOf } from '../../src/iam/p
 import { permissionsDocument, policyView, ROLE_NAMES, roleProperties } from '../../src/iam/roles.js';
 import { callsInSource } from '../../src/iam/scan.js';
 import { DEFAULT_SCOPE } from '../../src/iam/scope.js';
-import { expectedExecutionPolicy, sameExecutionPolicy } from '../../src/infra/execution-policy.js';
+import { executionPolicyVerdict, expectedExecutionPolicy } from '../../src/infra/execution-policy.js';
 import { memoryOutput } from '../../src/ui/output.js';
 
 const committed = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as unknown;
@@ -234,7 +234,7 @@ describe('mnbatch iam-policy', () => {
     expect(code).toBe(0);
     const printed = JSON.parse(out.stdout.join('\n'));
     expect(printed).toEqual(JSON.parse(expectedExecutionPolicy('prod')));
-    expect(sameExecutionPolicy('prod', out.stdout.join('\n'))).toBe(true);
+    expect(executionPolicyVerdict('prod', { arn: 'a', document: out.stdout.join('\n') })).toBe('expected');
     expect(printed.Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
       'ReadStackSecrets',
       'DecryptViaSsm',
