@@ -90,7 +90,7 @@ export async function permissionsCheck(
   facts: DoctorFacts,
 ): Promise<CheckResult> {
   const { docs, flag } = policiesFor(input);
-  const fix = `attach the policy of \`mnbatch iam-policy${flag} --json\` to your user or role`;
+  const fix = `create and attach the managed policies of \`mnbatch iam-policy${flag} --json\` to your user or role`;
   const identity = await facts.identity();
   const who = await principalArn(services, identity.arn);
   if ('skip' in who) return skip('permissions', 'not simulated', who.skip);
