@@ -5,6 +5,11 @@
  */
 export const STACK_TAG = 'mnbatch:stack';
 
+/** A stack name: its resources' names and IAM's ARN patterns are built from it (infra.yaml, `--stack`). */
+export const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
+/** What STACK_NAME asks for, in words. */
+export const STACK_NAME_RULE = 'must start with a letter and have at most 40 letters, digits and hyphens';
+
 /**
  * EFA interfaces the stack's launch template attaches (`infra up`, templates/mnbatch-stack.yaml):
  * one, on the first network card. An instance has a /dev/infiniband/uverbsN only per attached
