@@ -10,5 +10,6 @@ export {
   type RendezvousSecret,
   submitterOf,
 } from './plan-job.js';
+export type { StackEfaInterfaces } from './efa.js';
 export { retryStrategy } from './retry.js';
 export { PlanRuleError } from './rule-error.js';
