@@ -31,15 +31,26 @@ export function efaDevicesOf(
   instances: InstanceKnowledge | undefined,
   stack?: StackEfaInterfaces,
 ): EfaDevices {
-  const { efa, instanceType: type } = spec;
-  if (efa === 'off') return { kind: 'count', count: 0 };
-  if (stack && efa !== 'auto' && efa > stack.interfaces)
+  const devices = typeDevices(spec, instances, stack?.interfaces ?? UNTAGGED_STACK_EFA_INTERFACES);
+  const { efa } = spec;
+  // A container whose mapped device is missing does not start: refused before anything is sent.
+  if (stack && typeof efa === 'number' && efa > stack.interfaces)
     throw new PlanRuleError(
       ['efa'],
       `${efa} EFA devices, but the instances of queue ${stack.queue} have ${plural(stack.interfaces, 'EFA interface')} (${stack.tagged ? `its ${EFA_INTERFACES_TAG} tag` : `no ${EFA_INTERFACES_TAG} tag: made by an mnbatch that attached one`}), and a container whose device is missing does not start: set efa: auto or at most ${stack.interfaces}, or run \`mnbatch infra up\` with efa: true (it attaches one per network card)`,
       'value',
     );
-  const attached = stack?.interfaces ?? UNTAGGED_STACK_EFA_INTERFACES;
+  return devices;
+}
+
+/** The devices of `spec` as its instance type allows, `efa: auto` at most `attached`. */
+function typeDevices(
+  spec: Pick<JobSpec, 'efa' | 'instanceType'>,
+  instances: InstanceKnowledge | undefined,
+  attached: number,
+): EfaDevices {
+  const { efa, instanceType: type } = spec;
+  if (efa === 'off') return { kind: 'count', count: 0 };
   if (type === undefined) {
     if (efa === 'auto') throw new PlanRuleError(['efa'], EFA_AUTO_NEEDS_TYPE, 'value');
     return { kind: 'count', count: efa };
