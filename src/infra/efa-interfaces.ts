@@ -44,7 +44,11 @@ export function stackEfaInterfaces(
     throw new MnbatchError(
       'INFRA_EFA_INTERFACES',
       `efaInterfaces: ${cap} is more than the instance types take: ${perEntry.map(entryText).join(', ')} (one EFA interface per network card)`,
-      { details: ['set efaInterfaces to at most that number, or remove it to attach as many as the types take'] },
+      {
+        details: [
+          'set efaInterfaces to at most that number, or remove it to attach as many as the types take',
+        ],
+      },
     );
   const interfaces = cap ?? most;
   const sources = perEntry.map(entryText).join(', ');

@@ -157,7 +157,12 @@ function efaNetworkInterfaces(
   securityGroupId: string,
   count: number,
 ): LaunchTemplateInstanceNetworkInterfaceSpecificationRequest[] {
-  const primary = { DeviceIndex: 0, InterfaceType: 'efa', Groups: [securityGroupId], DeleteOnTermination: true };
+  const primary = {
+    DeviceIndex: 0,
+    InterfaceType: 'efa',
+    Groups: [securityGroupId],
+    DeleteOnTermination: true,
+  };
   return [
     primary,
     ...Array.from({ length: Math.max(0, count - 1) }, (_, i) => ({

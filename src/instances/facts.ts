@@ -32,7 +32,9 @@ export interface InstanceFacts {
  * "Maximize network bandwidth … with multiple network cards"): the fewer of its cards and its
  * MaximumEfaInterfaces; 0 without EFA.
  */
-export function efaInterfacesPerCard(facts: Pick<InstanceFacts, 'maxEfaInterfaces' | 'networkCards'>): number {
+export function efaInterfacesPerCard(
+  facts: Pick<InstanceFacts, 'maxEfaInterfaces' | 'networkCards'>,
+): number {
   return Math.min(facts.maxEfaInterfaces, facts.networkCards);
 }
 

@@ -38,13 +38,18 @@ const C5N_FAMILY = [
 
 describe('stackEfaInterfaces: one EFA interface per network card every type of the stack has', () => {
   const efa = (instanceTypes: string[], extra: { efaInterfaces?: number } = {}) =>
-    stackEfaInterfaces({ efa: true, instanceTypes, ...extra }, factsOf(...instanceTypes.filter((t) => t.includes('.'))));
+    stackEfaInterfaces(
+      { efa: true, instanceTypes, ...extra },
+      factsOf(...instanceTypes.filter((t) => t.includes('.'))),
+    );
 
   it('given one type, then as many as its network cards: p5.48xlarge 32, p4d.24xlarge 4, hpc7a.96xlarge 2, c5n.18xlarge 1', () => {
-    expect(['p5.48xlarge', 'p4d.24xlarge', 'hpc7a.96xlarge', 'c5n.18xlarge'].map((t) => efa([t]).interfaces)).toEqual([
-      32, 4, 2, 1,
-    ]);
-    expect(efa(['p4d.24xlarge']).line).toBe('  EFA: 4 interfaces per instance, one per network card of p4d.24xlarge 4');
+    expect(
+      ['p5.48xlarge', 'p4d.24xlarge', 'hpc7a.96xlarge', 'c5n.18xlarge'].map((t) => efa([t]).interfaces),
+    ).toEqual([32, 4, 2, 1]);
+    expect(efa(['p4d.24xlarge']).line).toBe(
+      '  EFA: 4 interfaces per instance, one per network card of p4d.24xlarge 4',
+    );
   });
 
   it('given a mix of types, then the fewest, and the plan line says which', () => {
@@ -76,7 +81,9 @@ describe('stackEfaInterfaces: one EFA interface per network card every type of t
   });
 
   it('given efa: false, then none; given only types Batch picks (optimal), then the one interface stacks always had', () => {
-    expect(stackEfaInterfaces({ efa: false, instanceTypes: ['p4d.24xlarge'] }, factsOf('p4d.24xlarge'))).toEqual({
+    expect(
+      stackEfaInterfaces({ efa: false, instanceTypes: ['p4d.24xlarge'] }, factsOf('p4d.24xlarge')),
+    ).toEqual({
       interfaces: 0,
       line: '  EFA: off',
     });
@@ -85,7 +92,8 @@ describe('stackEfaInterfaces: one EFA interface per network card every type of t
 });
 
 describe('infra.yaml efaInterfaces', () => {
-  const BASE = 'stack: s\nvpcId: vpc-0abc\nsubnetId: subnet-0abc\ninstanceTypes: [p4d.24xlarge]\nmaxVcpus: 96\n';
+  const BASE =
+    'stack: s\nvpcId: vpc-0abc\nsubnetId: subnet-0abc\ninstanceTypes: [p4d.24xlarge]\nmaxVcpus: 96\n';
   const problems = (extra: string) => {
     try {
       parseInfraConfig(BASE + extra, 'infra.yaml');
@@ -119,7 +127,12 @@ const interfacesOf = (version = -1) => {
 describe('infra up with EFA on a type with several network cards', () => {
   it('p5.48xlarge: the primary EFA interface on card 0, an EFA-only interface on each of the 31 other cards', async () => {
     const out = memoryOutput();
-    await infraUp(fake.services, demoConfig(fake.state, { instanceTypes: ['p5.48xlarge'], efa: true }), {}, out);
+    await infraUp(
+      fake.services,
+      demoConfig(fake.state, { instanceTypes: ['p5.48xlarge'], efa: true }),
+      {},
+      out,
+    );
 
     const sg = [...fake.state.securityGroups.keys()][0];
     const nis = interfacesOf() ?? [];
@@ -200,9 +213,9 @@ describe('infra up on a stack made before EFA on every card', () => {
     expect(lt?.versions).toHaveLength(2);
     expect(interfacesOf(0)).toHaveLength(1);
     expect(interfacesOf(-1)).toHaveLength(4);
-    expect(fake.state.computeEnvironments.get('mnbatch-demo')?.computeResources?.launchTemplate?.version).toBe(
-      '2',
-    );
+    expect(
+      fake.state.computeEnvironments.get('mnbatch-demo')?.computeResources?.launchTemplate?.version,
+    ).toBe('2');
     expect(fake.state.jobQueues.get('mnbatch-demo')?.tags?.[EFA_INTERFACES_TAG]).toBe('4');
     expect(out.stdout.join('\n')).toMatch(/~\s+update\s+launch-template\s+mnbatch-demo.*new version 2/);
 

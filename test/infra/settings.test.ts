@@ -31,9 +31,9 @@ describe('rootVolumeGiB', () => {
         Ebs: { VolumeSize: 200, VolumeType: 'gp3', Encrypted: true, DeleteOnTermination: true },
       },
     ]);
-    expect(launchTemplateData(config, { securityGroupId: 'sg-1' }, 1).BlockDeviceMappings?.[0]?.DeviceName).toBe(
-      '/dev/xvda',
-    );
+    expect(
+      launchTemplateData(config, { securityGroupId: 'sg-1' }, 1).BlockDeviceMappings?.[0]?.DeviceName,
+    ).toBe('/dev/xvda');
     assertValidRequest('ec2', 'CreateLaunchTemplateVersion', {
       LaunchTemplateId: 'lt-1',
       LaunchTemplateData: data,
@@ -65,7 +65,11 @@ describe('rootVolumeGiB', () => {
 
 describe('runnableTimeLimit', () => {
   it('is off by default: no jobStateTimeLimitActions in CreateJobQueue', () => {
-    const request = jobQueueRequest(parse(''), 'arn:aws:batch:us-east-1:123456789012:compute-environment/ce', 0);
+    const request = jobQueueRequest(
+      parse(''),
+      'arn:aws:batch:us-east-1:123456789012:compute-environment/ce',
+      0,
+    );
     expect(request.jobStateTimeLimitActions).toBeUndefined();
   });
 

@@ -83,9 +83,9 @@ describe('instance facts from DescribeInstanceTypes', () => {
     expect(of('hpc7a.96xlarge')?.maxEfaInterfaces).toBe(2);
     expect(of('c5n.18xlarge')?.maxEfaInterfaces).toBe(1);
     const perCard = (t: string) => efaInterfacesPerCard(of(t) ?? { maxEfaInterfaces: -1, networkCards: -1 });
-    expect(['p5.48xlarge', 'p4d.24xlarge', 'hpc7a.96xlarge', 'c5n.18xlarge', 'c5n.large'].map(perCard)).toEqual([
-      32, 4, 2, 1, 0,
-    ]);
+    expect(
+      ['p5.48xlarge', 'p4d.24xlarge', 'hpc7a.96xlarge', 'c5n.18xlarge', 'c5n.large'].map(perCard),
+    ).toEqual([32, 4, 2, 1, 0]);
   });
 
   it('given a type with more EFA interfaces than network cards, then one per card counts', () => {

@@ -5,7 +5,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatchClient, DescribeJobQueuesCommand } from '@aws-sdk/client-batch';
-import { DescribeLaunchTemplateVersionsCommand, DescribeInstanceTypesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstanceTypesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { REPO, type TestNetwork, useTestAccount } from '../_helpers/moto/aws-test-account.js';
 import { stackState } from '../_helpers/moto/stack-state.js';
@@ -138,12 +142,16 @@ describe('EFA on every network card', () => {
     const ec2 = new EC2Client(account.sdk);
     const batch = new BatchClient(account.sdk);
     // moto's DescribeInstanceTypes data has the network cards AWS documents (docs/aws-quirks.md).
-    const [p4d] = (await ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: ['p4d.24xlarge'] })))
-      .InstanceTypes ?? [];
+    const [p4d] =
+      (await ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: ['p4d.24xlarge'] }))).InstanceTypes ??
+      [];
     expect(p4d?.NetworkInfo).toMatchObject({ MaximumNetworkCards: 4, EfaInfo: { MaximumEfaInterfaces: 4 } });
 
     const { path } = stackFile('stack.yaml', net);
-    const p4dText = readFileSync(path, 'utf8').replace(/^instanceTypes: \[c5n\.18xlarge\]/m, 'instanceTypes: [p4d.24xlarge]');
+    const p4dText = readFileSync(path, 'utf8').replace(
+      /^instanceTypes: \[c5n\.18xlarge\]/m,
+      'instanceTypes: [p4d.24xlarge]',
+    );
     account.write('stack.yaml', p4dText);
     const up = await run(['infra', 'up', '-f', path, '--yes']);
     expect(up.code, up.text).toBe(0);
@@ -151,7 +159,10 @@ describe('EFA on every network card', () => {
     const latest = async () =>
       (
         await ec2.send(
-          new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: 'mnbatch-demo', Versions: ['$Latest'] }),
+          new DescribeLaunchTemplateVersionsCommand({
+            LaunchTemplateName: 'mnbatch-demo',
+            Versions: ['$Latest'],
+          }),
         )
       ).LaunchTemplateVersions?.[0];
     const v1 = await latest();
@@ -167,11 +178,18 @@ describe('EFA on every network card', () => {
     const again = await run(['infra', 'up', '-f', path]);
     expect(again.mutating).toEqual([]);
 
-    account.write('stack.yaml', p4dText.replace('instanceTypes: [p4d.24xlarge]', 'instanceTypes: [c5n.18xlarge]'));
+    account.write(
+      'stack.yaml',
+      p4dText.replace('instanceTypes: [p4d.24xlarge]', 'instanceTypes: [c5n.18xlarge]'),
+    );
     const back = await run(['infra', 'up', '-f', path, '--yes']);
     expect(back.code, back.text).toBe(0);
     expect(back.mutating).toEqual(
-      expect.arrayContaining(['ec2:CreateLaunchTemplateVersion', 'batch:UpdateComputeEnvironment', 'batch:TagResource']),
+      expect.arrayContaining([
+        'ec2:CreateLaunchTemplateVersion',
+        'batch:UpdateComputeEnvironment',
+        'batch:TagResource',
+      ]),
     );
     const v2 = await latest();
     expect(v2?.VersionNumber).toBe(2);

@@ -141,22 +141,30 @@ describe('jobs on a stack made by infra up', () => {
     const noEfa = await run(['submit', 'efa-job.yaml', '--json'], cache);
     expect(noEfa.code, noEfa.text).toBe(0);
     expect(noEfa.calls).toContain('ec2:DescribeInstanceTypes');
-    const lastRegistered = () => account.shim.calls.filter((c) => c.operation === 'RegisterJobDefinition').at(-1);
+    const lastRegistered = () =>
+      account.shim.calls.filter((c) => c.operation === 'RegisterJobDefinition').at(-1);
     expect(devicesOf(lastRegistered()?.params)).toEqual([]);
 
     // When the queue says what a stack with efa: true on one-card types says (infra up tags it 1),
     // the definition maps the type's EFA device
-    const [queue] = (await batch.send(new DescribeJobQueuesCommand({ jobQueues: [`mnbatch-${SMALL_STACK}`] })))
-      .jobQueues ?? [];
+    const [queue] =
+      (await batch.send(new DescribeJobQueuesCommand({ jobQueues: [`mnbatch-${SMALL_STACK}`] }))).jobQueues ??
+      [];
     expect(queue?.tags?.['mnbatch:efa-interfaces']).toBe('0');
     await batch.send(
-      new TagResourceCommand({ resourceArn: queue?.jobQueueArn ?? '', tags: { 'mnbatch:efa-interfaces': '1' } }),
+      new TagResourceCommand({
+        resourceArn: queue?.jobQueueArn ?? '',
+        tags: { 'mnbatch:efa-interfaces': '1' },
+      }),
     );
     const submitted = await run(['submit', 'efa-job.yaml', '--json'], cache);
     expect(submitted.code, submitted.text).toBe(0);
     expect(devicesOf(lastRegistered()?.params).map((d) => d.hostPath)).toEqual(['/dev/infiniband/uverbs0']);
     await batch.send(
-      new TagResourceCommand({ resourceArn: queue?.jobQueueArn ?? '', tags: { 'mnbatch:efa-interfaces': '0' } }),
+      new TagResourceCommand({
+        resourceArn: queue?.jobQueueArn ?? '',
+        tags: { 'mnbatch:efa-interfaces': '0' },
+      }),
     );
 
     // Then plan finds the type in the cache submit filled, and names the definition as submit did

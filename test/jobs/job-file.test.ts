@@ -79,13 +79,14 @@ describe('loadJobFile with instance facts', () => {
   });
 });
 
-describe('loadJobFile with the queue\'s stack (submit)', () => {
+describe("loadJobFile with the queue's stack (submit)", () => {
   /** A stack lookup answering with the given EFA interfaces (undefined: a queue without the tag). */
   const stackOf = (interfaces: number | undefined) => async (queue: string) => ({
     rendezvous: { kind: 'token' as const, token: 't' },
     efa: { queue, interfaces: interfaces ?? 1, tagged: interfaces !== undefined },
   });
-  const paths = (plan: Awaited<ReturnType<typeof loadJobFile>>['plan']) => devices(plan).map((d) => d.hostPath);
+  const paths = (plan: Awaited<ReturnType<typeof loadJobFile>>['plan']) =>
+    devices(plan).map((d) => d.hostPath);
 
   it('given efa: auto on a p4d.24xlarge stack of 4 interfaces, then 4 devices, uverbs0 to uverbs3', async () => {
     const file = jobFile('p4d-auto.yaml', 'instanceType: p4d.24xlarge\nefa: auto\n');
@@ -99,10 +100,12 @@ describe('loadJobFile with the queue\'s stack (submit)', () => {
   it('given efa: auto on a p5.48xlarge stack capped at 8, then 8; on a stack without the tag, then 1', async () => {
     const file = jobFile('p5-auto.yaml', 'instanceType: p5.48xlarge\nefa: auto\n');
     const instances = recording(fixtureInstances()).instances;
-    expect(paths((await loadJobFile(file, {}, ctx(), { instances, stackOf: stackOf(8) })).plan)).toHaveLength(8);
-    expect(paths((await loadJobFile(file, {}, ctx(), { instances, stackOf: stackOf(undefined) })).plan)).toEqual([
-      '/dev/infiniband/uverbs0',
-    ]);
+    expect(paths((await loadJobFile(file, {}, ctx(), { instances, stackOf: stackOf(8) })).plan)).toHaveLength(
+      8,
+    );
+    expect(
+      paths((await loadJobFile(file, {}, ctx(), { instances, stackOf: stackOf(undefined) })).plan),
+    ).toEqual(['/dev/infiniband/uverbs0']);
   });
 
   it('given efa: auto on a stack without EFA (tag 0), then no device, so the containers start', async () => {
@@ -117,7 +120,10 @@ describe('loadJobFile with the queue\'s stack (submit)', () => {
   it('given efa: 8 on a stack of 4 interfaces, then a positioned error before anything is sent', async () => {
     const file = jobFile('too-many.yaml', 'instanceType: p5.48xlarge\nefa: 8\n');
     await expect(
-      loadJobFile(file, {}, ctx(), { instances: recording(fixtureInstances()).instances, stackOf: stackOf(4) }),
+      loadJobFile(file, {}, ctx(), {
+        instances: recording(fixtureInstances()).instances,
+        stackOf: stackOf(4),
+      }),
     ).rejects.toMatchObject({
       code: 'SPEC_INVALID',
       details: [
@@ -129,9 +135,16 @@ describe('loadJobFile with the queue\'s stack (submit)', () => {
   it('given efa: 2 on a stack without the tag, then the error says the stack predates the tag', async () => {
     const file = jobFile('old-stack.yaml', 'instanceType: p4d.24xlarge\nefa: 2\n');
     await expect(
-      loadJobFile(file, {}, ctx(), { instances: recording(fixtureInstances()).instances, stackOf: stackOf(undefined) }),
+      loadJobFile(file, {}, ctx(), {
+        instances: recording(fixtureInstances()).instances,
+        stackOf: stackOf(undefined),
+      }),
     ).rejects.toMatchObject({
-      details: [expect.stringContaining('1 EFA interface (no mnbatch:efa-interfaces tag: made by an mnbatch that attached one)')],
+      details: [
+        expect.stringContaining(
+          '1 EFA interface (no mnbatch:efa-interfaces tag: made by an mnbatch that attached one)',
+        ),
+      ],
     });
   });
 });

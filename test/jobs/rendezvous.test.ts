@@ -59,9 +59,17 @@ describe('queueStack', () => {
     batchMock.on(DescribeJobQueuesCommand).resolves({
       jobQueues: [{ ...QUEUE, tags: { ...QUEUE.tags, [EFA_INTERFACES_TAG]: '4' } }],
     });
-    expect((await queueStack(batch(), 'mpi-queue')).efa).toEqual({ queue: 'mpi-queue', interfaces: 4, tagged: true });
+    expect((await queueStack(batch(), 'mpi-queue')).efa).toEqual({
+      queue: 'mpi-queue',
+      interfaces: 4,
+      tagged: true,
+    });
     batchMock.on(DescribeJobQueuesCommand).resolves({ jobQueues: [QUEUE] });
-    expect((await queueStack(batch(), 'mpi-queue')).efa).toEqual({ queue: 'mpi-queue', interfaces: 1, tagged: false });
+    expect((await queueStack(batch(), 'mpi-queue')).efa).toEqual({
+      queue: 'mpi-queue',
+      interfaces: 1,
+      tagged: false,
+    });
     batchMock.on(DescribeJobQueuesCommand).resolves({
       jobQueues: [{ ...QUEUE, tags: { ...QUEUE.tags, [EFA_INTERFACES_TAG]: '0' } }],
     });
