@@ -49,6 +49,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'iam-policy': [
     'mnbatch iam-policy --role submit --stack demo --json',
     'mnbatch iam-policy --role infra --stack demo',
+    'mnbatch iam-policy --role infra --stack demo --document --part 1 > mnbatch-demo-infra-1.json',
     'mnbatch iam-policy --role execution --stack demo --document > mnbatch-demo-execution.json',
   ],
   doctor: ['mnbatch doctor', 'mnbatch doctor -f infra.yaml job.yaml', 'mnbatch doctor -f infra.yaml --json'],

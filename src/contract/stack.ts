@@ -5,6 +5,11 @@
  */
 export const STACK_TAG = 'mnbatch:stack';
 
+/** A stack name: its resources' names and IAM's ARN patterns are built from it (infra.yaml, `--stack`). */
+export const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
+/** What STACK_NAME asks for, in words. */
+export const STACK_NAME_RULE = 'must start with a letter and have at most 40 letters, digits and hyphens';
+
 /**
  * Tag of the stack's job queue: how many EFA interfaces the launch template attaches to every
  * instance (`infra up`: one per network card of the stack's instance types, 0 without EFA). An
@@ -39,6 +44,15 @@ export function stackRendezvousParameter(stack: string): string {
 /** Name of the execution role `infra up` creates for stack `stack` (ECS reads the key with it). */
 export function stackExecutionRoleName(stack: string): string {
   return `mnbatch-${stack}-execution`;
+}
+
+/**
+ * Name of stack `stack`'s execution policy: the customer managed policy an administrator creates
+ * once (`iam-policy --role execution --document`) and `infra up` attaches to the execution role.
+ * It has the role's name on purpose: one name per stack for the execution concern.
+ */
+export function stackExecutionPolicyName(stack: string): string {
+  return stackExecutionRoleName(stack);
 }
 
 /**

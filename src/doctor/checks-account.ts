@@ -3,13 +3,15 @@
  * (by IAM policy simulation) and Batch's service-linked role.
  */
 import { AWS_ERROR, isAwsError } from '../aws/errors.js';
-import { partitionOf } from '../aws/sts.js';
-import { executionPolicyArn } from '../iam/execution.js';
 import type { PolicyDocument } from '../iam/policy.js';
 import { permissionsDocument, policyView } from '../iam/roles.js';
 import { parseScope } from '../iam/scope.js';
 import type { InfraConfig } from '../infra/config.js';
-import { createExecutionPolicyCommands, sameExecutionPolicy } from '../infra/execution-policy.js';
+import {
+  createExecutionPolicyCommands,
+  executionPolicyVerdict,
+  readExecutionPolicy,
+} from '../infra/execution-policy.js';
 import type { DoctorFacts, DoctorInput } from './input.js';
 import { describeAction, principalOf, simulationsFor } from './permissions.js';
 import { type CheckResult, fail, ok, skip, warn } from './report.js';
@@ -88,7 +90,7 @@ export async function permissionsCheck(
   facts: DoctorFacts,
 ): Promise<CheckResult> {
   const { docs, flag } = policiesFor(input);
-  const fix = `attach the policy of \`mnbatch iam-policy${flag} --json\` to your user or role`;
+  const fix = `create and attach the managed policies of \`mnbatch iam-policy${flag} --json\` to your user or role`;
   const identity = await facts.identity();
   const who = await principalArn(services, identity.arn);
   if ('skip' in who) return skip('permissions', 'not simulated', who.skip);
@@ -130,16 +132,15 @@ export async function executionPolicyCheck(
   infra: InfraConfig,
   facts: DoctorFacts,
 ): Promise<CheckResult> {
-  const id = await facts.identity();
-  const arn = executionPolicyArn(partitionOf(id.arn), id.account, infra.stack);
-  const document = await services.iam.getPolicyDocument(arn);
-  if (document === undefined)
+  const { arn, document } = await readExecutionPolicy(services.iam, await facts.identity(), infra.stack);
+  const verdict = executionPolicyVerdict(infra.stack, { arn, document });
+  if (verdict === 'missing')
     return fail(
       'execution-policy',
       `${arn} does not exist: infra up (roles.create: true) stops before changing anything`,
       `an administrator creates it once: ${createExecutionPolicyCommands(infra.stack).join(' && ')}`,
     );
-  if (!sameExecutionPolicy(infra.stack, document))
+  if (verdict === 'different')
     return warn(
       'execution-policy',
       `${arn} differs from what mnbatch expects: ECS may not read the stack's rendezvous key`,

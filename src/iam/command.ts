@@ -1,22 +1,31 @@
 /**
  * `mnbatch iam-policy`: prints one policy (`--role`), readable with the reason for each
- * statement, or as JSON: the policy document to attach (submit, infra) or the role's trust,
- * managed policies and inline policy (job, instance, execution).
+ * statement, or as JSON: the managed policies to create and attach (submit, infra; as many as
+ * IAM's size quota needs) or the role's trust, managed policies and inline policy (job,
+ * instance, execution).
  */
 
 import { EXIT } from '../contract/exit-codes.js';
 import { MnbatchError } from '../errors.js';
 import type { Output } from '../ui/output.js';
-import { combinedPolicy, type Grant } from './policy.js';
 import {
+  combinedPolicy,
+  type Grant,
+  MANAGED_POLICY_MAX_CHARS,
+  managedPolicyParts,
+  policySize,
+} from './policy.js';
+import {
+  managedPolicies,
   type PolicyView,
   permissionsDocument,
   policyView,
   ROLE_NAMES,
   type RoleName,
   roleProperties,
+  type UserPolicyView,
 } from './roles.js';
-import { parseScope } from './scope.js';
+import { type PolicyScope, parseScope } from './scope.js';
 
 /** The flags of `iam-policy`. */
 export interface IamPolicyFlags {
@@ -28,6 +37,8 @@ export interface IamPolicyFlags {
   readonly json?: boolean | undefined;
   /** Only the permissions document (JSON), e.g. for `aws iam create-policy`. */
   readonly document?: boolean | undefined;
+  /** With `--document`: which part of a document above IAM's size quota (1-based). */
+  readonly part?: string | undefined;
 }
 
 function roleName(flags: IamPolicyFlags): RoleName {
@@ -46,18 +57,64 @@ function roleName(flags: IamPolicyFlags): RoleName {
 }
 
 /** The views `iam-policy` prints for these flags (two for --infra). */
-export function selectedViews(flags: IamPolicyFlags): PolicyView[] {
-  const scope = parseScope(flags);
+export function selectedViews(flags: IamPolicyFlags, scope = parseScope(flags)): PolicyView[] {
   const role = roleName(flags);
   if (flags.infra) return [policyView('submit', scope), policyView('infra', scope)];
   return [policyView(role, scope)];
 }
 
-/** What `--json` prints for the selected views. */
-export function jsonOf(views: readonly PolicyView[]): unknown {
+const userViews = (views: readonly PolicyView[]) =>
+  views.filter((v): v is UserPolicyView => v.kind === 'user');
+
+/** What `--json` prints: a role's properties, or the managed policies of the user views. */
+export function jsonOf(views: readonly PolicyView[], scope: PolicyScope): unknown {
   const [first] = views;
   if (views.length === 1 && first?.kind === 'role') return roleProperties(first);
-  return combinedPolicy(...views.flatMap((v) => permissionsDocument(v) ?? []));
+  return managedPolicies(userViews(views), scope);
+}
+
+const usage = (message: string, details: string[] = []) =>
+  new MnbatchError('IAM_DOCUMENT_PART', message, { exitCode: EXIT.usage, details });
+
+/** The document `--document [--part N]` prints: the whole when it fits one managed policy, else part N. */
+function documentToPrint(views: readonly PolicyView[], part: string | undefined) {
+  const documents = views.flatMap((v) => permissionsDocument(v) ?? []);
+  if (documents.length === 0)
+    throw new MnbatchError(
+      'IAM_NO_DOCUMENT',
+      `--document: the ${views.map((v) => v.name).join(' and ')} role has no statements of its own (only trust and managed policies: see --json)`,
+      { exitCode: EXIT.usage },
+    );
+  const whole = combinedPolicy(...documents);
+  const parts = managedPolicyParts(whole);
+  const what = `the ${views.map((v) => v.name).join(' and ')} policy`;
+  if (part === undefined) {
+    if (parts.length === 1) return whole;
+    throw usage(
+      `--document: ${what} is ${policySize(whole)} characters, above the ${MANAGED_POLICY_MAX_CHARS} IAM allows in one managed policy: print its ${parts.length} parts with ${parts.map((_, i) => `--part ${i + 1}`).join(', ')}`,
+      [
+        'create one managed policy from each part and attach them all (docs/iam.md, "Attaching the policies")',
+      ],
+    );
+  }
+  const n = Number(part);
+  const chosen = Number.isInteger(n) ? parts[n - 1] : undefined;
+  if (!chosen)
+    throw usage(
+      `--part ${part}: ${what} has ${parts.length === 1 ? 'one part' : `parts 1 to ${parts.length}`}`,
+    );
+  return chosen;
+}
+
+function printSizes(out: Output, views: readonly PolicyView[], scope: PolicyScope): void {
+  const users = userViews(views);
+  if (users.length === 0) return;
+  const policies = managedPolicies(users, scope);
+  out.out(
+    `attach as ${policies.length === 1 ? 'one managed policy' : `${policies.length} managed policies`} (IAM allows ${MANAGED_POLICY_MAX_CHARS} characters in one): ${policies
+      .map((p) => `${p.PolicyName} (${policySize(p.PolicyDocument)})`)
+      .join(', ')}`,
+  );
 }
 
 function printGrant(out: Output, g: Grant): void {
@@ -81,20 +138,15 @@ function printView(out: Output, view: PolicyView): void {
 
 /** Runs `iam-policy`; returns 0. */
 export function iamPolicyCommand(out: Output, flags: IamPolicyFlags): number {
-  const views = selectedViews(flags);
+  const scope = parseScope(flags);
+  const views = selectedViews(flags, scope);
+  if (flags.part !== undefined && !flags.document) throw usage('--part goes with --document');
   if (flags.document) {
-    const documents = views.flatMap((v) => permissionsDocument(v) ?? []);
-    if (documents.length === 0)
-      throw new MnbatchError(
-        'IAM_NO_DOCUMENT',
-        `--document: the ${views.map((v) => v.name).join(' and ')} role has no statements of its own (only trust and managed policies: see --json)`,
-        { exitCode: EXIT.usage },
-      );
-    for (const line of JSON.stringify(combinedPolicy(...documents), null, 2).split('\n')) out.out(line);
+    for (const line of JSON.stringify(documentToPrint(views, flags.part), null, 2).split('\n')) out.out(line);
     return 0;
   }
   if (flags.json) {
-    for (const line of JSON.stringify(jsonOf(views), null, 2).split('\n')) out.out(line);
+    for (const line of JSON.stringify(jsonOf(views, scope), null, 2).split('\n')) out.out(line);
     return 0;
   }
   views.forEach((view, i) => {
@@ -102,6 +154,7 @@ export function iamPolicyCommand(out: Output, flags: IamPolicyFlags): number {
     printView(out, view);
   });
   out.out('');
-  out.out('(--json prints the document to attach; docs/iam.md explains every statement)');
+  printSizes(out, views, scope);
+  out.out('(--json prints what to create and attach; docs/iam.md explains every statement)');
   return 0;
 }

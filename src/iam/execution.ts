@@ -1,10 +1,11 @@
 /**
- * The execution role's statements (pure, with no imports beyond types): `iam-policy --role
+ * The execution role's statements (pure): `iam-policy --role
  * execution` prints them; an administrator creates them once as the customer managed policy
  * mnbatch-<stack>-execution, which `infra up` attaches to the role of that name. The infra policy
  * may attach that one policy but never write a policy, so its holder cannot widen the role that
  * `submit` may pass (docs/iam.md, "The execution role").
  */
+import { stackExecutionPolicyName } from '../contract/stack.js';
 import type { Grant } from './policy.js';
 import type { PolicyScope } from './scope.js';
 
@@ -15,7 +16,7 @@ export function stackParameterPrefix(scope: PolicyScope): string {
 
 /** ARN of the stack's execution policy (account-wide name, like the role's). */
 export function executionPolicyArn(partition: string, account: string, stack: string): string {
-  return `arn:${partition}:iam::${account}:policy/mnbatch-${stack}-execution`;
+  return `arn:${partition}:iam::${account}:policy/${stackExecutionPolicyName(stack)}`;
 }
 
 /**

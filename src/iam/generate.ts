@@ -12,7 +12,7 @@ import { infraGrants } from './grants-infra.js';
 import { submitGrants } from './grants-submit.js';
 import { grantProblems, neededActions } from './needed.js';
 import { allReferenceProblems } from './reference.js';
-import { permissionsDocument, policyView, ROLE_NAMES, type RoleName, roleProperties } from './roles.js';
+import { managedPolicies, policyView, ROLE_NAMES, type RoleName, roleProperties } from './roles.js';
 import { callsInSource, type FoundCall } from './scan.js';
 import { DEFAULT_SCOPE } from './scope.js';
 
@@ -84,7 +84,7 @@ export async function renderPolicyFiles(root: string): Promise<Record<string, st
   const files: Record<string, string> = {};
   for (const name of ROLE_NAMES) {
     const view = policyView(name, DEFAULT_SCOPE);
-    const content = view.kind === 'user' ? permissionsDocument(view) : roleProperties(view);
+    const content = view.kind === 'user' ? managedPolicies([view], DEFAULT_SCOPE) : roleProperties(view);
     files[POLICY_FILES[name]] = biomeFormat(
       root,
       POLICY_FILES[name],

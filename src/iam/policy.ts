@@ -3,6 +3,9 @@
  * the one line that says why mnbatch needs it (printed by `iam-policy`, listed in docs/iam.md).
  */
 
+import { EXIT } from '../contract/exit-codes.js';
+import { MnbatchError } from '../errors.js';
+
 /** A statement's condition block: operator → key → value(s). */
 export type Condition = Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 
@@ -50,4 +53,38 @@ export function policyActions(doc: PolicyDocument): Set<string> {
 /** A statement's resources as a list. */
 export function resourcesOf(s: PolicyStatement): readonly string[] {
   return typeof s.Resource === 'string' ? [s.Resource] : s.Resource;
+}
+
+/**
+ * IAM's quota for one customer managed policy: 6,144 characters, whitespace not counted (IAM
+ * User Guide, "IAM and AWS STS quotas"). CreatePolicy refuses a larger document with
+ * LimitExceeded "Cannot exceed quota for PolicySize: 6144".
+ */
+export const MANAGED_POLICY_MAX_CHARS = 6144;
+
+/** The characters of `doc` that count against IAM's size quotas (its JSON, whitespace left out). */
+export function policySize(doc: PolicyDocument): number {
+  return JSON.stringify(doc).replace(/\s/g, '').length;
+}
+
+/**
+ * `doc` as documents that each fit one managed policy: its statements in order, each part filled
+ * before the next begins. Throws when a single statement does not fit on its own.
+ */
+export function managedPolicyParts(doc: PolicyDocument, max = MANAGED_POLICY_MAX_CHARS): PolicyDocument[] {
+  const parts: PolicyStatement[][] = [];
+  for (const statement of doc.Statement) {
+    const alone = policySize({ Version: '2012-10-17', Statement: [statement] });
+    if (alone > max)
+      throw new MnbatchError(
+        'IAM_POLICY_TOO_LARGE',
+        `statement ${statement.Sid} alone is ${alone} characters, above the ${max} IAM allows in one managed policy`,
+        { exitCode: EXIT.usage, details: ['fewer --pass-role ARNs make it smaller'] },
+      );
+    const last = parts.at(-1);
+    if (last && policySize({ Version: '2012-10-17', Statement: [...last, statement] }) <= max)
+      last.push(statement);
+    else parts.push([statement]);
+  }
+  return parts.map((Statement) => ({ Version: '2012-10-17', Statement }));
 }

@@ -7,7 +7,7 @@ import { executionGrants } from './execution.js';
 import { infraGrants } from './grants-infra.js';
 import { submitGrants } from './grants-submit.js';
 import type { CallerSide } from './needed.js';
-import { documentOf, type Grant, type PolicyDocument } from './policy.js';
+import { documentOf, type Grant, managedPolicyParts, type PolicyDocument } from './policy.js';
 import { INSTANCE_ROLE_POLICY, type PolicyScope } from './scope.js';
 
 /** The names `--role` accepts. */
@@ -112,4 +112,25 @@ export function roleProperties(view: RoleView) {
       ? { Policies: [{ PolicyName: `mnbatch-${view.name}`, PolicyDocument: permissions }] }
       : {}),
   };
+}
+
+/** A customer managed policy an administrator creates and attaches: its name and document. */
+export interface ManagedPolicy {
+  readonly PolicyName: string;
+  readonly PolicyDocument: PolicyDocument;
+}
+
+/**
+ * The managed policies of user views (submit, infra), each within IAM's size quota for one
+ * managed policy: `mnbatch[-<stack>]-<side>`, numbered `-1`, `-2`, … when the side needs several.
+ */
+export function managedPolicies(views: readonly UserPolicyView[], scope: PolicyScope): ManagedPolicy[] {
+  return views.flatMap((view) => {
+    const base = `mnbatch${scope.stack ? `-${scope.stack}` : ''}-${view.name}`;
+    const parts = managedPolicyParts(documentOf(view.grants));
+    return parts.map((PolicyDocument, i) => ({
+      PolicyName: parts.length > 1 ? `${base}-${i + 1}` : base,
+      PolicyDocument,
+    }));
+  });
 }

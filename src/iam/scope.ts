@@ -6,7 +6,7 @@
 
 import { AMI_TAG, BUILDER_TAG } from '../ami/plan.js';
 import { EXIT } from '../contract/exit-codes.js';
-import { STACK_TAG } from '../contract/stack.js';
+import { STACK_NAME, STACK_NAME_RULE, STACK_TAG } from '../contract/stack.js';
 import { MnbatchError } from '../errors.js';
 import { INSTANCE_ROLE_POLICY } from '../infra/requests.js';
 
@@ -28,7 +28,6 @@ export interface PolicyScope {
 /** Every stack, no extra roles: what the committed iam/*.json files show. */
 export const DEFAULT_SCOPE: PolicyScope = { passRoles: [] };
 
-const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@/-]{1,512}$/;
 
 /** A scope from `iam-policy` flags; throws a user error naming the bad flag. */
@@ -37,11 +36,9 @@ export function parseScope(flags: {
   readonly passRole?: readonly string[] | undefined;
 }): PolicyScope {
   if (flags.stack !== undefined && !STACK_NAME.test(flags.stack)) {
-    throw new MnbatchError(
-      'IAM_SCOPE_INVALID',
-      `--stack ${flags.stack}: must start with a letter and have at most 40 letters, digits and hyphens`,
-      { exitCode: EXIT.usage },
-    );
+    throw new MnbatchError('IAM_SCOPE_INVALID', `--stack ${flags.stack}: ${STACK_NAME_RULE}`, {
+      exitCode: EXIT.usage,
+    });
   }
   for (const arn of flags.passRole ?? []) {
     if (!ROLE_ARN.test(arn) || arn.includes('*', arn.indexOf(':role/'))) {

@@ -3,9 +3,8 @@
  * file's values before validation, so both go through the same checks.
  */
 import { z } from 'zod';
-import { EFA_INTERFACES_TAG, STACK_TAG } from '../contract/stack.js';
+import { EFA_INTERFACES_TAG, STACK_NAME, STACK_NAME_RULE, STACK_TAG } from '../contract/stack.js';
 
-const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
 const INSTANCE_PROFILE = /^(arn:aws[a-z-]*:iam::\d{12}:instance-profile\/)?[\w+=,.@/-]{1,128}$/;
 const AMI_HINT = 'must be default or an AMI id like ami-0abc…';
 const EFS_HINT = 'must be create, none or a file system id like fs-0abc…';
@@ -56,9 +55,7 @@ const runnableTimeLimitSchema = z
 /** The infra.yaml schema. */
 export const infraConfigSchema = z
   .object({
-    stack: z.string().regex(STACK_NAME, {
-      error: 'must start with a letter and have at most 40 letters, digits and hyphens',
-    }),
+    stack: z.string().regex(STACK_NAME, { error: STACK_NAME_RULE }),
     region: z
       .string()
       .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be a region like us-east-1' })

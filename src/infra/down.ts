@@ -4,6 +4,7 @@
  * that could not be deleted.
  */
 
+import { STACK_TAG } from '../contract/stack.js';
 import { MnbatchError } from '../errors.js';
 import type { Output } from '../ui/output.js';
 import { type DeleteTarget, deleteResource } from './lifecycle.js';
@@ -60,6 +61,19 @@ export function deletionTargets(observed: Observed): DeleteTarget[] {
   return targets;
 }
 
+/**
+ * What `down` leaves on purpose, and how to find it: the repositories `submit` pushed the jobs'
+ * images to are the user's data, not the stack's infrastructure (and the infra policy may not
+ * delete them), but they cost storage until deleted.
+ */
+export function keptNote(stack: string, region: string): string[] {
+  return [
+    `kept: the ECR repositories of the stack's job images (tagged ${STACK_TAG}=${stack}; they cost storage until deleted). To list them:`,
+    `  aws resourcegroupstaggingapi get-resources --region ${region} --tag-filters Key=${STACK_TAG},Values=${stack} --resource-type-filters ecr:repository`,
+    '  and to delete one with its images: aws ecr delete-repository --force --repository-name <name>',
+  ];
+}
+
 /** Runs `infra down` for stack `stack`; returns the exit code (1 when something was left). */
 export async function infraDown(
   s: InfraServices,
@@ -94,6 +108,7 @@ export async function infraDown(
   }
   if (failures.length === 0) {
     out.out(`stack ${stack} deleted`);
+    for (const line of keptNote(stack, s.region)) out.out(line);
     return 0;
   }
   out.err(`error: ${failures.length} resource(s) of stack ${stack} could not be deleted:`);

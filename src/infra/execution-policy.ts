@@ -5,6 +5,7 @@
  * iam:PutRolePolicy or iam:CreatePolicy, whose content IAM cannot condition (issue 11).
  */
 
+import type { CallerIdentity } from '../aws/sts.js';
 import { MnbatchError } from '../errors.js';
 import { executionGrants, executionPolicyArn } from '../iam/execution.js';
 import { documentOf } from '../iam/policy.js';
@@ -25,22 +26,37 @@ export function expectedExecutionPolicy(stack: string): string {
   return JSON.stringify(documentOf(executionGrants({ stack, passRoles: [] })));
 }
 
+/** Reads stack `stack`'s policy in the caller's account (`infra up` and `doctor`). */
+export async function readExecutionPolicy(
+  iam: Pick<InfraServices['iam'], 'getPolicyDocument'>,
+  me: Pick<CallerIdentity, 'partition' | 'account'>,
+  stack: string,
+): Promise<ExecutionPolicyState> {
+  const arn = executionPolicyArn(me.partition, me.account, stack);
+  return { arn, document: await iam.getPolicyDocument(arn) };
+}
+
 /** Looks the policy up (only with `roles.create: true`: otherwise the roles are the user's). */
 export async function lookUpExecutionPolicy(
   s: Pick<InfraServices, 'sts' | 'iam'>,
   config: InfraConfig,
 ): Promise<ExecutionPolicyState | undefined> {
   if (!config.roles.create) return undefined;
-  const me = await s.sts.getCallerIdentity();
-  const arn = executionPolicyArn(me.partition, me.account, config.stack);
-  return { arn, document: await s.iam.getPolicyDocument(arn) };
+  return readExecutionPolicy(s.iam, await s.sts.getCallerIdentity(), config.stack);
 }
 
-/** Whether `document` (as IAM returns it) has the statements mnbatch expects. */
-export function sameExecutionPolicy(stack: string, document: string | undefined): boolean {
-  if (document === undefined) return false;
+/** What the account holds: no policy, another document than mnbatch's, or mnbatch's. */
+export function executionPolicyVerdict(
+  stack: string,
+  state: ExecutionPolicyState,
+): 'missing' | 'different' | 'expected' {
+  if (state.document === undefined) return 'missing';
+  return sameDocument(state.document, expectedExecutionPolicy(stack)) ? 'expected' : 'different';
+}
+
+function sameDocument(have: string, want: string): boolean {
   try {
-    return canonicalJson(JSON.parse(document)) === canonicalJson(JSON.parse(expectedExecutionPolicy(stack)));
+    return canonicalJson(JSON.parse(have)) === canonicalJson(JSON.parse(want));
   } catch {
     return false;
   }
@@ -57,7 +73,7 @@ export function createExecutionPolicyCommands(stack: string): string[] {
 
 /** Throws before anything is changed when the policy `infra up` must attach does not exist. */
 export function requireExecutionPolicy(config: InfraConfig, state: ExecutionPolicyState | undefined): void {
-  if (!state || state.document !== undefined) return;
+  if (!state || executionPolicyVerdict(config.stack, state) !== 'missing') return;
   throw new MnbatchError(
     'INFRA_EXECUTION_POLICY_MISSING',
     `stack ${config.stack}: the managed policy ${state.arn} does not exist, nothing was changed`,
@@ -77,6 +93,6 @@ export function executionPolicyWarning(
   config: InfraConfig,
   state: ExecutionPolicyState | undefined,
 ): string | undefined {
-  if (!state || state.document === undefined || sameExecutionPolicy(config.stack, state.document)) return;
+  if (!state || executionPolicyVerdict(config.stack, state) !== 'different') return;
   return `warning: ${state.arn} differs from \`mnbatch iam-policy --role execution --stack ${config.stack} --document\`: if ECS cannot read ${stackNames(config.stack).rendezvousKey} with it, jobs fail to start; an administrator can update it with aws iam create-policy-version --set-as-default`;
 }

@@ -3,6 +3,7 @@
  */
 import {
   STACK_TAG,
+  stackExecutionPolicyName,
   stackExecutionRoleName,
   stackQueueName,
   stackRendezvousParameter,
@@ -26,7 +27,7 @@ export function stackNames(stack: string) {
     jobRole: `${base}-job`,
     executionRole: stackExecutionRoleName(stack),
     /** The customer managed policy an administrator makes once; `infra up` only attaches it. */
-    executionPolicy: stackExecutionRoleName(stack),
+    executionPolicy: stackExecutionPolicyName(stack),
     rendezvousKey: stackRendezvousParameter(stack),
   } as const;
 }

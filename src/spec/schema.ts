@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { AGENT_DEFAULTS } from '../contract/agent-env.js';
 import { LIMITS } from '../contract/limits.js';
+import { STACK_NAME, STACK_NAME_RULE } from '../contract/stack.js';
 import { crossFieldProblems } from './cross-rules.js';
 import {
   AT_KEY,
@@ -84,9 +85,7 @@ export const jobSpecSchema = z
     queue: z.string().min(1).optional().describe('job queue name or ARN (jobQueue)'),
     stack: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,100}$/, {
-        error: 'must be a stack name: letters, digits, - and _, starting with a letter or digit',
-      })
+      .regex(STACK_NAME, { error: `must be a stack name: ${STACK_NAME_RULE}` })
       .optional()
       .describe('an `mnbatch infra` stack: its queue is used when queue is not set'),
     instanceType: z

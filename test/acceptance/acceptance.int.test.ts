@@ -4,6 +4,9 @@
  * (opt-in, scripts/test-aws.ts; docs/aws-acceptance.md). The steps are the same on both targets:
  * doctor → infra up → submit a 2-node hello-mpi built and pushed to ECR, --wait → a failing job
  * exits with its code → logs --node all → cancel → infra down → nothing of the run is left.
+ * `infra` and `submit` commands run as roles holding exactly the generated policies
+ * (principals.ts), the administrator's steps (policies, doctor, cleanup) with the target's own
+ * credentials.
  * Steps that moto cannot do for real name what stands in for them (target.ts, MOTO_SIMULATED).
  * Teardown (cleanup.ts) runs after the last step whatever happened, and reports what is left.
  */
@@ -12,12 +15,14 @@ import { join } from 'node:path';
 import { BatchClient, DescribeJobDefinitionsCommand } from '@aws-sdk/client-batch';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { CreatePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../_helpers/moto/aws-test-account.js';
 import type { JobBehaviour } from '../_helpers/moto/shim-batch-jobs.js';
 import { cleanupRun } from './cleanup.js';
 import { describeLeftovers, inventory } from './inventory.js';
 import { jobNames } from './plan.js';
+import { createSideRoles, type Side, sideCredentials, sideRoleName } from './principals.js';
 import { useTarget } from './target.js';
 
 /**
@@ -56,9 +61,12 @@ function say(line: string): void {
   process.stderr.write(`[acceptance ${target.runId}] ${line}\n`);
 }
 
-/** Runs the CLI; fails with everything it printed when the exit code is not `code`. */
-async function cli(args: readonly string[], code = 0) {
-  const r = await target.cli(args);
+/**
+ * Runs the CLI, as the administrator or as the role holding `side`'s generated policies; fails
+ * with everything it printed when the exit code is not `code`.
+ */
+async function cli(args: readonly string[], code = 0, side?: Side) {
+  const r = await target.cli(args, side && (await sideCredentials(target.sdk, target.runId, side)));
   const text = `${r.stdout}${r.stderr}`;
   expect(r.code, `mnbatch ${args.join(' ')} exited ${r.code}:\n${text}`).toBe(code);
   return { ...r, text };
@@ -131,6 +139,8 @@ describe(`acceptance on ${target.kind}`, () => {
       iam.destroy();
     }
     say(`created the execution policy mnbatch-${target.runId}-execution (as the administrator)`);
+    // The users of mnbatch: roles with exactly the generated submit and infra policies.
+    await createSideRoles({ sdk: target.sdk, cli: (a) => target.cli(a), say }, target.runId);
     // The example's build context: its Dockerfile builds on the agent image, as submit does.
     for (const file of ['Dockerfile', 'hello.c'])
       cpSync(join(REPO, 'examples', 'hello-mpi', file), path(file));
@@ -154,11 +164,37 @@ describe(`acceptance on ${target.kind}`, () => {
   }, minutes(30));
 
   it(
-    "starts in an account with nothing of the run but the administrator's execution policy",
+    'starts in an account with nothing of the run but what the administrator made: policies and the two roles',
     async () => {
-      expect(describeLeftovers(await inventory(target.sdk, target.runId))).toEqual([
-        `iam policy arn:aws:iam::${target.account}:policy/mnbatch-${target.runId}-execution`,
-      ]);
+      const generated = await cli(['iam-policy', '--infra', '--stack', target.runId, '--json']);
+      const names = [
+        `mnbatch-${target.runId}-execution`,
+        ...(JSON.parse(generated.stdout) as { PolicyName: string }[]).map((p) => p.PolicyName),
+      ];
+      expect(describeLeftovers(await inventory(target.sdk, target.runId)).sort()).toEqual(
+        [
+          ...names.map((n) => `iam policy arn:aws:iam::${target.account}:policy/${n}`),
+          `iam role ${sideRoleName(target.runId, 'infra')}`,
+          `iam role ${sideRoleName(target.runId, 'submit')}`,
+        ].sort(),
+      );
+      // The steps of each side run in a session of its role.
+      for (const side of ['submit', 'infra'] as const) {
+        const c = await sideCredentials(target.sdk, target.runId, side);
+        const sts = new STSClient({
+          ...target.sdk,
+          credentials: {
+            accessKeyId: c.AWS_ACCESS_KEY_ID,
+            secretAccessKey: c.AWS_SECRET_ACCESS_KEY,
+            sessionToken: c.AWS_SESSION_TOKEN,
+          },
+        });
+        const me = await sts.send(new GetCallerIdentityCommand({}));
+        sts.destroy();
+        expect(me.Arn).toMatch(
+          new RegExp(`:assumed-role/${sideRoleName(target.runId, side)}/acceptance-${side}$`),
+        );
+      }
     },
     minutes(2),
   );
@@ -179,7 +215,7 @@ describe(`acceptance on ${target.kind}`, () => {
   it(
     step('infra up makes the stack, and it shows in the inventory'),
     async () => {
-      const up = await cli(['infra', 'up', '-f', path('infra.yaml'), '--yes']);
+      const up = await cli(['infra', 'up', '-f', path('infra.yaml'), '--yes'], 0, 'infra');
       expect(up.text).toContain(`stack ${target.runId} is ready: job queue ${names.queue}`);
       const made = describeLeftovers(await inventory(target.sdk, target.runId));
       expect(made).toEqual(
@@ -208,7 +244,7 @@ describe(`acceptance on ${target.kind}`, () => {
   it(
     step('submit --wait of a 2-node hello-mpi built and pushed to ECR: exit 0', 'image push', 'containers'),
     async () => {
-      const r = await cli(['submit', path('hello.yaml'), '--wait']);
+      const r = await cli(['submit', path('hello.yaml'), '--wait'], 0, 'submit');
       expect(r.stderr).toContain(`creating ECR repository mnbatch/${target.runId}/${names.hello}`);
       expect(r.stderr).toMatch(/^pushed \S+ \(sha256:[0-9a-f]{64}\)$/m);
       expect(r.stderr).toMatch(/node 0 \(main\): SUCCEEDED, exit 0/);
@@ -231,7 +267,7 @@ describe(`acceptance on ${target.kind}`, () => {
     step('a job whose program exits 3 makes submit --wait exit 3', 'containers'),
     async () => {
       await mainOnly('fail.yaml', names.fail, 'echo failing on purpose; exit 3');
-      const r = await cli(['submit', path('fail.yaml'), '--wait'], 3);
+      const r = await cli(['submit', path('fail.yaml'), '--wait'], 3, 'submit');
       expect(r.stderr).toMatch(/node 0 \(main\): FAILED, exit 3/);
     },
     minutes(45),
@@ -244,7 +280,10 @@ describe(`acceptance on ${target.kind}`, () => {
     ),
     async () => {
       await mainOnly('timeout.yaml', names.timeout, 'sleep 3600', '60');
-      const r = await target.cli(['submit', path('timeout.yaml'), '--wait']);
+      const r = await target.cli(
+        ['submit', path('timeout.yaml'), '--wait'],
+        await sideCredentials(target.sdk, target.runId, 'submit'),
+      );
       const text = `${r.stdout}${r.stderr}`;
       // The agent's own 143 (SIGTERM), or 210 should Batch report no exit code for the stopped node.
       expect([143, 210], text).toContain(r.code);
@@ -259,7 +298,7 @@ describe(`acceptance on ${target.kind}`, () => {
     step('logs --node all shows every rank of hello-mpi from the main node', 'containers'),
     async () => {
       expect(helloJobId).not.toBe('');
-      const r = await cli(['logs', helloJobId, '--node', 'all']);
+      const r = await cli(['logs', helloJobId, '--node', 'all'], 0, 'submit');
       expect(r.stdout).toContain('[node 0] hello-mpi: size=2 allreduce=3 expected=3 OK');
       expect(r.stdout).toMatch(/^\[node 0\] hello-mpi: rank 1 on \S+$/m);
     },
@@ -270,14 +309,17 @@ describe(`acceptance on ${target.kind}`, () => {
     step('cancel terminates a job that has not ended', 'containers'),
     async () => {
       await mainOnly('cancel.yaml', names.cancel, 'sleep 3600');
-      const submitted = await cli(['submit', path('cancel.yaml'), '--json']);
+      const submitted = await cli(['submit', path('cancel.yaml'), '--json'], 0, 'submit');
       const jobId = (JSON.parse(submitted.stdout) as { jobId: string }).jobId;
-      const cancel = await cli(['cancel', jobId]);
+      const cancel = await cli(['cancel', jobId], 0, 'submit');
       expect(cancel.stdout).toMatch(
         new RegExp(`^terminating job ${names.cancel} \\(${jobId}\\), which was [A-Z]+$`, 'm'),
       );
-      await target.cli(['status', jobId, '--wait']);
-      const status = await cli(['status', jobId]);
+      await target.cli(
+        ['status', jobId, '--wait'],
+        await sideCredentials(target.sdk, target.runId, 'submit'),
+      );
+      const status = await cli(['status', jobId], 0, 'submit');
       expect(status.stdout).toMatch(/^status\s+FAILED/m);
       expect(status.text).toContain('Cancelled with mnbatch cancel');
     },
@@ -287,12 +329,19 @@ describe(`acceptance on ${target.kind}`, () => {
   it(
     step('infra down removes the stack; teardown removes the rest; nothing is left'),
     async () => {
-      await cli(['infra', 'down', '-f', path('infra.yaml'), '--yes']);
+      await cli(['infra', 'down', '-f', path('infra.yaml'), '--yes'], 0, 'infra');
       const afterDown = describeLeftovers(await inventory(target.sdk, target.runId));
-      // What infra down does not own: the job's image repository, job definitions, log streams.
-      // ... nor the administrator's execution policy.
+      // What infra down does not own: the job's image repository, job definitions, log streams,
+      // nor what the administrator made (the policies and the two roles).
+      const sideRoles = (['submit', 'infra'] as const).map(
+        (side) => `iam role ${sideRoleName(target.runId, side)}`,
+      );
       expect(
-        afterDown.filter((l) => !/^(ecr repository|batch job-definition|logs stream|iam policy) /.test(l)),
+        afterDown.filter(
+          (l) =>
+            !/^(ecr repository|batch job-definition|logs stream|iam policy) /.test(l) &&
+            !sideRoles.includes(l),
+        ),
       ).toEqual([]);
       const left = await cleanupRun({ sdk: target.sdk, cli: (a) => target.cli(a), say }, target.runId);
       expect(describeLeftovers(left)).toEqual([]);

@@ -91,6 +91,7 @@ export function creates(runId: string, instanceType: string): string[] {
   const jobs = jobNames(runId);
   return [
     `IAM policy mnbatch-${runId}-execution, created as the administrator from \`mnbatch iam-policy --role execution --document\` (docs/iam.md)`,
+    `IAM roles mnbatch-${runId}-as-submit and mnbatch-${runId}-as-infra (trusting this account), with the managed policies of \`mnbatch iam-policy --role submit|infra --stack ${runId} --json\` attached: the run's infra and submit commands run as them`,
     `stack ${runId} (mnbatch infra up): placement group, security group, launch template, instance, job and execution roles with an instance profile, compute environment (0 to 2 × ${instanceType}, On-Demand) and job queue mnbatch-${runId}`,
     `ECR repository mnbatch/${runId}/${jobs.hello} with the hello-mpi image (built here with Docker and pushed)`,
     `job definitions mnbatch-${jobs.hello}-…, mnbatch-${jobs.fail}-…, mnbatch-${jobs.timeout}-…, mnbatch-${jobs.cancel}-… and their jobs; log streams of them in /aws/batch/job`,

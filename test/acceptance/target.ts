@@ -13,6 +13,7 @@ import { type CliResult, runCli } from '../_helpers/cli-process.js';
 import { useTestAccount } from '../_helpers/moto/aws-test-account.js';
 import type { JobBehaviour } from '../_helpers/moto/shim-batch-jobs.js';
 import { awsSettings, DEFAULT_INSTANCE_TYPE, newRunId, parseRunId, type TargetKind } from './plan.js';
+import type { CredentialsEnv } from './principals.js';
 
 /** SDK client configuration: the shim's endpoint and fake keys, or a named profile. */
 export interface SdkConfig {
@@ -36,7 +37,8 @@ export interface Target {
   /** The account the run must be in (moto's, or the one the runner confirmed). */
   readonly account: string;
   readonly simulated: Simulated;
-  cli(args: readonly string[]): Promise<CliResult>;
+  /** The built CLI with the target's own (administrator's) credentials, or with `as`, e.g. a role's. */
+  cli(args: readonly string[], as?: CredentialsEnv): Promise<CliResult>;
   network(): Promise<{ vpcId: string; subnetId: string }>;
 }
 
@@ -80,7 +82,7 @@ function motoTarget(jobs: JobBehaviour): Target {
     Object.assign(target, {
       sdk: account.sdk,
       dir: account.dir,
-      cli: (args: readonly string[]) => account.cli(args, { env }),
+      cli: (args: readonly string[], as?: CredentialsEnv) => account.cli(args, { env: { ...env, ...as } }),
       network: () => account.network(),
     } satisfies Partial<Target>);
   });
@@ -104,8 +106,16 @@ function awsTarget(): Target {
     sdk: { region: settings.region, profile: settings.profile },
     dir,
     simulated: {},
-    cli: (args) =>
-      runCli(['--profile', settings.profile, '--region', settings.region, ...args], { cwd: dir, env }),
+    cli: (args, as) => {
+      if (!as)
+        return runCli(['--profile', settings.profile, '--region', settings.region, ...args], {
+          cwd: dir,
+          env,
+        });
+      // A role's session: its keys, and no profile that would take precedence over them.
+      const { AWS_PROFILE: _profile, ...rest } = env;
+      return runCli(['--region', settings.region, ...args], { cwd: dir, env: { ...rest, ...as } });
+    },
     network: async () => ({ vpcId: settings.vpcId, subnetId: settings.subnetId }),
   };
 }

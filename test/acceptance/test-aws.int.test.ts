@@ -13,6 +13,7 @@ import { REPO } from '../_helpers/cli-process.js';
 import { useTestAccount } from '../_helpers/moto/aws-test-account.js';
 import { describeLeftovers, inventory } from './inventory.js';
 import { newRunId } from './plan.js';
+import { createSideRoles, sideRoleName } from './principals.js';
 
 const account = useTestAccount();
 
@@ -89,6 +90,7 @@ describe('npm run test:aws', () => {
       ].join('\n'),
     );
     await account.executionPolicy(runId);
+    await createSideRoles({ sdk: account.sdk, cli: (a) => account.cli(a), say: () => {} }, runId);
     const up = await account.cli(['infra', 'up', '-f', stack, '--yes']);
     expect(up.code, up.stdout + up.stderr).toBe(0);
     const ecr = new ECRClient(account.sdk);
@@ -110,6 +112,8 @@ describe('npm run test:aws', () => {
         `ecr repository mnbatch/${runId}/${runId}-hello`,
         `batch job-definition mnbatch-${runId}-hello-0123456789:1`,
         `iam policy arn:aws:iam::123456789012:policy/mnbatch-${runId}-execution`,
+        `iam policy arn:aws:iam::123456789012:policy/mnbatch-${runId}-infra-2`,
+        `iam role ${sideRoleName(runId, 'infra')}`,
       ]),
     );
 

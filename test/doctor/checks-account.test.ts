@@ -134,7 +134,7 @@ describe('permissions', () => {
       `${USER_ARN} is not allowed: batch:SubmitJob, batch:SubmitJob (aws:RequestTag/mnbatch:job=*), batch:SubmitJob (aws:ResourceTag/mnbatch:job=*), iam:PassRole (iam:PassedToService=batch.amazonaws.com), iam:PassRole (iam:PassedToService=ecs-tasks.amazonaws.com)`,
     );
     expect(result.fix).toBe(
-      'attach the policy of `mnbatch iam-policy --role submit --json` to your user or role',
+      'create and attach the managed policies of `mnbatch iam-policy --role submit --json` to your user or role',
     );
   });
 

@@ -5,11 +5,27 @@ import { POLICY_FILES, policyProblems, scanSourceTree, sourceTree } from '../../
 import { infraGrants } from '../../src/iam/grants-infra.js';
 import { submitGrants } from '../../src/iam/grants-submit.js';
 import { grantProblems, neededActions } from '../../src/iam/needed.js';
-import { type PolicyDocument, policyActions, resourcesOf } from '../../src/iam/policy.js';
-import { permissionsDocument, policyView, ROLE_NAMES, roleProperties } from '../../src/iam/roles.js';
+import {
+  combinedPolicy,
+  MANAGED_POLICY_MAX_CHARS,
+  managedPolicyParts,
+  type PolicyDocument,
+  policyActions,
+  policySize,
+  resourcesOf,
+} from '../../src/iam/policy.js';
+import {
+  type ManagedPolicy,
+  managedPolicies,
+  permissionsDocument,
+  policyView,
+  ROLE_NAMES,
+  roleProperties,
+  type UserPolicyView,
+} from '../../src/iam/roles.js';
 import { callsInSource } from '../../src/iam/scan.js';
 import { DEFAULT_SCOPE } from '../../src/iam/scope.js';
-import { expectedExecutionPolicy, sameExecutionPolicy } from '../../src/infra/execution-policy.js';
+import { executionPolicyVerdict, expectedExecutionPolicy } from '../../src/infra/execution-policy.js';
 import { memoryOutput } from '../../src/ui/output.js';
 
 const committed = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as unknown;
@@ -69,7 +85,7 @@ describe('the policies hold for the code in src/', () => {
   it('ships the files the generator writes', async () => {
     for (const name of ROLE_NAMES) {
       const view = policyView(name, DEFAULT_SCOPE);
-      const want = view.kind === 'user' ? permissionsDocument(view) : roleProperties(view);
+      const want = view.kind === 'user' ? managedPolicies([view], DEFAULT_SCOPE) : roleProperties(view);
       expect(committed(POLICY_FILES[name]), name).toEqual(JSON.parse(JSON.stringify(want)));
     }
   });
@@ -186,15 +202,18 @@ describe('mnbatch iam-policy', () => {
     return { code, out };
   };
 
-  it('--json prints the submit policy document by default', async () => {
+  it('--json prints the submit policy, as the managed policy to create, by default', async () => {
     const { code, out } = await run(['--json']);
     expect(code).toBe(0);
     expect(JSON.parse(out.stdout.join('\n'))).toEqual(committed('iam/submit-policy.json'));
   });
 
-  it.each(['submit', 'infra'] as const)('--role %s --json prints that policy document', async (role) => {
+  it.each(['submit', 'infra'] as const)('--role %s --json prints its managed policies', async (role) => {
     const { out } = await run(['--role', role, '--json']);
-    expect(JSON.parse(out.stdout.join('\n'))).toEqual(committed(POLICY_FILES[role]));
+    const printed = JSON.parse(out.stdout.join('\n')) as ManagedPolicy[];
+    expect(printed).toEqual(committed(POLICY_FILES[role]));
+    // Together exactly the side's statements, in order.
+    expect(combinedPolicy(...printed.map((p) => p.PolicyDocument))).toEqual(doc(role));
   });
 
   it.each(['job', 'instance', 'execution'] as const)(
@@ -205,23 +224,24 @@ describe('mnbatch iam-policy', () => {
     },
   );
 
-  it('--infra keeps printing the submit and infra statements together', async () => {
-    const { out } = await run(['--infra', '--json']);
-    const both = JSON.parse(out.stdout.join('\n')) as PolicyDocument;
-    expect(new Set(both.Statement.map((s) => s.Sid)).size, 'Sids unique in one document').toBe(
-      both.Statement.length,
-    );
-    expect(both.Statement.map((s) => s.Sid)).toEqual(
-      [...doc('submit').Statement, ...doc('infra').Statement].map((s) => s.Sid),
-    );
+  it('--infra prints the submit and infra managed policies together', async () => {
+    const { out } = await run(['--infra', '--stack', 'prod', '--json']);
+    const printed = JSON.parse(out.stdout.join('\n')) as ManagedPolicy[];
+    expect(printed.map((p) => p.PolicyName)).toEqual([
+      'mnbatch-prod-submit',
+      'mnbatch-prod-infra-1',
+      'mnbatch-prod-infra-2',
+    ]);
+    const sids = printed.flatMap((p) => p.PolicyDocument.Statement.map((st) => st.Sid));
+    expect(new Set(sids).size, 'Sids unique across the policies').toBe(sids.length);
   });
 
   it('--stack and --pass-role narrow and widen the resources', async () => {
     const mine = 'arn:aws:iam::123456789012:role/my-job-role';
     const { out } = await run(['--role', 'submit', '--stack', 'dev', '--pass-role', mine, '--json']);
-    const pass = (JSON.parse(out.stdout.join('\n')) as PolicyDocument).Statement.find(
-      (s) => s.Sid === 'PassJobRoles',
-    );
+    const [policy] = JSON.parse(out.stdout.join('\n')) as ManagedPolicy[];
+    expect(policy?.PolicyName).toBe('mnbatch-dev-submit');
+    const pass = policy?.PolicyDocument.Statement.find((s) => s.Sid === 'PassJobRoles');
     expect(pass?.Resource).toEqual([
       'arn:aws:iam::*:role/mnbatch-dev-job',
       'arn:aws:iam::*:role/mnbatch-dev-execution',
@@ -234,7 +254,7 @@ describe('mnbatch iam-policy', () => {
     expect(code).toBe(0);
     const printed = JSON.parse(out.stdout.join('\n'));
     expect(printed).toEqual(JSON.parse(expectedExecutionPolicy('prod')));
-    expect(sameExecutionPolicy('prod', out.stdout.join('\n'))).toBe(true);
+    expect(executionPolicyVerdict('prod', { arn: 'a', document: out.stdout.join('\n') })).toBe('expected');
     expect(printed.Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
       'ReadStackSecrets',
       'DecryptViaSsm',
@@ -243,6 +263,28 @@ describe('mnbatch iam-policy', () => {
     const text = await run(['--role', 'execution', '--stack', 'prod']);
     expect(text.out.stdout).toContain(
       'an administrator creates these statements once as the managed policy mnbatch-prod-execution (`--document` prints them); infra up attaches it and never writes it',
+    );
+  });
+
+  it('--document --part N prints each part of a policy above the quota; the parts are the policy', async () => {
+    const parts: PolicyDocument[] = [];
+    for (const n of ['1', '2']) {
+      const { code, out } = await run(['--role', 'infra', '--stack', 'prod', '--document', '--part', n]);
+      expect(code).toBe(0);
+      parts.push(JSON.parse(out.stdout.join('\n')) as PolicyDocument);
+    }
+    const whole = permissionsDocument(policyView('infra', { stack: 'prod', passRoles: [] }));
+    expect(combinedPolicy(...parts)).toEqual(whole);
+    for (const part of parts) expect(policySize(part)).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
+    // A policy that fits: --part 1 is the whole document.
+    const one = await run(['--role', 'submit', '--document', '--part', '1']);
+    expect(JSON.parse(one.out.stdout.join('\n'))).toEqual(doc('submit'));
+  });
+
+  it('says how many managed policies a side takes, and their sizes', async () => {
+    const { out } = await run(['--infra', '--stack', 'prod']);
+    expect(out.stdout.join('\n')).toMatch(
+      /^attach as 3 managed policies \(IAM allows 6144 characters in one\): mnbatch-prod-submit \(\d+\), mnbatch-prod-infra-1 \(\d+\), mnbatch-prod-infra-2 \(\d+\)$/m,
     );
   });
 
@@ -262,10 +304,73 @@ describe('mnbatch iam-policy', () => {
     ],
     [['--infra', '--role', 'job'], '--infra and --role cannot be combined'],
     [['--role', 'job', '--document'], '--document: the job role has no statements of its own'],
+    [
+      ['--role', 'infra', '--document'],
+      'above the 6144 IAM allows in one managed policy: print its 2 parts with --part 1, --part 2',
+    ],
+    [['--role', 'infra', '--document', '--part', '3'], '--part 3: the infra policy has parts 1 to 2'],
+    [['--role', 'submit', '--document', '--part', 'x'], '--part x: the submit policy has one part'],
+    [['--role', 'infra', '--part', '1'], '--part goes with --document'],
   ])('rejects %j with a clear error and exit code 2', async (args, message) => {
     const { code, out } = await run(args);
     expect(code).toBe(2);
     expect(out.stderr.join('\n')).toContain(message);
     expect(out.stdout).toEqual([]);
+  });
+});
+
+describe("IAM's size quotas", () => {
+  /** The longest stack name infra.yaml allows, and two roles of the user's own to pass. */
+  const LONGEST = {
+    stack: `s${'x'.repeat(39)}`,
+    passRoles: [1, 2].map((i) => `arn:aws:iam::123456789012:role/${'r'.repeat(60)}${i}`),
+  };
+
+  it.each([
+    ['every stack', DEFAULT_SCOPE],
+    ['the longest stack name, with two roles to pass', LONGEST],
+  ])('every managed policy of submit and infra fits IAM’s 6,144 characters (%s)', (_, scope) => {
+    for (const side of ['submit', 'infra'] as const) {
+      const view = policyView(side, scope) as UserPolicyView;
+      const policies = managedPolicies([view], scope);
+      for (const p of policies) expect(policySize(p.PolicyDocument), p.PolicyName).toBeLessThanOrEqual(6144);
+      expect(combinedPolicy(...policies.map((p) => p.PolicyDocument))).toEqual(permissionsDocument(view));
+    }
+  });
+
+  it('the execution policy fits one managed policy; the roles’ inline policies fit 10,240 characters', () => {
+    expect(managedPolicyParts(JSON.parse(expectedExecutionPolicy(LONGEST.stack)))).toHaveLength(1);
+    for (const role of ['job', 'instance', 'execution'] as const) {
+      const inline = permissionsDocument(policyView(role, LONGEST));
+      if (inline) expect(policySize(inline), role).toBeLessThanOrEqual(10_240);
+    }
+  });
+
+  it('counts characters as IAM does: whitespace left out', () => {
+    const d: PolicyDocument = {
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'A', Effect: 'Allow', Action: ['s3:GetObject'], Resource: '*' }],
+    };
+    expect(policySize(d)).toBe(JSON.stringify(d).length);
+    expect(policySize(d)).toBe(JSON.stringify(d, null, 2).replace(/\s/g, '').length);
+  });
+
+  it('fills each part before the next and keeps the statements in order; a statement too large alone is refused', () => {
+    const st = (Sid: string, n: number) => ({
+      Sid,
+      Effect: 'Allow' as const,
+      Action: ['s3:GetObject'],
+      Resource: Array.from({ length: n }, (_, i) => `arn:aws:s3:::b${i}/*`),
+    });
+    const d: PolicyDocument = {
+      Version: '2012-10-17',
+      Statement: [st('A', 100), st('B', 100), st('C', 100)],
+    };
+    const max = policySize({ Version: '2012-10-17', Statement: [st('A', 100), st('B', 100)] });
+    const parts = managedPolicyParts(d, max);
+    expect(parts.map((p) => p.Statement.map((s) => s.Sid))).toEqual([['A', 'B'], ['C']]);
+    expect(() => managedPolicyParts({ Version: '2012-10-17', Statement: [st('Z', 400)] }, max)).toThrow(
+      /statement Z alone is \d+ characters, above the \d+ IAM allows in one managed policy/,
+    );
   });
 });

@@ -63,6 +63,10 @@ describe('infra down', () => {
     ).toBe(0);
     expect(fake.state.roles.size + fake.state.instanceProfiles.size + fake.state.endpoints.size).toBe(0);
     expect(out.stdout).toContain('stack demo deleted');
+    // what down leaves on purpose is named, with how to find it
+    expect(out.stdout.join('\n')).toContain(
+      'aws resourcegroupstaggingapi get-resources --region us-east-1 --tag-filters Key=mnbatch:stack,Values=demo --resource-type-filters ecr:repository',
+    );
   });
 
   it('deletes only resources tagged with the stack', async () => {

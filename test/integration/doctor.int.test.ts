@@ -12,6 +12,8 @@ import {
   IAMClient,
 } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
+import { MANAGED_POLICY_MAX_CHARS } from '../../src/iam/policy.js';
+import type { ManagedPolicy } from '../../src/iam/roles.js';
 import { type TestNetwork, useTestAccount } from '../_helpers/moto/aws-test-account.js';
 import { EC2_STANDARD_VCPUS } from '../_helpers/moto/shim-doctor.js';
 
@@ -35,13 +37,21 @@ async function user(name: string): Promise<Record<string, string>> {
 }
 
 /** Attaches `document` to user `name` as a customer managed policy. */
-async function attach(name: string, document: string): Promise<void> {
+/** As an administrator does (docs/iam.md): one managed policy per entry of `iam-policy --json`, each attached. */
+async function attach(name: string, printed: string): Promise<void> {
   const iam = new IAMClient(account.sdk);
   try {
-    const policy = await iam.send(
-      new CreatePolicyCommand({ PolicyName: `${name}-mnbatch`, PolicyDocument: document }),
-    );
-    await iam.send(new AttachUserPolicyCommand({ UserName: name, PolicyArn: policy.Policy?.Arn ?? '' }));
+    for (const { PolicyName, PolicyDocument } of JSON.parse(printed) as ManagedPolicy[]) {
+      // moto does not enforce IAM's size quota for one managed policy (docs/aws-quirks.md)
+      expect(JSON.stringify(PolicyDocument).length, PolicyName).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
+      const policy = await iam.send(
+        new CreatePolicyCommand({
+          PolicyName: `${name}-${PolicyName}`,
+          PolicyDocument: JSON.stringify(PolicyDocument),
+        }),
+      );
+      await iam.send(new AttachUserPolicyCommand({ UserName: name, PolicyArn: policy.Policy?.Arn ?? '' }));
+    }
   } finally {
     iam.destroy();
   }

@@ -63,6 +63,24 @@ describe('parseJobSpec', () => {
       }),
     );
   });
+  it.each(['my_stack', '1stack', `s${'x'.repeat(40)}`])(
+    'refuses stack: %s, a name infra up and the CloudFormation template would refuse',
+    (name) => {
+      expect(() => parseJobSpec(`${MINIMAL}stack: ${name}\n`, 'job.yaml')).toThrow(
+        expect.objectContaining({
+          details: [
+            'job.yaml:5:8: stack: must be a stack name: must start with a letter and have at most 40 letters, digits and hyphens',
+          ],
+        }),
+      );
+    },
+  );
+
+  it('takes a stack name of 40 characters', () => {
+    expect(parseJobSpec(`${MINIMAL}stack: s${'x'.repeat(39)}\n`, 'job.yaml').stack).toBe(
+      `s${'x'.repeat(39)}`,
+    );
+  });
 });
 
 describe('loadJobSpec', () => {

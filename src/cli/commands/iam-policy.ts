@@ -1,10 +1,11 @@
+import { MANAGED_POLICY_MAX_CHARS } from '../../iam/policy.js';
 import { withJsonOutput } from '../output-format.js';
 import type { RegisterCommand } from '../register.js';
 import { action } from '../register.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** `mnbatch iam-policy [--role NAME] [--stack NAME] [--pass-role ARN]... [--json|--document]`: least-privilege IAM. */
+/** `mnbatch iam-policy [--role NAME] [--stack NAME] [--pass-role ARN]... [--json|--document [--part N]]`: least-privilege IAM. */
 export const register: RegisterCommand = (program, ctx) => {
   withJsonOutput(
     program
@@ -25,9 +26,13 @@ export const register: RegisterCommand = (program, ctx) => {
       )
       .option(
         '--document',
-        'print only the permissions document as JSON (what an administrator creates the execution policy from)',
+        'print only the permissions document as JSON (what an administrator creates a managed policy from)',
+      )
+      .option(
+        '--part <n>',
+        `with --document: part n of a policy above IAM's ${MANAGED_POLICY_MAX_CHARS} characters for one managed policy`,
       ),
-    'the document to attach (for a role: trust, managed policies, inline policy)',
+    "the managed policies to create and attach, each within IAM's size quota (for a role: trust, managed policies, inline policy)",
   ).action(
     action(
       ctx,
@@ -38,6 +43,7 @@ export const register: RegisterCommand = (program, ctx) => {
         passRole?: string[];
         json?: boolean;
         document?: boolean;
+        part?: string;
       }) => {
         const { iamPolicyCommand } = await import('../../iam/command.js');
         return iamPolicyCommand(ctx.output, flags);
