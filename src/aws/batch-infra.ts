@@ -16,6 +16,7 @@ import {
   DescribeComputeEnvironmentsCommand,
   DescribeJobQueuesCommand,
   type JobQueueDetail,
+  TagResourceCommand,
   UpdateComputeEnvironmentCommand,
   type UpdateComputeEnvironmentCommandInput,
   UpdateJobQueueCommand,
@@ -38,6 +39,8 @@ export interface BatchInfra {
   createJobQueue(input: CreateJobQueueCommandInput): Promise<string>;
   updateJobQueue(input: UpdateJobQueueCommandInput): Promise<void>;
   deleteJobQueue(name: string): Promise<void>;
+  /** Adds or overwrites tags of a compute environment or job queue (by ARN). */
+  tagResource(resourceArn: string, tags: Readonly<Record<string, string>>): Promise<void>;
 }
 
 /** A `BatchInfra` backed by a real SDK client built with `awsClient` (clients.ts). */
@@ -78,6 +81,9 @@ export function batchInfraFromClient(client: BatchClient): BatchInfra {
     },
     async deleteJobQueue(jobQueue) {
       await client.send(new DeleteJobQueueCommand({ jobQueue }));
+    },
+    async tagResource(resourceArn, tags) {
+      await client.send(new TagResourceCommand({ resourceArn, tags: { ...tags } }));
     },
   };
 }

@@ -11,12 +11,25 @@ export const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
 export const STACK_NAME_RULE = 'must start with a letter and have at most 40 letters, digits and hyphens';
 
 /**
- * EFA interfaces the stack's launch template attaches (`infra up`, templates/mnbatch-stack.yaml):
- * one, on the first network card. An instance has a /dev/infiniband/uverbsN only per attached
- * interface, and a container whose mapped device is missing does not start, so `efa: auto` maps
- * no more than this.
+ * Tag of the stack's job queue: how many EFA interfaces the launch template attaches to every
+ * instance (`infra up`: one per network card of the stack's instance types, 0 without EFA). An
+ * instance has a /dev/infiniband/uverbsN only per attached interface, and a container whose
+ * mapped device is missing does not start, so `efa: auto` maps no more than this at submit.
  */
-export const STACK_EFA_INTERFACES = 1;
+export const EFA_INTERFACES_TAG = 'mnbatch:efa-interfaces';
+
+/**
+ * EFA interfaces of a stack whose queue has no EFA_INTERFACES_TAG: stacks made before the tag
+ * attached one EFA interface on the first network card. Also what `plan` and `validate`, which
+ * ask no one about the stack, assume.
+ */
+export const UNTAGGED_STACK_EFA_INTERFACES = 1;
+
+/** The EFA interfaces a queue's tags record: the tag's whole number, else (no or unreadable tag) the untagged default. */
+export function efaInterfacesOfTags(tags: Readonly<Record<string, string>> | undefined): number {
+  const value = tags?.[EFA_INTERFACES_TAG];
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : UNTAGGED_STACK_EFA_INTERFACES;
+}
 
 /** Name of the job queue of stack `stack`. */
 export function stackQueueName(stack: string): string {

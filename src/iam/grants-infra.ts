@@ -221,7 +221,7 @@ function batchGrants(scope: PolicyScope): Grant[] {
       Action: ['batch:CreateComputeEnvironment', 'batch:CreateJobQueue', 'batch:TagResource'],
       Resource: [ce, queue],
       Condition: requestTagged(scope),
-      why: 'create the compute environment and queue named mnbatch-<stack>, only with the stack tag',
+      why: "create the compute environment and queue named mnbatch-<stack>, and update the queue's mnbatch:efa-interfaces tag, only with the stack tag",
     },
     {
       Sid: 'ChangeTaggedBatch',

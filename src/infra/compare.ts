@@ -47,10 +47,41 @@ export function sameLaunchTemplateData(
       .sort()
       .join(';');
   if (disks(want.BlockDeviceMappings) !== disks(have.BlockDeviceMappings)) return false;
-  const key = (
-    nis: readonly { InterfaceType?: string | undefined; Groups?: string[] | undefined }[] | undefined,
-  ) => (nis ?? []).map((n) => `${n.InterfaceType ?? ''}:${[...(n.Groups ?? [])].sort().join(',')}`).join(';');
-  return key(want.NetworkInterfaces) === key(have.NetworkInterfaces);
+  return interfacesKey(want.NetworkInterfaces) === interfacesKey(have.NetworkInterfaces);
+}
+
+/**
+ * What matters of a launch template's network interfaces, in card order: network card (0 when
+ * not given), device index, type and security groups.
+ */
+function interfacesKey(
+  nis:
+    | readonly {
+        NetworkCardIndex?: number | undefined;
+        DeviceIndex?: number | undefined;
+        InterfaceType?: string | undefined;
+        Groups?: string[] | undefined;
+      }[]
+    | undefined,
+): string {
+  return (nis ?? [])
+    .map(
+      (n) =>
+        `${n.NetworkCardIndex ?? 0}/${n.DeviceIndex ?? ''}:${n.InterfaceType ?? ''}:${[...(n.Groups ?? [])].sort().join(',')}`,
+    )
+    .sort()
+    .join(';');
+}
+
+/** What differs in tag `key` between a resource's tags and the wanted ones ('' when the same). */
+export function tagDifference(
+  have: Readonly<Record<string, string>> | undefined,
+  want: Readonly<Record<string, string>>,
+  key: string,
+): string {
+  const h = have?.[key];
+  const w = want[key];
+  return h === w ? '' : `tag ${key} ${h ?? '(none)'} → ${w ?? '(none)'}`;
 }
 
 /** What differs between a queue's jobStateTimeLimitActions and the wanted ones ('' when the same). */

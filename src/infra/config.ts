@@ -3,7 +3,7 @@
  * file's values before validation, so both go through the same checks.
  */
 import { z } from 'zod';
-import { STACK_NAME, STACK_NAME_RULE } from '../contract/stack.js';
+import { EFA_INTERFACES_TAG, STACK_NAME, STACK_NAME_RULE, STACK_TAG } from '../contract/stack.js';
 
 const INSTANCE_PROFILE = /^(arn:aws[a-z-]*:iam::\d{12}:instance-profile\/)?[\w+=,.@/-]{1,128}$/;
 const AMI_HINT = 'must be default or an AMI id like ami-0abc…';
@@ -89,6 +89,11 @@ export const infraConfigSchema = z
       .regex(/^\/[\w./-]+$/, { error: 'must be an absolute path' })
       .default('/efs'),
     efa: z.boolean().default(false),
+    /**
+     * With `efa: true`: at most this many EFA interfaces per instance (one per network card).
+     * Unset: as many as every instance type of the stack has network cards with EFA.
+     */
+    efaInterfaces: z.number().int().positive({ error: 'must be a positive whole number' }).optional(),
     s3Endpoint: z.boolean().default(false),
     /**
      * Hyper-threading: `on`; off through a baked AMI (`ami`, nothing to add at boot); or off
@@ -122,9 +127,13 @@ export const infraConfigSchema = z
         message: 'offViaAmi needs a baked AMI in `ami` (mnbatch ami bake --no-ht); or use offViaUserData',
       });
     }
-    if ('mnbatch:stack' in c.tags) {
-      ctx.addIssue({ code: 'custom', path: ['tags'], message: 'mnbatch:stack is set by mnbatch itself' });
+    if (c.efaInterfaces !== undefined && !c.efa) {
+      ctx.addIssue({ code: 'custom', path: ['efaInterfaces'], message: 'needs efa: true' });
     }
+    for (const own of [STACK_TAG, EFA_INTERFACES_TAG])
+      if (own in c.tags) {
+        ctx.addIssue({ code: 'custom', path: ['tags'], message: `${own} is set by mnbatch itself` });
+      }
   });
 
 /** A validated infra.yaml (defaults filled in). */

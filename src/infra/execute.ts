@@ -5,6 +5,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
+import { EFA_INTERFACES_TAG } from '../contract/stack.js';
 import { missingIngressRules } from './compare.js';
 import type { InfraConfig } from './config.js';
 import { selectStack } from './desired.js';
@@ -29,6 +30,7 @@ import {
   ingressRequest,
   instanceRoleRequest,
   jobQueueRequest,
+  jobQueueTags,
   jobRoleRequest,
   launchTemplateData,
   launchTemplateRequest,
@@ -60,6 +62,8 @@ export interface ExecuteContext {
   readonly executionPolicyArn?: string | undefined;
   /** Root device of the AMI (for rootVolumeGiB). */
   readonly rootDeviceName?: string | undefined;
+  /** EFA interfaces per instance (PlanEnvironment.efaInterfaces). */
+  readonly efaInterfaces: number;
   /** Progress lines. */
   readonly log: (line: string) => void;
 }
@@ -196,9 +200,9 @@ async function apply(
         fileSystemId: refs.fileSystemId,
         rootDeviceName: ctx.rootDeviceName,
       };
-      const data = launchTemplateData(config, ltRefs);
+      const data = launchTemplateData(config, ltRefs, ctx.efaInterfaces);
       if (make) {
-        const lt = await s.ec2.createLaunchTemplate(launchTemplateRequest(config, ltRefs));
+        const lt = await s.ec2.createLaunchTemplate(launchTemplateRequest(config, ltRefs, ctx.efaInterfaces));
         refs.launchTemplateId = lt.LaunchTemplateId;
         refs.launchTemplateVersion = String(lt.LatestVersionNumber ?? 1);
       } else if (changed) {
@@ -246,8 +250,8 @@ async function apply(
       const ceArn = need(refs.computeEnvironmentArn, 'compute environment ARN');
       if (make) {
         await waitJobQueue(s, a.name, 'gone');
-        await s.batch.createJobQueue(jobQueueRequest(config, ceArn));
-      } else if (changed)
+        await s.batch.createJobQueue(jobQueueRequest(config, ceArn, ctx.efaInterfaces));
+      } else if (changed) {
         await s.batch.updateJobQueue({
           jobQueue: a.name,
           state: 'ENABLED',
@@ -255,6 +259,13 @@ async function apply(
           // An empty list turns runnableTimeLimit off again.
           jobStateTimeLimitActions: timeLimitActions(config),
         });
+        // All the queue's tags, the stack tag with them: TagResource is allowed only with it
+        // (src/iam/grants-infra.ts).
+        const want = jobQueueTags(config, ctx.efaInterfaces);
+        const have = ctx.observed.jobQueues.find((q) => q.id === a.id)?.value.tags;
+        if (have?.[EFA_INTERFACES_TAG] !== want[EFA_INTERFACES_TAG])
+          await s.batch.tagResource(need(a.id, 'job queue ARN'), want);
+      }
       await waitJobQueue(s, a.name, 'enabled');
       return;
     }

@@ -2,11 +2,13 @@
  * The planner (pure): desired stack (infra.yaml) + what exists → ordered actions, each with a
  * reason. Nothing here talks to AWS; `execute.ts` carries the actions out.
  */
+import { EFA_INTERFACES_TAG } from '../contract/stack.js';
 import {
   ceDifferences,
   ceReplaceReason,
   missingIngressRules,
   sameLaunchTemplateData,
+  tagDifference,
   timeLimitDifference,
 } from './compare.js';
 import type { InfraConfig } from './config.js';
@@ -17,6 +19,7 @@ import {
   computeEnvironmentRequest,
   EXECUTION_ROLE_POLICY_NAME,
   INSTANCE_ROLE_POLICY,
+  jobQueueTags,
   launchTemplateData,
   selfIngressRules,
   timeLimitActions,
@@ -52,6 +55,8 @@ export interface PlanEnvironment {
   readonly rootDeviceName?: string | undefined;
   /** The managed policy the execution role gets (`roles.create: true` only). */
   readonly executionPolicy?: ExecutionPolicyState | undefined;
+  /** EFA interfaces per instance (stackEfaInterfaces, from the instance types' facts; 0 without EFA). */
+  readonly efaInterfaces: number;
 }
 
 /**
@@ -267,11 +272,11 @@ export function planStack(config: InfraConfig, observed: Observed, env: PlanEnvi
 
   // Launch template: a new version when its data changes.
   const lt = sel.launchTemplate;
-  const wantData = launchTemplateData(config, {
-    securityGroupId: sgId,
-    fileSystemId,
-    rootDeviceName: env.rootDeviceName,
-  });
+  const wantData = launchTemplateData(
+    config,
+    { securityGroupId: sgId, fileSystemId, rootDeviceName: env.rootDeviceName },
+    env.efaInterfaces,
+  );
   let ltRef: { id: string; version: string };
   if (!lt) {
     add({ kind: 'launch-template', name: sel.names.launchTemplate, op: 'create', reason: 'not found' });
@@ -351,6 +356,8 @@ export function planStack(config: InfraConfig, observed: Observed, env: PlanEnvi
     const order = (q.value.computeEnvironmentOrder ?? []).map((o) => o.computeEnvironment);
     if (order.length !== 1 || order[0] !== ceArn) diffs.push(`compute environments → ${ceArn}`);
     if (q.value.state !== 'ENABLED') diffs.push(`state ${q.value.state} → ENABLED`);
+    const efaTag = tagDifference(q.value.tags, jobQueueTags(config, env.efaInterfaces), EFA_INTERFACES_TAG);
+    if (efaTag) diffs.push(efaTag);
     const limit = timeLimitDifference(q.value.jobStateTimeLimitActions, timeLimitActions(config));
     if (limit) diffs.push(limit);
     add({

@@ -39,5 +39,6 @@ export function jobQueueTemplate(): object {
   return jobQueueRequest(
     PLACEHOLDER_CONFIG,
     'arn:aws:batch:REGION:ACCOUNT_ID:compute-environment/mnbatch-NAME',
+    0, // efa: false
   );
 }

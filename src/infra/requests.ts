@@ -15,10 +15,12 @@ import type {
   CreateSecurityGroupCommandInput,
   CreateVpcEndpointCommandInput,
   IpPermission,
+  LaunchTemplateInstanceNetworkInterfaceSpecificationRequest,
   RequestLaunchTemplateData,
 } from '@aws-sdk/client-ec2';
 import type { CreateFileSystemCommandInput, CreateMountTargetCommandInput } from '@aws-sdk/client-efs';
 import type { CreateRoleCommandInput } from '@aws-sdk/client-iam';
+import { EFA_INTERFACES_TAG } from '../contract/stack.js';
 import type { InfraConfig } from './config.js';
 import { stackNames, stackTags, tagList } from './names.js';
 import { stackUserData } from './user-data.js';
@@ -104,10 +106,14 @@ export function mountTargetRequest(
   return { FileSystemId: fileSystemId, SubnetId: config.subnetId, SecurityGroups: [securityGroupId] };
 }
 
-/** The launch template's data: user data (MIME multipart, base64) and, with EFA, the EFA interface. */
+/**
+ * The launch template's data: user data (MIME multipart, base64) and, with EFA, `efaInterfaces`
+ * EFA interfaces, one per network card (stackEfaInterfaces, efa-interfaces.ts).
+ */
 export function launchTemplateData(
   config: InfraConfig,
   refs: Pick<StackRefs, 'securityGroupId' | 'fileSystemId' | 'rootDeviceName'>,
+  efaInterfaces: number,
 ): RequestLaunchTemplateData {
   const userData = stackUserData(config, refs.fileSystemId);
   return {
@@ -128,20 +134,8 @@ export function launchTemplateData(
           ],
         }
       : {}),
-    // With EFA the security group goes on the interface (and not on the compute environment).
-    ...(config.efa
-      ? {
-          // STACK_EFA_INTERFACES (one): `efa: auto` maps no more devices than this attaches.
-          NetworkInterfaces: [
-            {
-              DeviceIndex: 0,
-              InterfaceType: 'efa',
-              Groups: [refs.securityGroupId],
-              DeleteOnTermination: true,
-            },
-          ],
-        }
-      : {}),
+    // With EFA the security group goes on the interfaces (and not on the compute environment).
+    ...(config.efa ? { NetworkInterfaces: efaNetworkInterfaces(refs.securityGroupId, efaInterfaces) } : {}),
     TagSpecifications: [
       { ResourceType: 'instance', Tags: tagList(config, `mnbatch-${config.stack}`) },
       { ResourceType: 'volume', Tags: tagList(config) },
@@ -149,14 +143,47 @@ export function launchTemplateData(
   };
 }
 
+/**
+ * The EFA interfaces of `count` network cards (EC2 User Guide, "Maximize network bandwidth on
+ * Amazon EC2 instances with multiple network cards"). Card 0: the primary interface, EFA with
+ * ENA, as every stack had it (an EFA-only interface cannot be primary; it carries the instance's
+ * IP address, and the ECS agent attaches the containers' awsvpc interfaces next to it on card 0).
+ * Every further card: an EFA-only interface at device index 0 (device index 1 is left for an ENA
+ * interface, which mnbatch does not want): EFA-only has no IP address, so it takes no address
+ * of the subnet per card and node (32 on p5.48xlarge) and gives Linux no second route to the
+ * same subnet (source address and hostname mix-ups the guide warns about).
+ */
+function efaNetworkInterfaces(
+  securityGroupId: string,
+  count: number,
+): LaunchTemplateInstanceNetworkInterfaceSpecificationRequest[] {
+  const primary = {
+    DeviceIndex: 0,
+    InterfaceType: 'efa',
+    Groups: [securityGroupId],
+    DeleteOnTermination: true,
+  };
+  return [
+    primary,
+    ...Array.from({ length: Math.max(0, count - 1) }, (_, i) => ({
+      NetworkCardIndex: i + 1,
+      DeviceIndex: 0,
+      InterfaceType: 'efa-only',
+      Groups: [securityGroupId],
+      DeleteOnTermination: true,
+    })),
+  ];
+}
+
 export function launchTemplateRequest(
   config: InfraConfig,
   refs: Pick<StackRefs, 'securityGroupId' | 'fileSystemId' | 'rootDeviceName'>,
+  efaInterfaces: number,
 ): CreateLaunchTemplateCommandInput {
   return {
     LaunchTemplateName: stackNames(config.stack).launchTemplate,
     VersionDescription: 'mnbatch infra up',
-    LaunchTemplateData: launchTemplateData(config, refs),
+    LaunchTemplateData: launchTemplateData(config, refs, efaInterfaces),
     TagSpecifications: [{ ResourceType: 'launch-template', Tags: tagList(config) }],
   };
 }
@@ -223,9 +250,14 @@ function ec2Configuration(config: InfraConfig): Ec2Configuration[] {
   return [{ imageType: 'ECS_AL2023' }, { imageType: 'ECS_AL2023_NVIDIA' }];
 }
 
+/**
+ * The job queue. Besides the stack's tags it records the stack's EFA interfaces per instance
+ * (EFA_INTERFACES_TAG, 0 without EFA), which `submit` reads for `efa: auto`.
+ */
 export function jobQueueRequest(
   config: InfraConfig,
   computeEnvironmentArn: string,
+  efaInterfaces: number,
 ): CreateJobQueueCommandInput {
   return {
     jobQueueName: stackNames(config.stack).jobQueue,
@@ -233,8 +265,16 @@ export function jobQueueRequest(
     priority: 1,
     computeEnvironmentOrder: [{ order: 1, computeEnvironment: computeEnvironmentArn }],
     ...(config.runnableTimeLimit ? { jobStateTimeLimitActions: timeLimitActions(config) } : {}),
-    tags: stackTags(config),
+    tags: jobQueueTags(config, efaInterfaces),
   };
+}
+
+/** The job queue's tags: the stack's, and its EFA interfaces per instance (0 without EFA). */
+export function jobQueueTags(
+  config: Pick<InfraConfig, 'stack' | 'tags' | 'efa'>,
+  efaInterfaces: number,
+): Record<string, string> {
+  return { ...stackTags(config), [EFA_INTERFACES_TAG]: String(config.efa ? efaInterfaces : 0) };
 }
 
 /** The queue's jobStateTimeLimitActions (empty when runnableTimeLimit is off). */

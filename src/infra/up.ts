@@ -6,9 +6,10 @@
 import { awsErrorName } from '../aws/errors.js';
 import { ECS_AL2023_AMI_PARAMETER } from '../aws/ssm.js';
 import { MnbatchError } from '../errors.js';
-import { describeInstanceFacts, filterValueOf, membersOf } from '../instances/facts.js';
+import { describeInstanceFacts, filterValueOf, type InstanceFacts, membersOf } from '../instances/facts.js';
 import type { Output } from '../ui/output.js';
 import type { InfraConfig } from './config.js';
+import { type StackEfa, stackEfaInterfaces } from './efa-interfaces.js';
 import { executePlan } from './execute.js';
 import { executionPolicyWarning, lookUpExecutionPolicy, requireExecutionPolicy } from './execution-policy.js';
 import { stackNames } from './names.js';
@@ -30,7 +31,7 @@ export async function lookUpEnvironment(
   s: InfraServices,
   config: InfraConfig,
   warn: (line: string) => void,
-): Promise<PlanEnvironment> {
+): Promise<Pick<PlanEnvironment, 'routeTableId' | 'availabilityZoneId'>> {
   const [subnet] = await s.ec2.describeSubnets({ SubnetIds: [config.subnetId] }).catch((e: unknown) => {
     if (awsErrorName(e) === 'InvalidSubnetID.NotFound') return [];
     throw e;
@@ -61,11 +62,14 @@ export async function lookUpEnvironment(
   return { routeTableId: table?.RouteTableId, availabilityZoneId: subnet.AvailabilityZoneId };
 }
 
-/** Checks the AMI and instance types; returns a line describing the AMI and its root device. */
+/**
+ * Checks the AMI and instance types; returns a line describing the AMI, its root device and the
+ * stack's EFA interfaces.
+ */
 async function checkImageAndTypes(
   s: InfraServices,
   config: InfraConfig,
-): Promise<{ ami: string; rootDeviceName: string | undefined }> {
+): Promise<{ ami: string; rootDeviceName: string | undefined; efa: StackEfa }> {
   let ami: string;
   let rootDeviceName: string | undefined;
   if (config.ami === 'default') {
@@ -84,17 +88,20 @@ async function checkImageAndTypes(
         `rootVolumeGiB: ${config.rootVolumeGiB} is smaller than the root volume of ${config.ami} (${snapshotGiB} GiB)`,
       );
   }
-  await checkInstanceTypes(s, config);
-  return { ami, rootDeviceName };
+  const efa = stackEfaInterfaces(config, await checkInstanceTypes(s, config));
+  return { ami, rootDeviceName, efa };
 }
 
 /**
  * Every entry of `instanceTypes` stands for a type (or family) EC2 knows in the region, and with
  * `efa: true` for types with EFA (a family: some size with EFA; doctor warns about the others).
  */
-async function checkInstanceTypes(s: InfraServices, config: InfraConfig): Promise<void> {
+async function checkInstanceTypes(
+  s: InfraServices,
+  config: InfraConfig,
+): Promise<ReadonlyMap<string, InstanceFacts>> {
   const entries = config.instanceTypes.filter((e) => filterValueOf(e) !== undefined);
-  if (entries.length === 0) return; // optimal, default_*: Batch picks
+  if (entries.length === 0) return new Map(); // optimal, default_*: Batch picks
   const facts = await describeInstanceFacts(s.ec2, entries).catch((e: unknown) => {
     throw new MnbatchError(
       'INFRA_INSTANCE_TYPE',
@@ -110,16 +117,18 @@ async function checkInstanceTypes(s: InfraServices, config: InfraConfig): Promis
       'INFRA_INSTANCE_TYPE',
       `${unknown.join(', ')}: no such instance type in ${s.region}`,
     );
-  if (!config.efa) return;
+  if (!config.efa) return facts;
   const noEfa = entries.filter((e) => !membersOf(e, facts).some(([, f]) => f.efaSupported));
   if (noEfa.length > 0)
     throw new MnbatchError('INFRA_INSTANCE_TYPE', `efa: true, but ${noEfa.join(', ')} do not support EFA`);
+  return facts;
 }
 
 /** The settings that are not resources of their own, as `plan` and `up` show them. */
-export function settingLines(config: InfraConfig): string[] {
+export function settingLines(config: InfraConfig, efa?: StackEfa): string[] {
   const limit = config.runnableTimeLimit;
   return [
+    ...(efa ? [efa.line] : []),
     `  root volume: ${config.rootVolumeGiB ? `${config.rootVolumeGiB} GiB gp3 (holds Docker images)` : "the AMI's default (30 GiB on the ECS AMI)"}`,
     `  stuck RUNNABLE jobs: ${limit ? `cancelled after ${limit.maxTimeSeconds} s for ${limit.reasons.join(', ')}` : 'left waiting (runnableTimeLimit off)'}`,
   ];
@@ -135,17 +144,23 @@ export async function planUp(
   env: PlanEnvironment;
   observed: Awaited<ReturnType<typeof observeStack>>;
   ami: string;
+  efa: StackEfa;
 }> {
   const network = await lookUpEnvironment(s, config, out.err);
-  const { ami, rootDeviceName } = await checkImageAndTypes(s, config);
-  const env = { ...network, rootDeviceName, executionPolicy: await lookUpExecutionPolicy(s, config) };
+  const { ami, rootDeviceName, efa } = await checkImageAndTypes(s, config);
+  const env = {
+    ...network,
+    rootDeviceName,
+    efaInterfaces: efa.interfaces,
+    executionPolicy: await lookUpExecutionPolicy(s, config),
+  };
   const observed = await observeStack(s, config.stack, {
     vpcId: config.vpcId,
     existingFileSystemId: config.efs.startsWith('fs-') ? config.efs : undefined,
     s3Endpoint: config.s3Endpoint,
   });
   const plan = planStack(config, observed, env);
-  return { plan, env, observed, ami };
+  return { plan, env, observed, ami, efa };
 }
 
 /** Runs `infra up`; returns the exit code. */
@@ -155,7 +170,7 @@ export async function infraUp(
   options: UpOptions,
   out: Output,
 ): Promise<number> {
-  const { plan, env, observed, ami } = await planUp(s, config, out);
+  const { plan, env, observed, ami, efa } = await planUp(s, config, out);
   if (plan.conflicts.length > 0)
     throw new MnbatchError(
       'INFRA_CONFLICT',
@@ -168,7 +183,7 @@ export async function infraUp(
   const policyWarning = executionPolicyWarning(config, env.executionPolicy);
   if (policyWarning) out.err(policyWarning);
   out.out(`stack ${config.stack} in ${s.region}, AMI: ${ami}`);
-  for (const line of settingLines(config)) out.out(line);
+  for (const line of settingLines(config, efa)) out.out(line);
   for (const line of formatPlan(plan)) out.out(line);
   if (options.dryRun) {
     out.out(planChanges(plan) ? 'dry run: nothing was changed' : 'nothing to do');
@@ -185,6 +200,7 @@ export async function infraUp(
     observed,
     routeTableId: env.routeTableId,
     rootDeviceName: env.rootDeviceName,
+    efaInterfaces: env.efaInterfaces,
     executionPolicyArn: env.executionPolicy?.arn,
     log: out.err,
   });

@@ -12,8 +12,11 @@ import { entryCovers, type InstanceFacts } from './facts.js';
 /** How long cached facts are used: instance types do not change, new ones appear. */
 export const INSTANCE_FACTS_TTL_MS = 7 * 24 * 3600 * 1000;
 
-/** Version of the file's layout; 2: facts carry threadsPerCore (a file of format 1 is read as empty). */
-export const INSTANCE_FACTS_CACHE_FORMAT = 2;
+/**
+ * Version of the file's layout (a file of another format is read as empty): 2 added
+ * threadsPerCore, 3 networkCards.
+ */
+export const INSTANCE_FACTS_CACHE_FORMAT = 3;
 
 interface CacheData {
   readonly format: typeof INSTANCE_FACTS_CACHE_FORMAT;

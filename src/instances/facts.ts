@@ -23,6 +23,19 @@ export interface InstanceFacts {
    * p4d.24xlarge 4, p5.48xlarge 32); 0 without EFA.
    */
   readonly maxEfaInterfaces: number;
+  /** Physical network cards (NetworkInfo.MaximumNetworkCards; 1 when EC2 does not say). */
+  readonly networkCards: number;
+}
+
+/**
+ * EFA interfaces an instance of the type can have with one per network card (the EC2 User Guide's
+ * "Maximize network bandwidth … with multiple network cards"): the fewer of its cards and its
+ * MaximumEfaInterfaces; 0 without EFA.
+ */
+export function efaInterfacesPerCard(
+  facts: Pick<InstanceFacts, 'maxEfaInterfaces' | 'networkCards'>,
+): number {
+  return Math.min(facts.maxEfaInterfaces, facts.networkCards);
 }
 
 /** Facts of instance types by name as far as they are known, and where they come from. */
@@ -59,6 +72,7 @@ export function instanceFactsOf(info: InstanceTypeInfo): InstanceFacts | undefin
     architectures: info.ProcessorInfo?.SupportedArchitectures ?? [],
     efaSupported: info.NetworkInfo?.EfaSupported ?? false,
     maxEfaInterfaces: info.NetworkInfo?.EfaSupported ? (efa?.MaximumEfaInterfaces ?? 1) : 0,
+    networkCards: Math.max(1, info.NetworkInfo?.MaximumNetworkCards ?? 1),
   };
 }
 

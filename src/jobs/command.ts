@@ -72,7 +72,7 @@ async function jobDeps(ctx: CliContext, aws: ResolvedAwsOptions) {
 export async function submitCommand(file: string, flags: SubmitFlags, ctx: CliContext): Promise<number> {
   // The plan command's own printer, so both print exactly the same.
   if (flags.dryRun) return printPlan(file, flags, ctx);
-  const [jobs, images, { stackRendezvous }, batch, knowledge] = await Promise.all([
+  const [jobs, images, { queueStack }, batch, knowledge] = await Promise.all([
     import('./submit.js'),
     import('../image/job-images.js'),
     import('./rendezvous.js'),
@@ -86,7 +86,7 @@ export async function submitCommand(file: string, flags: SubmitFlags, ctx: CliCo
     return resolved;
   };
   const { plan, spec, dir } = await loadJobFile(file, flags, ctx, {
-    rendezvousOf: async (queue) => stackRendezvous(batch.createBatch(await awsOptions()), queue),
+    stackOf: async (queue) => queueStack(batch.createBatch(await awsOptions()), queue),
     instances: knowledge.ec2Knowledge(ctx, awsOptions),
   });
   const aws = await awsOptions();

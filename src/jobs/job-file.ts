@@ -1,10 +1,11 @@
 /** Reading and planning a job file exactly as `submit` sends it (plan, submit, image push, doctor). */
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import type { JobPlan, PlanOptions, RendezvousSecret } from '../plan/index.js';
+import type { JobPlan, PlanOptions } from '../plan/index.js';
 import type { JobSpec } from '../spec/index.js';
 import type { CliContext } from '../ui/context.js';
 import type { InstanceKnowledgeOf } from './instance-knowledge.js';
+import type { QueueStack } from './rendezvous.js';
 
 /** What both `plan` and `submit` take to plan a job file. */
 export interface PlanFlags {
@@ -13,24 +14,22 @@ export interface PlanFlags {
   readonly json?: boolean;
 }
 
-/** How a job file is planned: the queue's rendezvous key and role, and whether a queue is needed. */
+/** How a job file is planned: the queue's stack, and whether a queue is needed. */
 export interface LoadOptions {
-  /** Looks up the queue's stack key and execution role; without it the plan shows placeholders. */
-  readonly rendezvousOf?: (jobQueue: string) => Promise<RendezvousSecret>;
+  /**
+   * Looks up the queue's stack: key, execution role and EFA interfaces; without it the plan shows
+   * placeholders and assumes a stack of UNTAGGED_STACK_EFA_INTERFACES.
+   */
+  readonly stackOf?: (jobQueue: string) => Promise<QueueStack>;
   /** false: a job without queue or stack plans too (`image push` needs no queue). */
   readonly requireQueue?: boolean;
   /** Facts of the job's instance type, asked only when the job uses EFA; without it `efa: auto` waits for submit. */
   readonly instances?: InstanceKnowledgeOf;
 }
 
-/** Reads and plans `file` as `submit` sends it (placeholders for the key and role unless looked up). */
-export async function planFile(
-  file: string,
-  flags: PlanFlags,
-  ctx: CliContext,
-  rendezvousOf?: (jobQueue: string) => Promise<RendezvousSecret>,
-): Promise<JobPlan> {
-  return (await loadJobFile(file, flags, ctx, rendezvousOf ? { rendezvousOf } : {})).plan;
+/** Reads and plans `file` as `submit` sends it (placeholders for the key and role). */
+export async function planFile(file: string, flags: PlanFlags, ctx: CliContext): Promise<JobPlan> {
+  return (await loadJobFile(file, flags, ctx)).plan;
 }
 
 /** Like planFile, with the spec and the folder of the file (build.context is relative to it). */
@@ -61,16 +60,18 @@ export async function loadJobFile(
     load.instances && efa !== 'off' && instanceType !== undefined
       ? await load.instances(instanceType)
       : undefined;
-  // The key and role belong to the queue's stack.
-  const rendezvous = load.rendezvousOf
-    ? await load.rendezvousOf(first.plan.submitJob.jobQueue ?? '')
-    : undefined;
+  // The key, role and EFA interfaces belong to the queue's stack.
+  const stack = load.stackOf ? await load.stackOf(first.plan.submitJob.jobQueue ?? '') : undefined;
   const planned =
-    instances || rendezvous
+    instances || stack
       ? planJobText(
           text,
           file,
-          { ...options, ...(instances ? { instances } : {}), ...(rendezvous ? { rendezvous } : {}) },
+          {
+            ...options,
+            ...(instances ? { instances } : {}),
+            ...(stack ? { rendezvous: stack.rendezvous, stackEfa: stack.efa } : {}),
+          },
           requireQueue,
         )
       : first;

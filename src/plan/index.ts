@@ -1,4 +1,6 @@
 /** Pure planning: job spec → the AWS Batch requests of a submission. */
+
+export type { StackEfaInterfaces } from './efa.js';
 export { canonicalJson, contentHash } from './hash.js';
 export { loadPlannedJob, type PlannedJob, planJobText, QUEUE_PLACEHOLDER } from './job-file.js';
 export {

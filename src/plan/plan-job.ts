@@ -19,7 +19,7 @@ import { MnbatchError } from '../errors.js';
 import type { InstanceKnowledge } from '../instances/facts.js';
 import { BATCH_LIMITS, formatRange, type JobSpec, type NodeRange } from '../spec/index.js';
 import { containerProperties, type GroupSettings, sortedRecord } from './container.js';
-import { efaDevicesOf } from './efa.js';
+import { efaDevicesOf, type StackEfaInterfaces } from './efa.js';
 import { contentHash } from './hash.js';
 import { retryStrategy } from './retry.js';
 import { PlanRuleError } from './rule-error.js';
@@ -56,6 +56,8 @@ export interface PlanOptions {
    * `efa: auto` is left for submit to resolve (see JobPlan.unresolved).
    */
   readonly instances?: InstanceKnowledge;
+  /** The EFA interfaces of the queue's stack (`submit`); without them UNTAGGED_STACK_EFA_INTERFACES. */
+  readonly stackEfa?: StackEfaInterfaces;
 }
 
 /** Both requests of one submission. */
@@ -85,7 +87,7 @@ export const MAX_JOB_DEFINITION_BYTES = 24 * 1024;
 export function planJob(spec: JobSpec, given: PlanOptions): JobPlan {
   const options =
     given.rendezvous.kind === 'placeholder' ? { ...given, rendezvous: placeholderKey(spec.stack) } : given;
-  const efa = efaDevicesOf(spec, options.instances);
+  const efa = efaDevicesOf(spec, options.instances, options.stackEfa);
   const efaDevices = efa.kind === 'count' ? efa.count : 0;
   const groups = nodeGroups(spec);
   const numNodes = options.nodes ?? spec.nodes;

@@ -94,7 +94,7 @@ export function infraSent(stack: string) {
       ),
     ),
     launchTemplate: requestTags(
-      specTags(launchTemplateRequest(config, refs).TagSpecifications, 'launch-template'),
+      specTags(launchTemplateRequest(config, refs, 1).TagSpecifications, 'launch-template'),
     ),
     s3Endpoint: {
       ...requestTags(specTags(endpoint.TagSpecifications, 'vpc-endpoint')),
@@ -102,7 +102,7 @@ export function infraSent(stack: string) {
     },
     fileSystem: requestTags(fileSystemRequest(config).Tags),
     computeEnvironment: requestTags(ce.tags),
-    jobQueue: requestTags(jobQueueRequest(config, 'arn:ce').tags),
+    jobQueue: requestTags(jobQueueRequest(config, 'arn:ce', 1).tags),
     instanceRole: requestTags(instanceRoleRequest(config).Tags),
     jobRole: requestTags(jobRoleRequest(config).Tags),
     executionRole: requestTags(executionRoleRequest(config).Tags),
@@ -116,7 +116,7 @@ export function infraSent(stack: string) {
       jobRole: jobRoleRequest(config).RoleName ?? '',
       executionRole: executionRoleRequest(config).RoleName ?? '',
       computeEnvironment: ce.computeEnvironmentName ?? '',
-      jobQueue: jobQueueRequest(config, 'arn:ce').jobQueueName ?? '',
+      jobQueue: jobQueueRequest(config, 'arn:ce', 1).jobQueueName ?? '',
       placementGroup: placementGroupRequest(config).GroupName ?? '',
     },
   };

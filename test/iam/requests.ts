@@ -344,6 +344,12 @@ export const INFRA_REQUESTS: readonly SimRequest[] = [
     context: up.stackResource,
   },
   {
+    what: "update its EFA interfaces tag (TagResource with the queue's tags, the stack tag among them)",
+    action: 'batch:TagResource',
+    resource: batch(`job-queue/${names.jobQueue}`),
+    context: { ...up.stackResource, ...up.jobQueue },
+  },
+  {
     what: 'down: queue',
     action: 'batch:DeleteJobQueue',
     resource: batch(`job-queue/${names.jobQueue}`),

@@ -24,16 +24,16 @@ const problems = (extra: string) => {
 describe('rootVolumeGiB', () => {
   it('puts an encrypted gp3 root volume of that size in the launch template, on the AMI root device', () => {
     const config = parse('rootVolumeGiB: 200\n');
-    const data = launchTemplateData(config, { securityGroupId: 'sg-1', rootDeviceName: '/dev/sda1' });
+    const data = launchTemplateData(config, { securityGroupId: 'sg-1', rootDeviceName: '/dev/sda1' }, 1);
     expect(data.BlockDeviceMappings).toEqual([
       {
         DeviceName: '/dev/sda1',
         Ebs: { VolumeSize: 200, VolumeType: 'gp3', Encrypted: true, DeleteOnTermination: true },
       },
     ]);
-    expect(launchTemplateData(config, { securityGroupId: 'sg-1' }).BlockDeviceMappings?.[0]?.DeviceName).toBe(
-      '/dev/xvda',
-    );
+    expect(
+      launchTemplateData(config, { securityGroupId: 'sg-1' }, 1).BlockDeviceMappings?.[0]?.DeviceName,
+    ).toBe('/dev/xvda');
     assertValidRequest('ec2', 'CreateLaunchTemplateVersion', {
       LaunchTemplateId: 'lt-1',
       LaunchTemplateData: data,
@@ -41,7 +41,7 @@ describe('rootVolumeGiB', () => {
   });
 
   it('is left out when unset, so the AMI decides', () => {
-    expect(launchTemplateData(parse(''), { securityGroupId: 'sg-1' }).BlockDeviceMappings).toBeUndefined();
+    expect(launchTemplateData(parse(''), { securityGroupId: 'sg-1' }, 1).BlockDeviceMappings).toBeUndefined();
   });
 
   it('refuses sizes below the AMI and above gp3, and fractions', () => {
@@ -53,11 +53,11 @@ describe('rootVolumeGiB', () => {
   });
 
   it('a launch template version with another size is not the same', () => {
-    const want = launchTemplateData(parse('rootVolumeGiB: 200\n'), { securityGroupId: 'sg-1' });
-    const have100 = launchTemplateData(parse('rootVolumeGiB: 100\n'), { securityGroupId: 'sg-1' });
+    const want = launchTemplateData(parse('rootVolumeGiB: 200\n'), { securityGroupId: 'sg-1' }, 1);
+    const have100 = launchTemplateData(parse('rootVolumeGiB: 100\n'), { securityGroupId: 'sg-1' }, 1);
     expect(sameLaunchTemplateData(want, have100)).toBe(false);
     expect(sameLaunchTemplateData(want, want)).toBe(true);
-    expect(sameLaunchTemplateData(launchTemplateData(parse(''), { securityGroupId: 'sg-1' }), want)).toBe(
+    expect(sameLaunchTemplateData(launchTemplateData(parse(''), { securityGroupId: 'sg-1' }, 1), want)).toBe(
       false,
     );
   });
@@ -65,13 +65,17 @@ describe('rootVolumeGiB', () => {
 
 describe('runnableTimeLimit', () => {
   it('is off by default: no jobStateTimeLimitActions in CreateJobQueue', () => {
-    const request = jobQueueRequest(parse(''), 'arn:aws:batch:us-east-1:123456789012:compute-environment/ce');
+    const request = jobQueueRequest(
+      parse(''),
+      'arn:aws:batch:us-east-1:123456789012:compute-environment/ce',
+      0,
+    );
     expect(request.jobStateTimeLimitActions).toBeUndefined();
   });
 
   it('cancels for every supported reason unless told which', () => {
     const config = parse('runnableTimeLimit:\n  maxTimeSeconds: 3600\n');
-    const request = jobQueueRequest(config, 'arn:aws:batch:us-east-1:123456789012:compute-environment/ce');
+    const request = jobQueueRequest(config, 'arn:aws:batch:us-east-1:123456789012:compute-environment/ce', 0);
     expect(request.jobStateTimeLimitActions).toEqual([
       {
         reason: 'CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY',

@@ -81,7 +81,11 @@ describe('infra up on an empty account', () => {
       Value: 'demo',
     });
     expect(ce?.tags).toEqual({ 'mnbatch:stack': 'demo' });
-    expect(fake.state.jobQueues.get('mnbatch-demo')?.tags).toEqual({ 'mnbatch:stack': 'demo' });
+    // without EFA the queue records that its instances have no EFA interface (submit reads it)
+    expect(fake.state.jobQueues.get('mnbatch-demo')?.tags).toEqual({
+      'mnbatch:stack': 'demo',
+      'mnbatch:efa-interfaces': '0',
+    });
   });
 
   it('puts MIME multipart user data in the launch template: EFS mount and hyper-threading off', async () => {

@@ -24,6 +24,7 @@ const facts = (vcpus: number): InstanceFacts => ({
   architectures: ['x86_64'],
   efaSupported: false,
   maxEfaInterfaces: 0,
+  networkCards: 1,
 });
 
 const EC2: ReadonlyMap<string, InstanceFacts> = new Map([
@@ -116,6 +117,18 @@ describe('instance facts cache', () => {
     const answer = await cachedInstanceFacts(lookup, { file, now: () => 200 })(['m5.large']);
     expect(answer.get('m5.large')?.threadsPerCore).toBe(2);
     expect(asked).toEqual([['m5.large']]);
+  });
+
+  it('given a file of format 2 (facts without networkCards), then it is not misread but asked again', async () => {
+    const file = join(mkdtempSync(join(root, 'format-2-')), 'instance-types-us-east-1.json');
+    const { networkCards: _, ...old } = facts(2);
+    const entries = { 'm5.large': { askedAt: 100, types: ['m5.large'] } };
+    writeFileSync(file, JSON.stringify({ format: 2, entries, facts: { 'm5.large': old } }));
+    const { asked, lookup } = fakeLookup();
+    const answer = await cachedInstanceFacts(lookup, { file, now: () => 200 })(['m5.large']);
+    expect(answer.get('m5.large')?.networkCards).toBe(1);
+    expect(asked).toEqual([['m5.large']]);
+    expect(await cachedOnlyInstanceFacts([file], ['m5.large'])).toEqual(new Map([['m5.large', facts(2)]]));
   });
 
   it('given only the cache (offline plan), then what it holds at any age, nothing asked or written', async () => {

@@ -7,7 +7,12 @@ import {
 } from '@aws-sdk/client-ec2';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ec2FromClient } from '../../src/aws/ec2.js';
-import { describeInstanceFacts, filterValueOf, instanceFactsOf } from '../../src/instances/facts.js';
+import {
+  describeInstanceFacts,
+  efaInterfacesPerCard,
+  filterValueOf,
+  instanceFactsOf,
+} from '../../src/instances/facts.js';
 import { assertValidRequest, assertValidResponse } from '../_helpers/aws-model.js';
 import { describeInstanceTypesAnswer, instanceTypeInfo } from '../_helpers/instance-types.js';
 import { sdkMock } from '../_helpers/sdk-mock.js';
@@ -52,6 +57,7 @@ describe('instance facts from DescribeInstanceTypes', () => {
       architectures: ['x86_64'],
       efaSupported: true,
       maxEfaInterfaces: 4,
+      networkCards: 4,
     });
     const calls = ec2Mock.commandCalls(DescribeInstanceTypesCommand).map((c) => c.args[0].input);
     expect(calls[0]?.Filters).toEqual([
@@ -72,10 +78,21 @@ describe('instance facts from DescribeInstanceTypes', () => {
 
   it('given the types with several network cards, then as many EFA interfaces as EC2 says (one per card)', () => {
     const of = (t: string) => instanceFactsOf(instanceTypeInfo(t));
-    expect(of('p5.48xlarge')).toMatchObject({ efaSupported: true, maxEfaInterfaces: 32 });
+    expect(of('p5.48xlarge')).toMatchObject({ efaSupported: true, maxEfaInterfaces: 32, networkCards: 32 });
     expect(of('trn1n.32xlarge')?.maxEfaInterfaces).toBe(16);
     expect(of('hpc7a.96xlarge')?.maxEfaInterfaces).toBe(2);
     expect(of('c5n.18xlarge')?.maxEfaInterfaces).toBe(1);
+    const perCard = (t: string) => efaInterfacesPerCard(of(t) ?? { maxEfaInterfaces: -1, networkCards: -1 });
+    expect(
+      ['p5.48xlarge', 'p4d.24xlarge', 'hpc7a.96xlarge', 'c5n.18xlarge', 'c5n.large'].map(perCard),
+    ).toEqual([32, 4, 2, 1, 0]);
+  });
+
+  it('given a type with more EFA interfaces than network cards, then one per card counts', () => {
+    expect(efaInterfacesPerCard({ maxEfaInterfaces: 4, networkCards: 2 })).toBe(2);
+    const info = instanceTypeInfo('c5n.18xlarge');
+    const noCards = { ...info, NetworkInfo: { ...info.NetworkInfo, MaximumNetworkCards: undefined } };
+    expect(instanceFactsOf(noCards)?.networkCards).toBe(1);
   });
 
   it('given an EFA type whose answer lacks EfaInfo, then one interface, not none', () => {

@@ -4,6 +4,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BatchClient, DescribeJobQueuesCommand } from '@aws-sdk/client-batch';
+import {
+  DescribeInstanceTypesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { REPO, type TestNetwork, useTestAccount } from '../_helpers/moto/aws-test-account.js';
 import { stackState } from '../_helpers/moto/stack-state.js';
@@ -125,5 +131,69 @@ describe('settings that change in place', () => {
     const again = await run(['infra', 'up', '-f', path]);
     expect(again.mutating).toEqual([]);
     expect(stack).toBe('demo');
+  }, 300_000);
+});
+
+describe('EFA on every network card', () => {
+  it('p4d.24xlarge: moto knows its 4 cards as AWS does; up makes 4 EFA interfaces and tags the queue 4; then c5n.18xlarge: a new version with 1, tag 1', async () => {
+    await account.reset();
+    const net = await account.network();
+    await account.instanceProfile('ecsInstanceRole');
+    const ec2 = new EC2Client(account.sdk);
+    const batch = new BatchClient(account.sdk);
+    // moto's DescribeInstanceTypes data has the network cards AWS documents (docs/aws-quirks.md).
+    const [p4d] =
+      (await ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: ['p4d.24xlarge'] }))).InstanceTypes ??
+      [];
+    expect(p4d?.NetworkInfo).toMatchObject({ MaximumNetworkCards: 4, EfaInfo: { MaximumEfaInterfaces: 4 } });
+
+    const { path } = stackFile('stack.yaml', net);
+    const p4dText = readFileSync(path, 'utf8').replace(
+      /^instanceTypes: \[c5n\.18xlarge\]/m,
+      'instanceTypes: [p4d.24xlarge]',
+    );
+    account.write('stack.yaml', p4dText);
+    const up = await run(['infra', 'up', '-f', path, '--yes']);
+    expect(up.code, up.text).toBe(0);
+    expect(up.stdout).toContain('EFA: 4 interfaces per instance, one per network card of p4d.24xlarge 4');
+    const latest = async () =>
+      (
+        await ec2.send(
+          new DescribeLaunchTemplateVersionsCommand({
+            LaunchTemplateName: 'mnbatch-demo',
+            Versions: ['$Latest'],
+          }),
+        )
+      ).LaunchTemplateVersions?.[0];
+    const v1 = await latest();
+    expect(v1?.VersionNumber).toBe(1);
+    expect(
+      v1?.LaunchTemplateData?.NetworkInterfaces?.map(
+        (n) => `${n.NetworkCardIndex ?? 0}/${n.DeviceIndex}:${n.InterfaceType}:${n.Groups?.length}`,
+      ),
+    ).toEqual(['0/0:efa:1', '1/0:efa-only:1', '2/0:efa-only:1', '3/0:efa-only:1']);
+    const queueTags = async () =>
+      (await batch.send(new DescribeJobQueuesCommand({ jobQueues: ['mnbatch-demo'] }))).jobQueues?.[0]?.tags;
+    expect(await queueTags()).toMatchObject({ 'mnbatch:stack': 'demo', 'mnbatch:efa-interfaces': '4' });
+    const again = await run(['infra', 'up', '-f', path]);
+    expect(again.mutating).toEqual([]);
+
+    account.write(
+      'stack.yaml',
+      p4dText.replace('instanceTypes: [p4d.24xlarge]', 'instanceTypes: [c5n.18xlarge]'),
+    );
+    const back = await run(['infra', 'up', '-f', path, '--yes']);
+    expect(back.code, back.text).toBe(0);
+    expect(back.mutating).toEqual(
+      expect.arrayContaining([
+        'ec2:CreateLaunchTemplateVersion',
+        'batch:UpdateComputeEnvironment',
+        'batch:TagResource',
+      ]),
+    );
+    const v2 = await latest();
+    expect(v2?.VersionNumber).toBe(2);
+    expect(v2?.LaunchTemplateData?.NetworkInterfaces).toHaveLength(1);
+    expect((await queueTags())?.['mnbatch:efa-interfaces']).toBe('1');
   }, 300_000);
 });

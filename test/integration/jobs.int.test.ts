@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import {
   BatchClient,
   DescribeJobDefinitionsCommand,
+  DescribeJobQueuesCommand,
   DescribeJobsCommand,
   RegisterJobDefinitionCommand,
   type RegisterJobDefinitionCommandInput,
+  TagResourceCommand,
   UpdateJobQueueCommand,
 } from '@aws-sdk/client-batch';
 import {
@@ -116,7 +118,7 @@ describe('jobs on a stack made by infra up', () => {
     expect(volumes?.[0]?.efsVolumeConfiguration?.fileSystemId).toBe('fs-0123456789abcdef0');
   }, 60_000);
 
-  it('efa: auto: plan says submit resolves it; submit asks EC2 and maps its EFA devices; then plan reads the cache', async () => {
+  it("efa: auto: plan says submit resolves it; submit asks EC2 and maps as many devices as the type and the queue's EFA tag allow; then plan reads the cache", async () => {
     account.write(
       'efa-job.yaml',
       `${smallStackJob({ name: 'efa-job', instanceType: 'c6i.32xlarge' })}efa: auto\n`,
@@ -134,12 +136,36 @@ describe('jobs on a stack made by infra up', () => {
     expect(before.stderr).toContain('efa: auto: the EFA devices of c6i.32xlarge are resolved at submit time');
     expect(devicesOf(JSON.parse(before.stdout).registerJobDefinition)).toEqual([]);
 
-    // When submitted, EC2 is asked and the definition maps the type's EFA device
+    // When submitted to the small stack (efa: false: its queue's mnbatch:efa-interfaces is 0),
+    // EC2 is asked, and no device is mapped: the instances have no EFA interface to give
+    const noEfa = await run(['submit', 'efa-job.yaml', '--json'], cache);
+    expect(noEfa.code, noEfa.text).toBe(0);
+    expect(noEfa.calls).toContain('ec2:DescribeInstanceTypes');
+    const lastRegistered = () =>
+      account.shim.calls.filter((c) => c.operation === 'RegisterJobDefinition').at(-1);
+    expect(devicesOf(lastRegistered()?.params)).toEqual([]);
+
+    // When the queue says what a stack with efa: true on one-card types says (infra up tags it 1),
+    // the definition maps the type's EFA device
+    const [queue] =
+      (await batch.send(new DescribeJobQueuesCommand({ jobQueues: [`mnbatch-${SMALL_STACK}`] }))).jobQueues ??
+      [];
+    expect(queue?.tags?.['mnbatch:efa-interfaces']).toBe('0');
+    await batch.send(
+      new TagResourceCommand({
+        resourceArn: queue?.jobQueueArn ?? '',
+        tags: { 'mnbatch:efa-interfaces': '1' },
+      }),
+    );
     const submitted = await run(['submit', 'efa-job.yaml', '--json'], cache);
     expect(submitted.code, submitted.text).toBe(0);
-    expect(submitted.calls).toContain('ec2:DescribeInstanceTypes');
-    const registered = account.shim.calls.filter((c) => c.operation === 'RegisterJobDefinition').at(-1);
-    expect(devicesOf(registered?.params).map((d) => d.hostPath)).toEqual(['/dev/infiniband/uverbs0']);
+    expect(devicesOf(lastRegistered()?.params).map((d) => d.hostPath)).toEqual(['/dev/infiniband/uverbs0']);
+    await batch.send(
+      new TagResourceCommand({
+        resourceArn: queue?.jobQueueArn ?? '',
+        tags: { 'mnbatch:efa-interfaces': '0' },
+      }),
+    );
 
     // Then plan finds the type in the cache submit filled, and names the definition as submit did
     const after = await run(['plan', 'efa-job.yaml', '--json'], cache);

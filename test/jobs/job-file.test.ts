@@ -78,3 +78,73 @@ describe('loadJobFile with instance facts', () => {
     await expect(loadJobFile(file, {}, ctx(), { instances: denied })).rejects.toThrow('denied');
   });
 });
+
+describe("loadJobFile with the queue's stack (submit)", () => {
+  /** A stack lookup answering with the given EFA interfaces (undefined: a queue without the tag). */
+  const stackOf = (interfaces: number | undefined) => async (queue: string) => ({
+    rendezvous: { kind: 'token' as const, token: 't' },
+    efa: { queue, interfaces: interfaces ?? 1, tagged: interfaces !== undefined },
+  });
+  const paths = (plan: Awaited<ReturnType<typeof loadJobFile>>['plan']) =>
+    devices(plan).map((d) => d.hostPath);
+
+  it('given efa: auto on a p4d.24xlarge stack of 4 interfaces, then 4 devices, uverbs0 to uverbs3', async () => {
+    const file = jobFile('p4d-auto.yaml', 'instanceType: p4d.24xlarge\nefa: auto\n');
+    const { plan } = await loadJobFile(file, {}, ctx(), {
+      instances: recording(fixtureInstances()).instances,
+      stackOf: stackOf(4),
+    });
+    expect(paths(plan)).toEqual([0, 1, 2, 3].map((i) => `/dev/infiniband/uverbs${i}`));
+  });
+
+  it('given efa: auto on a p5.48xlarge stack capped at 8, then 8; on a stack without the tag, then 1', async () => {
+    const file = jobFile('p5-auto.yaml', 'instanceType: p5.48xlarge\nefa: auto\n');
+    const instances = recording(fixtureInstances()).instances;
+    expect(paths((await loadJobFile(file, {}, ctx(), { instances, stackOf: stackOf(8) })).plan)).toHaveLength(
+      8,
+    );
+    expect(
+      paths((await loadJobFile(file, {}, ctx(), { instances, stackOf: stackOf(undefined) })).plan),
+    ).toEqual(['/dev/infiniband/uverbs0']);
+  });
+
+  it('given efa: auto on a stack without EFA (tag 0), then no device, so the containers start', async () => {
+    const file = jobFile('no-efa-stack.yaml', 'instanceType: p4d.24xlarge\nefa: auto\n');
+    const { plan } = await loadJobFile(file, {}, ctx(), {
+      instances: recording(fixtureInstances()).instances,
+      stackOf: stackOf(0),
+    });
+    expect(paths(plan)).toEqual([]);
+  });
+
+  it('given efa: 8 on a stack of 4 interfaces, then a positioned error before anything is sent', async () => {
+    const file = jobFile('too-many.yaml', 'instanceType: p5.48xlarge\nefa: 8\n');
+    await expect(
+      loadJobFile(file, {}, ctx(), {
+        instances: recording(fixtureInstances()).instances,
+        stackOf: stackOf(4),
+      }),
+    ).rejects.toMatchObject({
+      code: 'SPEC_INVALID',
+      details: [
+        'too-many.yaml:7:6: efa: 8 EFA devices, but the instances of queue q have 4 EFA interfaces (its mnbatch:efa-interfaces tag), and a container whose device is missing does not start: set efa: auto or at most 4, or run `mnbatch infra up` with efa: true (it attaches one per network card)',
+      ],
+    });
+  });
+
+  it('given efa: 2 on a stack without the tag, then the error says the stack predates the tag', async () => {
+    const file = jobFile('old-stack.yaml', 'instanceType: p4d.24xlarge\nefa: 2\n');
+    await expect(
+      loadJobFile(file, {}, ctx(), {
+        instances: recording(fixtureInstances()).instances,
+        stackOf: stackOf(undefined),
+      }),
+    ).rejects.toMatchObject({
+      details: [
+        expect.stringContaining(
+          '1 EFA interface (no mnbatch:efa-interfaces tag: made by an mnbatch that attached one)',
+        ),
+      ],
+    });
+  });
+});

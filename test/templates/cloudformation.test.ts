@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isMap, isScalar, isSeq, type Node, parseDocument } from 'yaml';
-import { stackQueueName } from '../../src/contract/stack.js';
+import { EFA_INTERFACES_TAG, stackQueueName } from '../../src/contract/stack.js';
 import { infraConfigSchema, RUNNABLE_CANCEL_REASONS } from '../../src/infra/config.js';
 import { stackNames } from '../../src/infra/names.js';
 import { observeStack } from '../../src/infra/observe.js';
@@ -11,6 +11,7 @@ import {
   DEFAULT_ROOT_DEVICE,
   fileSystemRequest,
   jobQueueRequest,
+  jobQueueTags,
   launchTemplateData,
   NFS_PORT,
   placementGroupRequest,
@@ -94,6 +95,7 @@ describe('templates/mnbatch-stack.yaml matches what infra up builds', () => {
     const plan = planStack(config, await observeStack(fake.services, 'demo'), {
       routeTableId: net.routeTableId,
       availabilityZoneId: 'use1-az1',
+      efaInterfaces: 0,
     });
     // CloudFormation cannot create a SecureString (SSM API reference, PutParameter: "SecureString
     // isn't currently supported for CloudFormation templates"): the template's users create the
@@ -171,7 +173,7 @@ describe('templates/mnbatch-stack.yaml matches what infra up builds', () => {
 
   it('names the job queue as submit looks for it, with the compute environment', () => {
     const q = one('AWS::Batch::JobQueue');
-    const want = jobQueueRequest(config, 'arn');
+    const want = jobQueueRequest(config, 'arn', 0);
     expect(sub(q.JobQueueName ?? null, 'demo')).toBe(stackQueueName('demo'));
     expect(q.Priority).toBe(want.priority);
     expect(q.ComputeEnvironmentOrder).toEqual([
@@ -231,10 +233,11 @@ describe('templates/mnbatch-stack.yaml: the optional settings of infra.yaml', ()
   };
 
   it('rootVolumeGiB: the same root volume as infra up, only when RootVolumeGiB is set', () => {
-    const want = launchTemplateData(infraConfigSchema.parse({ ...base, rootVolumeGiB: 200 }), {
-      securityGroupId: 'sg-0abc',
-      rootDeviceName: '/dev/xvda',
-    }).BlockDeviceMappings;
+    const want = launchTemplateData(
+      infraConfigSchema.parse({ ...base, rootVolumeGiB: 200 }),
+      { securityGroupId: 'sg-0abc', rootDeviceName: '/dev/xvda' },
+      0,
+    ).BlockDeviceMappings;
     const lt = one('AWS::EC2::LaunchTemplate').LaunchTemplateData as Record<string, Json>;
     const [condition, set, unset] = branches(lt.BlockDeviceMappings ?? null);
     expect(condition).toBe('HasRootVolume');
@@ -258,5 +261,35 @@ describe('templates/mnbatch-stack.yaml: the optional settings of infra.yaml', ()
     expect(condition).toBe('HasRunnableTimeLimit');
     expect(resolve(set, 'RunnableTimeLimitSeconds', 1800)).toEqual(want);
     expect(unset).toEqual({ Ref: 'AWS::NoValue' });
+  });
+
+  it('efa: one EFA interface as infra up attaches on a one-card type, and the queue tag says so', () => {
+    const config = infraConfigSchema.parse({ ...base, efa: true });
+    const lt = one('AWS::EC2::LaunchTemplate').LaunchTemplateData as Record<string, Json>;
+    const [condition, set, unset] = branches(lt.NetworkInterfaces ?? null);
+    expect(condition).toBe('UsesEfa');
+    const want = launchTemplateData(config, { securityGroupId: 'sg-0abc' }, 1).NetworkInterfaces;
+    expect(resolve(set, 'SecurityGroup', 'sg-0abc')).toEqual(want);
+    expect(unset).toEqual({ Ref: 'AWS::NoValue' });
+    const tags = one('AWS::Batch::JobQueue').Tags as Record<string, Json>;
+    const [tagCondition, withEfa, without] = branches(tags[EFA_INTERFACES_TAG] ?? null);
+    expect(tagCondition).toBe('UsesEfa');
+    expect([withEfa, without]).toEqual([
+      jobQueueTags(config, 1)[EFA_INTERFACES_TAG],
+      jobQueueTags({ ...config, efa: false }, 1)[EFA_INTERFACES_TAG],
+    ]);
+  });
+
+  it('efa on several network cards: the template keeps ONE interface where infra up attaches one per card (docs/infra.md)', () => {
+    // A template cannot turn the instance type into a list of that many interfaces without a
+    // macro or a custom resource; its users get the first card's bandwidth, and `submit` maps one
+    // device because the queue tag says 1. This is the documented difference, kept on purpose.
+    const config = infraConfigSchema.parse({ ...base, instanceTypes: ['p4d.24xlarge'], efa: true });
+    const lt = one('AWS::EC2::LaunchTemplate').LaunchTemplateData as Record<string, Json>;
+    const [, set] = branches(lt.NetworkInterfaces ?? null);
+    const infraUp = launchTemplateData(config, { securityGroupId: 'sg-0abc' }, 4).NetworkInterfaces ?? [];
+    expect((set as Json[]).length).toBe(1);
+    expect(infraUp).toHaveLength(4);
+    expect(resolve(set, 'SecurityGroup', 'sg-0abc')).toEqual(infraUp.slice(0, 1));
   });
 });

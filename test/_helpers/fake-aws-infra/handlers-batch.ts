@@ -157,6 +157,16 @@ export function batchHandlers(s: InfraState): Handler[] {
         return {};
       },
     ],
+    [
+      batch.TagResourceCommand,
+      (i: batch.TagResourceCommandInput) => {
+        const q = [...s.jobQueues.values()].find((x) => x.jobQueueArn === i.resourceArn);
+        if (!q) throw clientError(`resource ${i.resourceArn} not found`);
+        s.mutate('TagResource', `${q.jobQueueName} ${Object.keys(i.tags ?? {}).join(',')}`);
+        q.tags = { ...q.tags, ...i.tags };
+        return {};
+      },
+    ],
   ];
 }
 
