@@ -78,16 +78,17 @@ const usage = (message: string, details: string[] = []) =>
 
 /** The document `--document [--part N]` prints: the whole when it fits one managed policy, else part N. */
 function documentToPrint(views: readonly PolicyView[], part: string | undefined) {
+  const names = views.map((v) => v.name).join(' and ');
   const documents = views.flatMap((v) => permissionsDocument(v) ?? []);
   if (documents.length === 0)
     throw new MnbatchError(
       'IAM_NO_DOCUMENT',
-      `--document: the ${views.map((v) => v.name).join(' and ')} role has no statements of its own (only trust and managed policies: see --json)`,
+      `--document: the ${names} role has no statements of its own (only trust and managed policies: see --json)`,
       { exitCode: EXIT.usage },
     );
   const whole = combinedPolicy(...documents);
   const parts = managedPolicyParts(whole);
-  const what = `the ${views.map((v) => v.name).join(' and ')} policy`;
+  const what = `the ${names} policy`;
   if (part === undefined) {
     if (parts.length === 1) return whole;
     throw usage(

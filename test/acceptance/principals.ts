@@ -16,6 +16,7 @@ import {
   ListAttachedRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { partitionOf } from '../../src/aws/sts.js';
 import type { ManagedPolicy } from '../../src/iam/roles.js';
 import type { CliResult } from '../_helpers/cli-process.js';
 import type { SdkConfig } from './target.js';
@@ -49,7 +50,7 @@ interface Deps {
 /** The administrator's account and partition. */
 async function caller(sts: STSClient): Promise<{ partition: string; account: string }> {
   const me = await sts.send(new GetCallerIdentityCommand({}));
-  return { partition: /^arn:([\w-]+):/.exec(me.Arn ?? '')?.[1] ?? 'aws', account: me.Account ?? '' };
+  return { partition: partitionOf(me.Arn ?? ''), account: me.Account ?? '' };
 }
 
 /** As the administrator: the two side roles, each with its generated managed policies attached. */

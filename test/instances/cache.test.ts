@@ -108,11 +108,17 @@ describe('instance facts cache', () => {
     expect(JSON.parse(readFileSync(file, 'utf8')).format).toBe(INSTANCE_FACTS_CACHE_FORMAT);
   });
 
-  it('given a file of the first format (facts without threadsPerCore), then it is asked again', async () => {
-    const file = join(mkdtempSync(join(root, 'format-1-')), 'instance-types-us-east-1.json');
-    const { threadsPerCore: _, ...old } = facts(2);
+  /** A cache file of an older `format`, whose facts of m5.large lack `missing`. */
+  const oldFormatFile = (format: number, missing: keyof InstanceFacts) => {
+    const file = join(mkdtempSync(join(root, `format-${format}-`)), 'instance-types-us-east-1.json');
+    const { [missing]: _, ...old } = facts(2);
     const entries = { 'm5.large': { askedAt: 100, types: ['m5.large'] } };
-    writeFileSync(file, JSON.stringify({ format: 1, entries, facts: { 'm5.large': old } }));
+    writeFileSync(file, JSON.stringify({ format, entries, facts: { 'm5.large': old } }));
+    return file;
+  };
+
+  it('given a file of the first format (facts without threadsPerCore), then it is asked again', async () => {
+    const file = oldFormatFile(1, 'threadsPerCore');
     const { asked, lookup } = fakeLookup();
     const answer = await cachedInstanceFacts(lookup, { file, now: () => 200 })(['m5.large']);
     expect(answer.get('m5.large')?.threadsPerCore).toBe(2);
@@ -120,10 +126,7 @@ describe('instance facts cache', () => {
   });
 
   it('given a file of format 2 (facts without networkCards), then it is not misread but asked again', async () => {
-    const file = join(mkdtempSync(join(root, 'format-2-')), 'instance-types-us-east-1.json');
-    const { networkCards: _, ...old } = facts(2);
-    const entries = { 'm5.large': { askedAt: 100, types: ['m5.large'] } };
-    writeFileSync(file, JSON.stringify({ format: 2, entries, facts: { 'm5.large': old } }));
+    const file = oldFormatFile(2, 'networkCards');
     const { asked, lookup } = fakeLookup();
     const answer = await cachedInstanceFacts(lookup, { file, now: () => 200 })(['m5.large']);
     expect(answer.get('m5.large')?.networkCards).toBe(1);

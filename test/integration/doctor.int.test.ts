@@ -12,7 +12,7 @@ import {
   IAMClient,
 } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
-import { MANAGED_POLICY_MAX_CHARS } from '../../src/iam/policy.js';
+import { MANAGED_POLICY_MAX_CHARS, policySize } from '../../src/iam/policy.js';
 import type { ManagedPolicy } from '../../src/iam/roles.js';
 import { type TestNetwork, useTestAccount } from '../_helpers/moto/aws-test-account.js';
 import { EC2_STANDARD_VCPUS } from '../_helpers/moto/shim-doctor.js';
@@ -43,7 +43,7 @@ async function attach(name: string, printed: string): Promise<void> {
   try {
     for (const { PolicyName, PolicyDocument } of JSON.parse(printed) as ManagedPolicy[]) {
       // moto does not enforce IAM's size quota for one managed policy (docs/aws-quirks.md)
-      expect(JSON.stringify(PolicyDocument).length, PolicyName).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
+      expect(policySize(PolicyDocument), PolicyName).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
       const policy = await iam.send(
         new CreatePolicyCommand({
           PolicyName: `${name}-${PolicyName}`,
